@@ -1,0 +1,96 @@
+"""The ``mirrorlib`` command line (typer).
+
+Every command prints exact rationals as ``p/q``; ``--format json`` gives the same content for
+machines. Data are given as comma-separated rationals: ``--data 0,1/2,3``; data points are
+named ``x0, x1, …`` in the order given.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    help="Exact Lasso dictionaries ('libraries of mirrors') for neural networks on 1-D data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class TreeFormat(str, Enum):
+    text = "text"
+    json = "json"
+    dot = "dot"
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command("library")
+def library_command(
+    data: str = typer.Option(..., "--data", help="Training inputs, comma-separated rationals, e.g. 0,1,3,7"),
+    activation: str = typer.Option("relu", "--activation", help="relu, abs, leaky_relu(1/10), linear, sign, threshold, …"),
+    depth: int = typer.Option(2, "--depth", help="Number of layers L ≥ 2"),
+    architecture: str = typer.Option("narrow", "--architecture", help="narrow or skip (sign/threshold: tree or rectangular)"),
+    widths: Optional[str] = typer.Option(None, "--widths", help="Hidden widths for sign/threshold tree/rectangular nets, e.g. 2,2"),
+    reflection_nesting: Optional[int] = typer.Option(None, "--reflection-nesting", help="Deep ReLU: nesting of a_1 reflections"),
+    show_all: bool = typer.Option(False, "--all", help="List every generated column, duplicates included"),
+    count_only: bool = typer.Option(False, "--count-only", help="Print only the counts"),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+) -> None:
+    """Print the exact closed-form library (dictionary) for an activation and architecture."""
+    from mirrorlib.reports import library_report
+
+    try:
+        report = library_report(
+            data,
+            activation=activation,
+            depth=depth,
+            architecture=architecture,
+            widths=widths,
+            reflection_nesting=reflection_nesting,
+            show_all=show_all,
+            count_only=count_only,
+        )
+    except (ValueError, TypeError) as error:
+        _fail(str(error))
+    typer.echo(json.dumps(report.as_json(), indent=2) if output_format is OutputFormat.json else report.as_text())
+
+
+@app.command("reflections")
+def reflections_command(
+    data: str = typer.Option(..., "--data", help="Data points, comma-separated rationals"),
+    depth: Optional[int] = typer.Option(None, "--depth", help="Network depth L: trees of nesting ≤ L − 2"),
+    nesting: Optional[int] = typer.Option(None, "--nesting", help="Maximum nesting of R (overrides --depth)"),
+    output_format: TreeFormat = typer.Option(TreeFormat.text, "--format", help="text, json or dot"),
+) -> None:
+    """Reflection trees R(a, b) = 2b − a over the data, with counts of trees vs distinct values."""
+    from mirrorlib.reports import reflections_report
+
+    if nesting is None and depth is None:
+        _fail("give --depth (network depth L ≥ 2) or --nesting (≥ 0)")
+    max_nesting = nesting if nesting is not None else (depth or 2) - 2
+    try:
+        report = reflections_report(data, max_nesting)
+    except (ValueError, TypeError) as error:
+        _fail(str(error))
+    if output_format is TreeFormat.json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    elif output_format is TreeFormat.dot:
+        typer.echo(report.as_dot())
+    else:
+        typer.echo(report.as_text())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

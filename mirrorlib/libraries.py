@@ -1,0 +1,436 @@
+"""Closed-form Lasso dictionaries ("libraries") as the paper states them (THEORY §5).
+
+For sorted data ``x_1 ≤ … ≤ x_N`` and a positively homogeneous activation σ every closed form
+here is a family of deep narrow units (see :mod:`mirrorlib.units`) whose biases put the
+breakpoints on data points and their reflections:
+
+* **2 layers** (any homogeneous σ): ``σ(s(x − x_j))``, ``s = ±1``, ``j = 1..N``, plus the linear
+  feature ``x``. Naive count ``2N + 1``.
+* **2 layers with a skip connection** (ReLU, Lemma 3.1): the ramps ``relu(s(x − x_j))`` with an
+  *unpenalised* linear column ``x`` (the skip weight), equivalent to the abs library.
+* **deep narrow ReLU**, depth ``L`` (paper code's recursion)::
+
+      h_1 = relu(s_1(x − a_1)),   h_l = relu(s_l(h_{l−1}(x) − h_{l−1}(x_{j_l}))),  l = 2..L−1,
+
+  with ``a_1 = x_{j_1}``, and for ``L ≥ 4`` also ``a_1 = R(x_{j_1}, x_{j_2}) = 2x_{j_2} − x_{j_1}``.
+  Naive count ``2^{L−1} P N^{L−2} + 1`` where ``P`` is the number of choices of ``a_1``
+  (``N``, or ``N²`` with reflections).
+* **deep narrow abs** (Theorem 3.2): ``h_1 = |x − x_{j_1}|``, ``h_l = |h_{l−1}(x) − h_{l−1}(x_{j_l})|``.
+  Naive count ``N^{L−1} + 1``.
+
+The unit realising feature ``h_{L−1}`` has weights ``w_l = s_l`` and biases
+``b_1 = −s_1 a_1``, ``b_l = −s_l h_{l−1}(x_{j_l})``; :attr:`Feature.unit` carries them, so every
+feature can be re-evaluated as a network. The linear feature ``x`` is a recession-ray feature
+(THEORY §3): on the data it equals a unit in its all-active region up to a constant, which the
+unpenalised bias ξ absorbs; :attr:`Feature.offset` records that constant.
+
+Columns are built layer by layer on whole arrays (float64, or numpy object arrays of
+Fractions for the exact matrix): no per-column recursion.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+
+import numpy as np
+
+from mirrorlib.activations import Activation, get_activation
+from mirrorlib.data import Dataset, as_dataset
+from mirrorlib.exact import format_rational
+from mirrorlib.pwl import PWL
+from mirrorlib.reflections import ReflectionExpression, explain_value, leaf, reflection, reflection_expressions
+from mirrorlib.units import NarrowUnit
+
+__all__ = ["Feature", "Library", "LibraryCounts", "library", "ARCHITECTURES"]
+
+ARCHITECTURES = ("narrow", "skip")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One dictionary column with its provenance.
+
+    Attributes
+    ----------
+    label : str
+        The closed-form formula, e.g. ``relu(+(relu(-(x - x2)) - h1(x0)))``.
+    unit : NarrowUnit
+        A unit network whose output reproduces the feature: ``feature(x) = unit(x) + offset``
+        for every ``x`` (on the data only, for the linear recession feature).
+    signs : tuple[int, ...]
+        ``(s_1, …, s_{L−1})``.
+    first_breakpoint : ReflectionExpression | None
+        ``a_1`` as a reflection tree (a data point or ``R(x_i, x_j)``); None for the linear feature.
+    anchors : tuple[int, ...]
+        Caller indices ``(j_2, …, j_{L−1})`` of the anchor points ``x_{j_l}``.
+    offset : Fraction
+        Constant with ``feature = unit + offset`` on the data (non-zero only for the linear feature).
+    penalised : bool
+        False only for the skip connection's linear column.
+    linear_slope : Fraction | None
+        ``c`` for the linear recession-ray feature ``c·x``; None for every other feature.
+    """
+
+    label: str
+    unit: NarrowUnit
+    signs: tuple[int, ...]
+    first_breakpoint: ReflectionExpression | None
+    anchors: tuple[int, ...]
+    offset: Fraction = Fraction(0)
+    penalised: bool = True
+    linear_slope: Fraction | None = None
+
+    @property
+    def is_linear(self) -> bool:
+        """True for the recession-ray feature ``c·x``."""
+        return self.linear_slope is not None
+
+    @cached_property
+    def function(self) -> PWL:
+        """The feature as an exact PWL function of ``x`` (the linear feature is ``x`` itself)."""
+        if self.linear_slope is not None:
+            return PWL.affine(self.linear_slope, 0)
+        return self.unit.function
+
+    @property
+    def breakpoints(self) -> tuple[Fraction, ...]:
+        return self.function.breakpoints
+
+
+@dataclass(frozen=True)
+class LibraryCounts:
+    """Dictionary sizes (THEORY §5, last bullet)."""
+
+    naive: int  # columns the closed form generates, as the formula counts them
+    naive_formula: str
+    distinct: int  # distinct columns after exact deduplication
+    distinct_nonconstant: int  # distinct columns that are not constant on the data
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "naive": self.naive,
+            "naive_formula": self.naive_formula,
+            "distinct": self.distinct,
+            "distinct_nonconstant": self.distinct_nonconstant,
+        }
+
+
+@dataclass(frozen=True)
+class Library:
+    """A closed-form dictionary on a data set; columns correspond to :attr:`features`.
+
+    Use :meth:`matrix` for the ``N × M`` dictionary ``A`` (rows in the caller's data order),
+    :meth:`distinct` for the exactly deduplicated library and :attr:`counts` for the sizes.
+    """
+
+    activation: Activation
+    depth: int
+    architecture: str
+    dataset: Dataset
+    features: tuple[Feature, ...]
+    naive_formula: str
+    sorted_columns_exact: np.ndarray = field(repr=False)  # object array (M, N) of Fractions, sorted rows
+
+    @property
+    def n_features(self) -> int:
+        return len(self.features)
+
+    def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
+        """The dictionary ``A`` (N × M): float64, or with ``exact=True`` an object array of Fractions.
+
+        ``order="original"`` puts rows in the caller's order of ``X`` (so ``A z + ξ`` lines up
+        with the caller's ``y``); ``order="sorted"`` uses ascending ``x``.
+        """
+        if order not in ("original", "sorted"):
+            raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
+        columns = self.sorted_columns_exact
+        if order == "original":
+            inverse = np.argsort(np.array(self.dataset.order, dtype=np.int64))
+            columns = columns[:, inverse]
+        matrix = columns.T
+        return matrix.copy() if exact else matrix.astype(np.float64)
+
+    def distinct(self) -> Library:
+        """The library with exactly duplicated columns removed (first occurrence kept)."""
+        keep = _first_occurrences(self.sorted_columns_exact)
+        return Library(
+            activation=self.activation,
+            depth=self.depth,
+            architecture=self.architecture,
+            dataset=self.dataset,
+            features=tuple(self.features[i] for i in keep),
+            naive_formula=self.naive_formula,
+            sorted_columns_exact=self.sorted_columns_exact[keep],
+        )
+
+    @cached_property
+    def counts(self) -> LibraryCounts:
+        keep = _first_occurrences(self.sorted_columns_exact)
+        nonconstant = sum(1 for i in keep if len(set(self.sorted_columns_exact[i])) > 1)
+        return LibraryCounts(
+            naive=self.n_features,
+            naive_formula=self.naive_formula,
+            distinct=len(keep),
+            distinct_nonconstant=nonconstant,
+        )
+
+    def breakpoint_trees(self, feature: Feature, max_nesting: int = 2) -> dict[Fraction, ReflectionExpression | None]:
+        """Each breakpoint of ``feature`` explained as the least nested reflection tree over the
+        data (nesting ≤ ``max_nesting``); ``None`` marks a breakpoint no such tree produces."""
+        return {b: self._reflection_lookup(max_nesting).get(b) for b in feature.breakpoints}
+
+    def _reflection_lookup(self, max_nesting: int) -> dict[Fraction, ReflectionExpression]:
+        cache = self.__dict__.setdefault("_reflection_cache", {})
+        if max_nesting not in cache:
+            lookup: dict[Fraction, ReflectionExpression] = {}
+            for expression in reflection_expressions(self.dataset, max_nesting):
+                lookup.setdefault(expression.value, expression)
+            cache[max_nesting] = lookup
+        return cache[max_nesting]
+
+
+def _first_occurrences(columns: np.ndarray) -> list[int]:
+    seen: set[tuple[Fraction, ...]] = set()
+    keep = []
+    for index, column in enumerate(columns):
+        key = tuple(column)
+        if key not in seen:
+            seen.add(key)
+            keep.append(index)
+    return keep
+
+
+# --------------------------------------------------------------------------- vectorised recursion
+def _apply_homogeneous(values: np.ndarray, slopes: tuple[Fraction, Fraction]) -> np.ndarray:
+    """σ(t) = a·t (t < 0), b·t (t ≥ 0), elementwise on float or Fraction-object arrays."""
+    negative, positive = slopes
+    return np.where(values < 0, values * negative, values * positive)
+
+
+def _narrow_columns(
+    x: np.ndarray,
+    first_breakpoints: np.ndarray,
+    signs_per_layer: Sequence[Sequence[int]],
+    slopes: tuple[Fraction, Fraction],
+) -> np.ndarray:
+    """All ``h_{L−1}`` columns (M × N) of the narrow recursion, layer by layer.
+
+    Column order: layer 1 is ``(s_1, a_1)`` with ``s_1`` outermost; each further layer ``l``
+    refines a column ``m`` into ``(m, s_l, j_l)`` in C order — the order of
+    :func:`_narrow_provenance`.
+    """
+    first_signs = np.array(signs_per_layer[0], dtype=object if x.dtype == object else np.float64)
+    pre = first_signs[:, None, None] * (x[None, None, :] - first_breakpoints[None, :, None])
+    hidden = _apply_homogeneous(pre, slopes).reshape(-1, x.size)
+    for layer_signs in signs_per_layer[1:]:
+        signs = np.array(layer_signs, dtype=hidden.dtype)
+        centred = hidden[:, None, :] - hidden[:, :, None]  # [m, j, :] = h(x) − h(x_j)
+        pre = signs[None, :, None, None] * centred[:, None, :, :]
+        hidden = _apply_homogeneous(pre, slopes).reshape(-1, x.size)
+    return hidden
+
+
+def _narrow_provenance(
+    n_first: int, signs_per_layer: Sequence[Sequence[int]], n_points: int
+) -> Iterable[tuple[tuple[int, ...], int, tuple[int, ...]]]:
+    """``(signs, first-breakpoint index, sorted anchor positions)`` in :func:`_narrow_columns` order."""
+    for first_sign, first_index in itertools.product(signs_per_layer[0], range(n_first)):
+        deeper = [itertools.product(layer_signs, range(n_points)) for layer_signs in signs_per_layer[1:]]
+        for choice in itertools.product(*[list(options) for options in deeper]):
+            yield (first_sign, *(sign for sign, _ in choice)), first_index, tuple(anchor for _, anchor in choice)
+
+
+def _first_breakpoint_options(dataset: Dataset, reflection_nesting: int) -> list[ReflectionExpression]:
+    """``a_1`` candidates: every data point (with multiplicity, as the naive count does), and
+    for ``reflection_nesting ≥ 1`` every ``R(x_i, x_j)``, ``i ≠ j``, and further nesting levels."""
+    leaves = [leaf(value, caller) for value, caller in zip(dataset.x, dataset.order)]
+    options = list(leaves)
+    newest = leaves
+    for _ in range(reflection_nesting):
+        created = [reflection(a, b) for a, b in itertools.product(options, options) if a is not b]
+        created = [expression for expression in created if expression.nesting == newest[0].nesting + 1]
+        options.extend(created)
+        newest = created
+    return options
+
+
+def _unit_for(
+    activation: Activation, signs: tuple[int, ...], first: Fraction, anchors_sorted: tuple[int, ...], x: Sequence[Fraction]
+) -> NarrowUnit:
+    """Weights ``s_l`` and biases ``b_1 = −s_1 a_1``, ``b_l = −s_l h_{l−1}(x_{j_l})``."""
+    weights = tuple(Fraction(s) for s in signs)
+    biases = [-weights[0] * first]
+    for depth_index, anchor in enumerate(anchors_sorted, start=1):
+        partial = NarrowUnit(activation, weights[:depth_index], tuple(biases))
+        biases.append(-weights[depth_index] * partial(x[anchor]))
+    return NarrowUnit(activation, weights, tuple(biases))
+
+
+def _label(activation: Activation, signs: tuple[int, ...], first: ReflectionExpression, anchors: tuple[int, ...]) -> str:
+    """E.g. ``h1 = relu(+(x - R(x0, x2))); h2 = relu(-(h1(x) - h1(x3)))`` (caller indices)."""
+    sign_text = {1: "+", -1: "-"}
+    layers = [f"h1 = {activation.name}({sign_text[signs[0]]}(x - {first}))"]
+    for level, (sign, anchor) in enumerate(zip(signs[1:], anchors), start=1):
+        layers.append(f"h{level + 1} = {activation.name}({sign_text[sign]}(h{level}(x) - h{level}(x{anchor})))")
+    return "; ".join(layers)
+
+
+def _linear_feature(activation: Activation, dataset: Dataset, depth: int, penalised: bool) -> tuple[Feature, np.ndarray]:
+    """The linear (recession-ray) feature ``c·x`` with unit cost.
+
+    Depth 2: a unit whose pre-activation keeps one sign on all data is affine there:
+    ``σ(x − x_1) = b(x − x_1)`` or ``σ(x − x_N) = a(x − x_N)``; the larger of ``|a|, |b|`` gives
+    the best unit-cost direction, so the column is ``c·x`` with ``c = b`` (or ``a``). Deep relu/abs
+    units (``b = 1``) with weights 1 and biases ``(−x_1, 0, …, 0)`` equal ``x − x_1`` on the data.
+    In both cases ``column = unit + offset`` on the data, the constant offset being absorbed by ξ.
+    """
+    negative, positive = activation.slopes
+    use_positive_side = abs(positive) >= abs(negative)
+    slope = positive if use_positive_side else negative
+    start = dataset.x[0] if use_positive_side else dataset.x[-1]
+    weights = (Fraction(1),) * (depth - 1)
+    biases = (-start,) + (Fraction(0),) * (depth - 2)
+    unit = NarrowUnit(activation, weights, biases)
+    column = np.array([slope * value for value in dataset.x], dtype=object)
+    scale = "" if slope == 1 else f"{format_rational(slope)}·"
+    feature = Feature(
+        label=f"{scale}x" + ("" if penalised else " (skip connection, unpenalised)"),
+        unit=unit,
+        signs=(1,) * (depth - 1),
+        first_breakpoint=None,
+        anchors=(),
+        offset=slope * start,
+        penalised=penalised,
+        linear_slope=slope,
+    )
+    return feature, column
+
+
+def library(
+    X: Iterable[object] | str | Dataset,
+    activation: Activation | str = "relu",
+    depth: int = 2,
+    *,
+    architecture: str = "narrow",
+    reflection_nesting: int | None = None,
+) -> Library:
+    """The closed-form library of THEORY §5 for data ``X``.
+
+    Parameters
+    ----------
+    X : sequence of numbers or ``"0,1,3"``
+        Training inputs (exact; floats are converted exactly).
+    activation : name or Activation
+        ``relu``, ``abs``, ``leaky_relu(a)``, ``linear`` or a custom positively homogeneous PWL
+        activation (depth 2); ``relu`` and ``abs`` for depth ≥ 3.
+    depth : int
+        ``L ≥ 2`` (number of layers, the output layer included).
+    architecture : ``"narrow"`` or ``"skip"``
+        ``"skip"``: 2-layer ReLU with an unpenalised linear skip connection (Lemma 3.1).
+    reflection_nesting : int, optional
+        Nesting of reflection trees allowed for ``a_1`` in deep ReLU units; default 0 for
+        ``L ≤ 3`` and 1 (the paper code's ``R(x_{j1}, x_{j2})``) for ``L ≥ 4``.
+
+    Raises
+    ------
+    ValueError
+        empty/NaN/inf data, ``depth < 2``, unknown activation or architecture, a
+        non-homogeneous activation, or a depth/activation pair without a closed form.
+    """
+    dataset = as_dataset(X)
+    sigma = get_activation(activation)
+    depth = _check_depth(depth)
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+    if not sigma.is_scalar:
+        raise ValueError(
+            f"activation {sigma.name} emits two channels per neuron, so its weight decay couples them "
+            "(a group-Lasso, not a Lasso); use mirrorlib.groundtruth for its dual-completeness checks"
+        )
+    sigma.require_positively_homogeneous("a closed-form Lasso library")
+    plan = _plan(sigma, depth, architecture, reflection_nesting)
+    firsts = _first_breakpoint_options(dataset, plan.reflection_nesting)
+    x_exact = np.array(list(dataset.x), dtype=object)
+    firsts_exact = np.array([expression.value for expression in firsts], dtype=object)
+    columns = _narrow_columns(x_exact, firsts_exact, plan.signs_per_layer, sigma.slopes)
+    features = []
+    for signs, first_index, anchors in _narrow_provenance(len(firsts), plan.signs_per_layer, dataset.n_samples):
+        first = firsts[first_index]
+        features.append(
+            Feature(
+                label=_label(sigma, signs, first, tuple(dataset.order[a] for a in anchors)),
+                unit=_unit_for(sigma, signs, first.value, anchors, dataset.x),
+                signs=signs,
+                first_breakpoint=first,
+                anchors=tuple(dataset.order[a] for a in anchors),
+            )
+        )
+    linear_feature, linear_column = _linear_feature(sigma, dataset, depth, penalised=architecture != "skip")
+    features.append(linear_feature)
+    all_columns = np.vstack([columns, linear_column[None, :]])
+    return Library(
+        activation=sigma,
+        depth=depth,
+        architecture=architecture,
+        dataset=dataset,
+        features=tuple(features),
+        naive_formula=_naive_formula(plan, depth),
+        sorted_columns_exact=all_columns,
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    signs_per_layer: tuple[tuple[int, ...], ...]
+    reflection_nesting: int
+
+
+def _check_depth(depth: object) -> int:
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)):
+        raise TypeError(f"depth must be an integer ≥ 2, got {depth!r}")
+    if depth < 2:
+        raise ValueError(f"depth must be ≥ 2 (an input layer and an output layer), got {depth}")
+    return int(depth)
+
+
+def _plan(sigma: Activation, depth: int, architecture: str, reflection_nesting: int | None) -> _Plan:
+    both = (1, -1)
+    if architecture == "skip":
+        if sigma.name != "relu" or depth != 2:
+            raise ValueError("architecture='skip' is the 2-layer ReLU net of Lemma 3.1: use activation='relu', depth=2")
+        return _Plan((both,), 0)
+    if depth == 2:
+        return _Plan((both,), 0)
+    if sigma.name == "abs":
+        return _Plan(((1,),) * (depth - 1), 0)  # |−t| = |t|: one sign suffices
+    if sigma.name == "relu":
+        nesting = (0 if depth <= 3 else 1) if reflection_nesting is None else reflection_nesting
+        if nesting < 0:
+            raise ValueError(f"reflection_nesting must be ≥ 0, got {nesting}")
+        return _Plan((both,) * (depth - 1), nesting)
+    raise ValueError(
+        f"no closed-form library for {sigma.name} at depth {depth}: the paper gives deep narrow "
+        "libraries for relu and abs only; use mirrorlib.groundtruth to enumerate it exactly"
+    )
+
+
+def _naive_formula(plan: _Plan, depth: int) -> str:
+    """The generated-column count as a formula in ``N``, e.g. ``2^3·N^4 + 1``."""
+    both_sign_layers = sum(1 for signs in plan.signs_per_layer if len(signs) == 2)
+    if plan.reflection_nesting > 1:
+        first, first_power = "P", 0  # P = number of reflection trees of nesting ≤ k over N points
+    else:
+        first, first_power = "", 1 + plan.reflection_nesting  # N or N² = N + N(N−1)
+    power = first_power + depth - 2
+    factors = [f"2^{both_sign_layers}" if both_sign_layers else "", first, f"N^{power}" if power > 1 else "N" if power else ""]
+    return "·".join(part for part in factors if part) + " + 1"
+
+
+def describe_feature(feature: Feature) -> str:
+    """One-line summary: label, unit, breakpoints."""
+    breakpoints = ", ".join(format_rational(b) for b in feature.breakpoints) or "none"
+    return f"{feature.label}  [unit {feature.unit.describe()}; breakpoints {breakpoints}]"

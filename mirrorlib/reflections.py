@@ -1,0 +1,226 @@
+"""Reflections ``R(a, b) = 2b − a`` and reflection trees (THEORY §4).
+
+A *reflection tree* is a breakpoint expression: leaves are data points ``x_j``; an internal
+node ``R(t₁, t₂)`` mirrors the value of subtree ``t₁`` across the value of subtree ``t₂``.
+Trees are :class:`networkx.DiGraph` objects:
+
+* every node has ``value`` (exact Fraction) and ``label`` (``"x3"`` or ``"R"``); leaves also
+  carry ``index`` (the caller's index of the data point);
+* an internal node has two out-edges, with ``role="reflected"`` (t₁) and ``role="mirror"`` (t₂);
+* ``tree.graph["root"]`` names the root and ``tree.graph["expression"]`` spells the tree,
+  e.g. ``"R(R(x2, x1), x0)"``.
+
+Identical subtrees are shared (a node per distinct sub-expression), so a tree can be a DAG.
+The *nesting* of a tree is its number of R levels: data points have nesting 0,
+``R(x_i, x_j)`` nesting 1, ``R(R(x_k, x_j), x_i)`` nesting 2. Distinct trees may share a value
+(e.g. ``R(x_0, x_1) = x_2`` for equally spaced data), which is why trees and values are
+counted separately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+
+import networkx as nx
+
+from mirrorlib.data import Dataset, as_dataset
+from mirrorlib.exact import format_rational, to_rational
+
+__all__ = [
+    "reflect",
+    "ReflectionExpression",
+    "leaf",
+    "reflection",
+    "reflection_expressions",
+    "count_reflection_trees",
+    "reflection_tree",
+    "reflection_forest",
+    "explain_value",
+    "ReflectionCounts",
+    "reflection_counts",
+    "forest_to_dot",
+]
+
+
+def reflect(point: object, mirror: object) -> Fraction:
+    """``R(a, b) = 2b − a``: the point ``a`` mirrored across ``b`` (exact)."""
+    return 2 * to_rational(mirror, name="mirror") - to_rational(point, name="point")
+
+
+@dataclass(frozen=True)
+class ReflectionExpression:
+    """An immutable reflection tree (leaf ``x_index`` or ``R(reflected, mirror)``) with its value."""
+
+    value: Fraction
+    index: int | None = None
+    reflected: ReflectionExpression | None = None
+    mirror: ReflectionExpression | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.index is not None
+
+    @property
+    def nesting(self) -> int:
+        """Number of R levels on the longest root-to-leaf path."""
+        if self.is_leaf:
+            return 0
+        assert self.reflected is not None and self.mirror is not None
+        return 1 + max(self.reflected.nesting, self.mirror.nesting)
+
+    def __str__(self) -> str:
+        if self.is_leaf:
+            return f"x{self.index}"
+        return f"R({self.reflected}, {self.mirror})"
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The tree as a DiGraph with shared identical subtrees (see module docstring)."""
+        graph = nx.DiGraph(expression=str(self), root=str(self), value=self.value)
+        self._add_to(graph)
+        return graph
+
+    def _add_to(self, graph: nx.DiGraph) -> str:
+        node = str(self)
+        if node in graph:
+            return node
+        if self.is_leaf:
+            graph.add_node(node, value=self.value, label=node, index=self.index)
+            return node
+        assert self.reflected is not None and self.mirror is not None
+        graph.add_node(node, value=self.value, label="R")
+        graph.add_edge(node, self.reflected._add_to(graph), role="reflected")
+        graph.add_edge(node, self.mirror._add_to(graph), role="mirror")
+        return node
+
+
+def leaf(value: object, index: int) -> ReflectionExpression:
+    """The data point ``x_index`` with the given value."""
+    return ReflectionExpression(value=to_rational(value, name="value"), index=index)
+
+
+def reflection(reflected: ReflectionExpression, mirror: ReflectionExpression) -> ReflectionExpression:
+    """The tree ``R(reflected, mirror)`` with value ``2·mirror − reflected``."""
+    return ReflectionExpression(value=reflect(reflected.value, mirror.value), reflected=reflected, mirror=mirror)
+
+
+def _leaves(dataset: Dataset) -> list[ReflectionExpression]:
+    """One leaf per distinct data value (the smallest caller index names it)."""
+    first_index: dict[Fraction, int] = {}
+    for sorted_position, caller_index in enumerate(dataset.order):
+        first_index.setdefault(dataset.x[sorted_position], caller_index)
+    return [leaf(value, index) for value, index in sorted(first_index.items())]
+
+
+def reflection_expressions(X: Iterable[object] | Dataset, max_nesting: int) -> Iterator[ReflectionExpression]:
+    """All reflection trees over the distinct data values with nesting ≤ ``max_nesting``.
+
+    Level ``k`` consists of ``R(t₁, t₂)`` with ``t₁ ≠ t₂`` (as trees) drawn from levels ``< k``
+    and at least one of them at level ``k − 1``; trees are yielded level by level. The number
+    yielded is :func:`count_reflection_trees` (it grows doubly exponentially in the nesting).
+    """
+    if max_nesting < 0:
+        raise ValueError(f"max_nesting must be ≥ 0, got {max_nesting}")
+    dataset = as_dataset(X)
+    previous_levels: list[ReflectionExpression] = []
+    newest = _leaves(dataset)
+    yield from newest
+    for _ in range(max_nesting):
+        older_ids = {id(expression) for expression in previous_levels}
+        everything = previous_levels + newest
+        created: list[ReflectionExpression] = []
+        for reflected in everything:
+            for mirror in everything:
+                if reflected is mirror or (id(reflected) in older_ids and id(mirror) in older_ids):
+                    continue
+                created.append(reflection(reflected, mirror))
+        yield from created
+        previous_levels, newest = everything, created
+
+
+def count_reflection_trees(n_points: int, max_nesting: int) -> int:
+    """Number of reflection trees over ``n`` distinct points with nesting ≤ ``max_nesting``:
+    ``T_0 = n`` and ``T_k = n + T_{k−1}(T_{k−1} − 1)`` (ordered pairs of distinct trees)."""
+    if n_points < 0 or max_nesting < 0:
+        raise ValueError("n_points and max_nesting must be ≥ 0")
+    total = n_points
+    for _ in range(max_nesting):
+        total = n_points + total * (total - 1)
+    return total
+
+
+def reflection_tree(expression: ReflectionExpression) -> nx.DiGraph:
+    """The DiGraph of one tree (see module docstring)."""
+    return expression.to_networkx()
+
+
+def reflection_forest(X: Iterable[object] | Dataset, max_nesting: int) -> nx.DiGraph:
+    """All trees of :func:`reflection_expressions` in one DiGraph; shared subtrees are single
+    nodes, and the roots of the individual trees are exactly the nodes listed in
+    ``graph.graph["trees"]``."""
+    forest = nx.DiGraph(trees=[])
+    for expression in reflection_expressions(X, max_nesting):
+        forest.graph["trees"].append(expression._add_to(forest))
+    return forest
+
+
+def explain_value(
+    value: object, X: Iterable[object] | Dataset, max_nesting: int
+) -> ReflectionExpression | None:
+    """The first (least nested) reflection tree over ``X`` whose value is ``value``, or ``None``."""
+    target = to_rational(value, name="value")
+    for expression in reflection_expressions(X, max_nesting):
+        if expression.value == target:
+            return expression
+    return None
+
+
+@dataclass(frozen=True)
+class ReflectionCounts:
+    """Counts of reflection trees versus distinct breakpoint values per nesting level."""
+
+    nesting: int
+    trees: int
+    distinct_values: int
+    new_values: int  # values not already produced at a lower nesting
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "nesting": self.nesting,
+            "trees": self.trees,
+            "distinct_values": self.distinct_values,
+            "new_values": self.new_values,
+        }
+
+
+def reflection_counts(X: Iterable[object] | Dataset, max_nesting: int) -> list[ReflectionCounts]:
+    """For each nesting level ``k ≤ max_nesting``: trees with nesting exactly ``k``, the
+    distinct values among them, and how many of those are new."""
+    seen: set[Fraction] = set()
+    per_level: dict[int, list[Fraction]] = {}
+    for expression in reflection_expressions(X, max_nesting):
+        per_level.setdefault(expression.nesting, []).append(expression.value)
+    rows = []
+    for nesting in range(max_nesting + 1):
+        values = per_level.get(nesting, [])
+        distinct = set(values)
+        rows.append(ReflectionCounts(nesting, len(values), len(distinct), len(distinct - seen)))
+        seen |= distinct
+    return rows
+
+
+def forest_to_dot(forest: nx.DiGraph) -> str:
+    """Graphviz DOT text for a forest or a tree (node labels show expression and value)."""
+    lines = ["digraph reflections {", "  node [shape=box, fontname=monospace];"]
+    names = {node: f"n{position}" for position, node in enumerate(forest.nodes)}
+    for node, attributes in forest.nodes(data=True):
+        caption = f"{attributes['label']} = {format_rational(attributes['value'])}"
+        if attributes["label"] == "R":
+            caption = f"{node} = {format_rational(attributes['value'])}"
+        lines.append(f'  {names[node]} [label="{caption}"];')
+    for parent, child, attributes in forest.edges(data=True):
+        style = "solid" if attributes["role"] == "reflected" else "dashed"
+        lines.append(f'  {names[parent]} -> {names[child]} [label="{attributes["role"]}", style={style}];')
+    lines.append("}")
+    return "\n".join(lines)

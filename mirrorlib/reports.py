@@ -1,0 +1,176 @@
+"""Reports behind the CLI: pure functions from inputs to printable / JSON-able results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from mirrorlib.data import Dataset, as_dataset
+from mirrorlib.exact import format_rational, to_rational_vector
+from mirrorlib.libraries import Feature, Library, library
+from mirrorlib.reflections import forest_to_dot, reflection_counts, reflection_expressions
+
+__all__ = ["LibraryReport", "library_report", "ReflectionsReport", "reflections_report"]
+
+
+def _q(value: Fraction) -> str:
+    return format_rational(value)
+
+
+def _data_header(dataset: Dataset) -> str:
+    points = ", ".join(f"x{caller}={_q(value)}" for value, caller in zip(dataset.x, dataset.order))
+    return f"data (ascending): {points}"
+
+
+@dataclass(frozen=True)
+class LibraryReport:
+    """A closed-form library rendered for people (text) and machines (JSON)."""
+
+    library: Library
+    shown: Library
+    count_only: bool
+
+    def feature_json(self, index: int, feature: Feature) -> dict[str, Any]:
+        trees = self.library.breakpoint_trees(feature, max_nesting=min(2, max(self.library.depth - 2, 1)))
+        column = self.shown.matrix(exact=True)[:, index]
+        return {
+            "index": index,
+            "label": feature.label,
+            "unit": {
+                "formula": feature.unit.describe(),
+                "weights": [_q(w) for w in feature.unit.weights],
+                "biases": [_q(b) for b in feature.unit.biases],
+                "offset": _q(feature.offset),
+            },
+            "signs": list(feature.signs),
+            "first_breakpoint": None if feature.first_breakpoint is None else str(feature.first_breakpoint),
+            "anchors": [f"x{a}" for a in feature.anchors],
+            "penalised": feature.penalised,
+            "column": [_q(v) for v in column],
+            "breakpoints": [
+                {"value": _q(b), "reflection_tree": None if tree is None else str(tree)} for b, tree in trees.items()
+            ],
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        dataset = self.library.dataset
+        result: dict[str, Any] = {
+            "activation": self.library.activation.name,
+            "depth": self.library.depth,
+            "architecture": self.library.architecture,
+            "data": dataset.to_original_order([_q(v) for v in dataset.x]),
+            "counts": self.library.counts.as_dict(),
+        }
+        if not self.count_only:
+            result["features"] = [self.feature_json(i, f) for i, f in enumerate(self.shown.features)]
+        return result
+
+    def as_text(self) -> str:
+        counts = self.library.counts
+        lines = [
+            f"library: activation={self.library.activation.name} depth={self.library.depth} "
+            f"architecture={self.library.architecture}",
+            _data_header(self.library.dataset),
+            f"counts: naive {counts.naive} [{counts.naive_formula}], distinct {counts.distinct}, "
+            f"distinct non-constant {counts.distinct_nonconstant}",
+        ]
+        if self.count_only:
+            return "\n".join(lines)
+        lines.append(f"columns (rows in data order x0, x1, …); showing {self.shown.n_features}:")
+        for entry in (self.feature_json(i, f) for i, f in enumerate(self.shown.features)):
+            breakpoints = ", ".join(
+                item["value"] + ("" if item["reflection_tree"] in (None, item["value"]) else f"={item['reflection_tree']}")
+                for item in entry["breakpoints"]
+            )
+            lines.append(
+                f"[{entry['index']:>4}] ({', '.join(entry['column'])})  {entry['label']}"
+                f"\n        unit {entry['unit']['formula']}"
+                + (f" + {entry['unit']['offset']}" if entry["unit"]["offset"] != "0" else "")
+                + f";  breakpoints: {breakpoints or 'none'}"
+                + ("" if entry["penalised"] else ";  unpenalised")
+            )
+        return "\n".join(lines)
+
+
+def library_report(
+    data: str | Any,
+    *,
+    activation: str,
+    depth: int,
+    architecture: str = "narrow",
+    widths: str | None = None,
+    reflection_nesting: int | None = None,
+    show_all: bool = False,
+    count_only: bool = False,
+) -> LibraryReport:
+    """Build the closed-form library and choose what to show (all columns or distinct ones)."""
+    if widths is not None and architecture in ("narrow", "skip"):
+        raise ValueError("--widths applies to sign/threshold tree or rectangular architectures only")
+    lib = library(data, activation, depth, architecture=architecture, reflection_nesting=reflection_nesting)
+    return LibraryReport(library=lib, shown=lib if show_all else lib.distinct(), count_only=count_only)
+
+
+@dataclass(frozen=True)
+class ReflectionsReport:
+    """Reflection trees over data with counts of trees versus distinct values."""
+
+    dataset: Dataset
+    max_nesting: int
+
+    def expressions(self) -> list[Any]:
+        return list(reflection_expressions(self.dataset, self.max_nesting))
+
+    def as_json(self) -> dict[str, Any]:
+        import networkx as nx
+
+        return {
+            "data": self.dataset.to_original_order([_q(v) for v in self.dataset.x]),
+            "max_nesting": self.max_nesting,
+            "counts": [row.as_dict() for row in reflection_counts(self.dataset, self.max_nesting)],
+            "trees": [
+                {
+                    "expression": str(expression),
+                    "value": _q(expression.value),
+                    "nesting": expression.nesting,
+                    "graph": _json_graph(nx.node_link_data(expression.to_networkx(), edges="edges")),
+                }
+                for expression in self.expressions()
+            ],
+        }
+
+    def as_dot(self) -> str:
+        from mirrorlib.reflections import reflection_forest
+
+        return forest_to_dot(reflection_forest(self.dataset, self.max_nesting))
+
+    def as_text(self) -> str:
+        lines = [_data_header(self.dataset), "nesting  trees  distinct values  new values"]
+        for row in reflection_counts(self.dataset, self.max_nesting):
+            lines.append(f"{row.nesting:>7}  {row.trees:>5}  {row.distinct_values:>15}  {row.new_values:>10}")
+        lines.append("trees:")
+        lines.extend(f"  {expression} = {_q(expression.value)}" for expression in self.expressions())
+        return "\n".join(lines)
+
+
+def _json_graph(graph: dict[str, Any]) -> dict[str, Any]:
+    """Make node-link data JSON-safe (Fractions as 'p/q')."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, Fraction):
+            return _q(value)
+        if isinstance(value, dict):
+            return {key: convert(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [convert(item) for item in value]
+        return value
+
+    return convert(graph)
+
+
+def reflections_report(data: str | Any, max_nesting: int) -> ReflectionsReport:
+    """Validate inputs and build a :class:`ReflectionsReport`."""
+    if max_nesting < 0:
+        raise ValueError(f"nesting must be ≥ 0 (depth ≥ 2), got {max_nesting}")
+    to_rational_vector(data, name="data") if isinstance(data, str) else None
+    return ReflectionsReport(dataset=as_dataset(data, name="data"), max_nesting=max_nesting)

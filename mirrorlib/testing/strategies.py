@@ -1,0 +1,87 @@
+"""Hypothesis strategies for exact rationals, data sets, PWL functions and activations.
+
+Example
+-------
+>>> from hypothesis import given
+>>> from mirrorlib.testing.strategies import datasets, homogeneous_activations
+>>> @given(X=datasets(), activation=homogeneous_activations())
+... def test_two_layer_library(X, activation): ...
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import strategies as st
+
+from mirrorlib.activations import Activation
+from mirrorlib.pwl import PWL
+
+__all__ = [
+    "rationals",
+    "datasets",
+    "pwl_functions",
+    "continuous_pwl_functions",
+    "homogeneous_activations",
+    "pwl_activations",
+]
+
+
+def rationals(
+    max_numerator: int = 20, max_denominator: int = 6, *, allow_zero: bool = True
+) -> st.SearchStrategy[Fraction]:
+    """Small exact rationals ``p/q`` with ``|p| ≤ max_numerator``, ``1 ≤ q ≤ max_denominator``."""
+    values = st.builds(
+        Fraction,
+        st.integers(-max_numerator, max_numerator),
+        st.integers(1, max_denominator),
+    )
+    return values if allow_zero else values.filter(bool)
+
+
+def datasets(
+    min_size: int = 1, max_size: int = 6, *, distinct: bool = False, max_numerator: int = 20
+) -> st.SearchStrategy[list[Fraction]]:
+    """Lists of rational inputs (unsorted, duplicates allowed unless ``distinct``)."""
+    return st.lists(
+        rationals(max_numerator=max_numerator),
+        min_size=min_size,
+        max_size=max_size,
+        unique=distinct,
+    )
+
+
+@st.composite
+def pwl_functions(draw: st.DrawFn, max_breakpoints: int = 4, *, continuous: bool = False) -> PWL:
+    """Random exact PWL functions, with jumps (explicit values at breakpoints) unless ``continuous``."""
+    breakpoints = sorted(draw(st.sets(rationals(), max_size=max_breakpoints)))
+    if continuous:
+        if not breakpoints:
+            return PWL.affine(draw(rationals()), draw(rationals()))
+        values = [draw(rationals()) for _ in breakpoints]
+        return PWL.continuous(breakpoints, values, left_slope=draw(rationals()), right_slope=draw(rationals()))
+    count = len(breakpoints)
+    slopes = [draw(rationals()) for _ in range(count + 1)]
+    intercepts = [draw(rationals()) for _ in range(count + 1)]
+    values = [draw(rationals()) for _ in range(count)]
+    return PWL(tuple(breakpoints), tuple(slopes), tuple(intercepts), tuple(values))
+
+
+def continuous_pwl_functions(max_breakpoints: int = 4) -> st.SearchStrategy[PWL]:
+    """Random continuous exact PWL functions."""
+    return pwl_functions(max_breakpoints, continuous=True)
+
+
+@st.composite
+def homogeneous_activations(draw: st.DrawFn) -> Activation:
+    """``σ(t) = a·t (t < 0), b·t (t ≥ 0)`` with random rationals ``a``, ``b`` (not both zero)."""
+    negative = draw(rationals(max_numerator=4, max_denominator=4))
+    positive = draw(rationals(max_numerator=4, max_denominator=4).filter(lambda b: b != 0 or negative != 0))
+    function = PWL.continuous([0], [0], left_slope=negative, right_slope=positive)
+    return Activation(f"homogeneous({negative},{positive})", function)
+
+
+def pwl_activations(max_breakpoints: int = 3, *, continuous: bool = True) -> st.SearchStrategy[Activation]:
+    """Arbitrary PWL activations (mostly NOT homogeneous): for testing that checks either apply
+    or report the activation as outside the theorems' scope."""
+    return pwl_functions(max_breakpoints, continuous=continuous).map(lambda f: Activation("drawn", f))
