@@ -92,5 +92,57 @@ def reflections_command(
         typer.echo(report.as_text())
 
 
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command("verify")
+def verify_command(
+    claim: Optional[str] = typer.Argument(None, help="Claim name (see --list), or 'all'"),
+    list_claims: bool = typer.Option(False, "--list", help="List every claim with its statement"),
+    trials: int = typer.Option(100, "--trials", help="Random instances per claim"),
+    seed: int = typer.Option(0, "--seed", help="Seed; trial i uses default_rng([seed, i])"),
+    max_n: Optional[int] = typer.Option(None, "--max-n", help="Largest number of data points drawn"),
+    workers: int = typer.Option(1, "--workers", help="Processes (e.g. 2 for two cores); results do not depend on it"),
+    save: Optional[str] = typer.Option(None, "--save", help="Directory to save smallest counterexamples as JSON"),
+    replay_file: Optional[str] = typer.Option(None, "--replay", help="Re-run a saved counterexample JSON"),
+    output_format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json or markdown"),
+) -> None:
+    """Check the paper's claims on random exact instances; print exact counterexamples."""
+    from mirrorlib.verify import all_claims, run_claim
+    from mirrorlib.verify.report import reports_as_json, reports_as_markdown, reports_as_text
+    from mirrorlib.verify.runner import replay, save_counterexample
+
+    if list_claims:
+        for known in all_claims():
+            typer.echo(f"{known.name:<40} [{known.reference}] {known.statement}")
+        return
+    if replay_file is not None:
+        outcome = replay(replay_file)
+        typer.echo("passes now (the saved counterexample no longer fails)" if outcome.passed else "still fails")
+        raise typer.Exit(code=0 if outcome.passed else 1)
+    if claim is None:
+        _fail("name a claim (see `mirrorlib verify --list`) or 'all'")
+    try:
+        selected = all_claims() if claim == "all" else [next(c for c in all_claims() if c.name == claim)]
+    except StopIteration:
+        _fail(f"unknown claim {claim!r}; see `mirrorlib verify --list`")
+    try:
+        reports = [
+            run_claim(c, trials=trials, seed=seed, max_n=max_n, workers=workers, progress=output_format is ReportFormat.text)
+            for c in selected
+        ]
+    except ValueError as error:
+        _fail(str(error))
+    render = {ReportFormat.text: reports_as_text, ReportFormat.json: reports_as_json, ReportFormat.markdown: reports_as_markdown}
+    typer.echo(render[output_format](reports))
+    if save is not None:
+        for report in reports:
+            if report.smallest is not None:
+                typer.echo(f"saved: {save_counterexample(report.smallest, save)}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

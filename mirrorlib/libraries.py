@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
 
@@ -121,23 +121,48 @@ class LibraryCounts:
 
 @dataclass(frozen=True)
 class Library:
-    """A closed-form dictionary on a data set; columns correspond to :attr:`features`.
+    """A closed-form dictionary on a data set; column ``i`` is :meth:`feature` ``(i)``.
 
     Use :meth:`matrix` for the ``N × M`` dictionary ``A`` (rows in the caller's data order),
     :meth:`distinct` for the exactly deduplicated library and :attr:`counts` for the sizes.
+    Columns and features are computed on first use: the float matrix by a float64 recursion,
+    the exact one by the same recursion on Fractions, a :class:`Feature` (with its unit) only
+    when asked for.
     """
 
     activation: Activation
     depth: int
     architecture: str
     dataset: Dataset
-    features: tuple[Feature, ...]
     naive_formula: str
-    sorted_columns_exact: np.ndarray = field(repr=False)  # object array (M, N) of Fractions, sorted rows
+    recipe: _Recipe = field(repr=False)
+    selection: tuple[int, ...] | None = field(default=None, repr=False)
 
     @property
     def n_features(self) -> int:
-        return len(self.features)
+        return self.recipe.n_columns if self.selection is None else len(self.selection)
+
+    def _recipe_index(self, index: int) -> int:
+        return index if self.selection is None else self.selection[index]
+
+    def feature(self, index: int) -> Feature:
+        """The ``index``-th feature (column) with its provenance."""
+        if not -self.n_features <= index < self.n_features:
+            raise IndexError(f"feature index {index} out of range for {self.n_features} features")
+        return self.recipe.feature(self._recipe_index(index % self.n_features))
+
+    @cached_property
+    def features(self) -> tuple[Feature, ...]:
+        """All features, in column order."""
+        return tuple(self.feature(i) for i in range(self.n_features))
+
+    def _select(self, columns: np.ndarray) -> np.ndarray:
+        return columns if self.selection is None else columns[list(self.selection)]
+
+    @cached_property
+    def sorted_columns_exact(self) -> np.ndarray:
+        """Object array (M, N) of Fractions; row ``i`` is column ``i`` on the sorted data."""
+        return self._select(self.recipe.columns(exact=True))
 
     def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
         """The dictionary ``A`` (N × M): float64, or with ``exact=True`` an object array of Fractions.
@@ -147,25 +172,16 @@ class Library:
         """
         if order not in ("original", "sorted"):
             raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
-        columns = self.sorted_columns_exact
+        columns = self.sorted_columns_exact if exact else self._select(self.recipe.columns(exact=False))
         if order == "original":
             inverse = np.argsort(np.array(self.dataset.order, dtype=np.int64))
             columns = columns[:, inverse]
-        matrix = columns.T
-        return matrix.copy() if exact else matrix.astype(np.float64)
+        return columns.T.copy()
 
     def distinct(self) -> Library:
         """The library with exactly duplicated columns removed (first occurrence kept)."""
         keep = _first_occurrences(self.sorted_columns_exact)
-        return Library(
-            activation=self.activation,
-            depth=self.depth,
-            architecture=self.architecture,
-            dataset=self.dataset,
-            features=tuple(self.features[i] for i in keep),
-            naive_formula=self.naive_formula,
-            sorted_columns_exact=self.sorted_columns_exact[keep],
-        )
+        return replace(self, selection=tuple(self._recipe_index(i) for i in keep))
 
     @cached_property
     def counts(self) -> LibraryCounts:
@@ -178,19 +194,22 @@ class Library:
             distinct_nonconstant=nonconstant,
         )
 
+    @property
+    def penalised(self) -> np.ndarray:
+        """Boolean mask over columns: False for unpenalised columns (the skip connection's ``x``)."""
+        mask = np.ones(self.n_features, dtype=bool)
+        linear_index = self.recipe.n_columns - 1
+        if not self.recipe.penalise_linear:
+            positions = range(self.n_features) if self.selection is not None else [linear_index]
+            for position in positions:
+                if self._recipe_index(position) == linear_index:
+                    mask[position] = False
+        return mask
+
     def breakpoint_trees(self, feature: Feature, max_nesting: int = 2) -> dict[Fraction, ReflectionExpression | None]:
         """Each breakpoint of ``feature`` explained as the least nested reflection tree over the
         data (nesting ≤ ``max_nesting``); ``None`` marks a breakpoint no such tree produces."""
-        return {b: self._reflection_lookup(max_nesting).get(b) for b in feature.breakpoints}
-
-    def _reflection_lookup(self, max_nesting: int) -> dict[Fraction, ReflectionExpression]:
-        cache = self.__dict__.setdefault("_reflection_cache", {})
-        if max_nesting not in cache:
-            lookup: dict[Fraction, ReflectionExpression] = {}
-            for expression in reflection_expressions(self.dataset, max_nesting):
-                lookup.setdefault(expression.value, expression)
-            cache[max_nesting] = lookup
-        return cache[max_nesting]
+        return {b: self.recipe.reflection_lookup(max_nesting).get(b) for b in feature.breakpoints}
 
 
 def _first_occurrences(columns: np.ndarray) -> list[int]:
@@ -279,7 +298,7 @@ def _label(activation: Activation, signs: tuple[int, ...], first: ReflectionExpr
     return "; ".join(layers)
 
 
-def _linear_feature(activation: Activation, dataset: Dataset, depth: int, penalised: bool) -> tuple[Feature, np.ndarray]:
+def _linear_feature(activation: Activation, dataset: Dataset, depth: int, penalised: bool) -> Feature:
     """The linear (recession-ray) feature ``c·x`` with unit cost.
 
     Depth 2: a unit whose pre-activation keeps one sign on all data is affine there:
@@ -295,9 +314,8 @@ def _linear_feature(activation: Activation, dataset: Dataset, depth: int, penali
     weights = (Fraction(1),) * (depth - 1)
     biases = (-start,) + (Fraction(0),) * (depth - 2)
     unit = NarrowUnit(activation, weights, biases)
-    column = np.array([slope * value for value in dataset.x], dtype=object)
     scale = "" if slope == 1 else f"{format_rational(slope)}·"
-    feature = Feature(
+    return Feature(
         label=f"{scale}x" + ("" if penalised else " (skip connection, unpenalised)"),
         unit=unit,
         signs=(1,) * (depth - 1),
@@ -307,7 +325,66 @@ def _linear_feature(activation: Activation, dataset: Dataset, depth: int, penali
         penalised=penalised,
         linear_slope=slope,
     )
-    return feature, column
+
+
+@dataclass(frozen=True, eq=False)
+class _Recipe:
+    """Everything needed to generate the columns and features of a closed-form library."""
+
+    activation: Activation
+    dataset: Dataset
+    depth: int
+    plan: _Plan
+    firsts: tuple[ReflectionExpression, ...]
+    penalise_linear: bool
+
+    @property
+    def n_columns(self) -> int:
+        narrow = len(self.firsts) * len(self.plan.signs_per_layer[0])
+        for layer_signs in self.plan.signs_per_layer[1:]:
+            narrow *= len(layer_signs) * self.dataset.n_samples
+        return narrow + 1
+
+    @cached_property
+    def provenance(self) -> list[tuple[tuple[int, ...], int, tuple[int, ...]]]:
+        return list(_narrow_provenance(len(self.firsts), self.plan.signs_per_layer, self.dataset.n_samples))
+
+    def columns(self, exact: bool) -> np.ndarray:
+        """All columns on the sorted data, (M, N): Fraction objects or float64."""
+        key = "_exact_columns" if exact else "_float_columns"
+        if key not in self.__dict__:
+            dtype = object if exact else np.float64
+            convert = (lambda v: v) if exact else float
+            x = np.array([convert(v) for v in self.dataset.x], dtype=dtype)
+            firsts = np.array([convert(e.value) for e in self.firsts], dtype=dtype)
+            slopes = self.activation.slopes if exact else tuple(float(v) for v in self.activation.slopes)
+            narrow = _narrow_columns(x, firsts, self.plan.signs_per_layer, slopes)
+            linear_slope = _linear_feature(self.activation, self.dataset, self.depth, True).linear_slope
+            linear = np.array([convert(linear_slope * v) for v in self.dataset.x], dtype=dtype)
+            self.__dict__[key] = np.vstack([narrow, linear[None, :]])
+        return self.__dict__[key]
+
+    def feature(self, index: int) -> Feature:
+        if index == self.n_columns - 1:
+            return _linear_feature(self.activation, self.dataset, self.depth, self.penalise_linear)
+        signs, first_index, anchors = self.provenance[index]
+        first = self.firsts[first_index]
+        return Feature(
+            label=_label(self.activation, signs, first, tuple(self.dataset.order[a] for a in anchors)),
+            unit=_unit_for(self.activation, signs, first.value, anchors, self.dataset.x),
+            signs=signs,
+            first_breakpoint=first,
+            anchors=tuple(self.dataset.order[a] for a in anchors),
+        )
+
+    def reflection_lookup(self, max_nesting: int) -> dict[Fraction, ReflectionExpression]:
+        key = ("_reflections", max_nesting)
+        if key not in self.__dict__:
+            lookup: dict[Fraction, ReflectionExpression] = {}
+            for expression in reflection_expressions(self.dataset, max_nesting):
+                lookup.setdefault(expression.value, expression)
+            self.__dict__[key] = lookup
+        return self.__dict__[key]
 
 
 def library(
@@ -353,33 +430,21 @@ def library(
         )
     sigma.require_positively_homogeneous("a closed-form Lasso library")
     plan = _plan(sigma, depth, architecture, reflection_nesting)
-    firsts = _first_breakpoint_options(dataset, plan.reflection_nesting)
-    x_exact = np.array(list(dataset.x), dtype=object)
-    firsts_exact = np.array([expression.value for expression in firsts], dtype=object)
-    columns = _narrow_columns(x_exact, firsts_exact, plan.signs_per_layer, sigma.slopes)
-    features = []
-    for signs, first_index, anchors in _narrow_provenance(len(firsts), plan.signs_per_layer, dataset.n_samples):
-        first = firsts[first_index]
-        features.append(
-            Feature(
-                label=_label(sigma, signs, first, tuple(dataset.order[a] for a in anchors)),
-                unit=_unit_for(sigma, signs, first.value, anchors, dataset.x),
-                signs=signs,
-                first_breakpoint=first,
-                anchors=tuple(dataset.order[a] for a in anchors),
-            )
-        )
-    linear_feature, linear_column = _linear_feature(sigma, dataset, depth, penalised=architecture != "skip")
-    features.append(linear_feature)
-    all_columns = np.vstack([columns, linear_column[None, :]])
+    recipe = _Recipe(
+        activation=sigma,
+        dataset=dataset,
+        depth=depth,
+        plan=plan,
+        firsts=tuple(_first_breakpoint_options(dataset, plan.reflection_nesting)),
+        penalise_linear=architecture != "skip",
+    )
     return Library(
         activation=sigma,
         depth=depth,
         architecture=architecture,
         dataset=dataset,
-        features=tuple(features),
         naive_formula=_naive_formula(plan, depth),
-        sorted_columns_exact=all_columns,
+        recipe=recipe,
     )
 
 

@@ -1,0 +1,111 @@
+"""Claims: a statement, a generator of random exact instances and a trial that checks one.
+
+A claim module in ``proofs_checks/`` defines ``CLAIM = Claim(...)``. Instances are plain data
+(JSON-able: rationals as ``"p/q"`` strings) so that a failing instance can be saved, re-run
+with :meth:`Claim.check` and turned into a regression test.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Claim", "Outcome", "Counterexample", "all_claims", "get_claim", "claim_module_name"]
+
+Instance = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """An exact witness that a claim fails on ``instance``.
+
+    ``witness`` holds the claim-specific exact evidence, e.g. the dual vector λ, the unit (signs,
+    biases) that beats the library, and both values ``max_i |λᵀa_i|`` and ``|λᵀu(X)|`` as
+    ``"p/q"`` strings.
+    """
+
+    claim: str
+    instance: Instance
+    witness: dict[str, Any]
+    size: int  # for choosing the smallest: number of data points
+
+    def as_json(self) -> dict[str, Any]:
+        return {"claim": self.claim, "size": self.size, "instance": self.instance, "witness": self.witness}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one trial: passed, or failed with a counterexample; ``skipped`` trials
+    (instance outside the claim's hypotheses) count as neither."""
+
+    passed: bool
+    counterexample: Counterexample | None = None
+    skipped: str | None = None
+    measurements: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A checkable statement of the paper (or of THEORY.md).
+
+    Attributes
+    ----------
+    name : str
+        CLI name, e.g. ``"deep-narrow-relu-stagnation"``; the module is
+        ``proofs_checks.deep_narrow_relu_stagnation``.
+    statement : str
+        One line, as the paper states it.
+    reference : str
+        Where it is stated, e.g. ``"Theorem 3.4"``.
+    draw : Callable[[np.random.Generator, int], Instance]
+        A random exact instance with at most ``max_n`` data points.
+    check : Callable[[Instance], Outcome]
+        Decide the claim on one instance, exactly.
+    shrink : Callable[[Instance], Iterator[Instance]] | None
+        Smaller variants of an instance (tried greedily on a failure to report the smallest
+        counterexample).
+    default_max_n : int
+        The largest data size drawn when the user does not say.
+    """
+
+    name: str
+    statement: str
+    reference: str
+    draw: Callable[[np.random.Generator, int], Instance]
+    check: Callable[[Instance], Outcome]
+    shrink: Callable[[Instance], Iterator[Instance]] | None = None
+    default_max_n: int = 6
+
+
+def claim_module_name(name: str) -> str:
+    """``"deep-narrow-relu-stagnation"`` → ``"proofs_checks.deep_narrow_relu_stagnation"``."""
+    return "proofs_checks." + name.replace("-", "_")
+
+
+def all_claims() -> list[Claim]:
+    """Every claim defined in the ``proofs_checks`` package, sorted by name."""
+    import proofs_checks
+
+    claims = []
+    for module_info in pkgutil.iter_modules(proofs_checks.__path__):
+        if module_info.name.startswith("_") or module_info.name == "conftest":
+            continue
+        module = importlib.import_module(f"proofs_checks.{module_info.name}")
+        claim = getattr(module, "CLAIM", None)
+        if isinstance(claim, Claim):
+            claims.append(claim)
+    return sorted(claims, key=lambda claim: claim.name)
+
+
+def get_claim(name: str) -> Claim:
+    """The claim called ``name``; ``ValueError`` listing the known names otherwise."""
+    for claim in all_claims():
+        if claim.name == name:
+            return claim
+    known = ", ".join(claim.name for claim in all_claims())
+    raise ValueError(f"unknown claim {name!r}; known claims: {known} (see `mirrorlib verify --list`)")

@@ -1,0 +1,198 @@
+"""Deterministic, parallel sweeps of a claim over random exact instances.
+
+Trial ``i`` of a run with seed ``s`` draws its instance from ``numpy.random.default_rng([s, i])``,
+so results do not depend on the number of workers or on scheduling. Failing instances are shrunk
+greedily (claim-specific) to the smallest counterexample found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mirrorlib.verify.registry import Claim, Counterexample, Instance, Outcome, get_claim
+
+__all__ = ["ClaimReport", "run_claim", "trial_instance", "shrink_counterexample", "save_counterexample", "replay"]
+
+
+@dataclass(frozen=True)
+class ClaimReport:
+    """Summary of one claim over ``tried`` random instances."""
+
+    name: str
+    statement: str
+    reference: str
+    seed: int
+    max_n: int
+    tried: int
+    passed: int
+    failed: int
+    skipped: int
+    seconds: float
+    smallest: Counterexample | None
+    measurements: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        if self.failed:
+            return "FAILS"
+        return "holds" if self.passed else "no instance in scope"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "claim": self.name,
+            "statement": self.statement,
+            "reference": self.reference,
+            "status": self.status,
+            "seed": self.seed,
+            "max_n": self.max_n,
+            "tried": self.tried,
+            "passed": self.passed,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "seconds": round(self.seconds, 3),
+            "measurements": self.measurements,
+            "smallest_counterexample": None if self.smallest is None else self.smallest.as_json(),
+        }
+
+
+def trial_instance(claim: Claim, seed: int, index: int, max_n: int) -> Instance:
+    """The instance of trial ``index`` (deterministic in ``seed`` and ``index``)."""
+    return claim.draw(np.random.default_rng([seed, index]), max_n)
+
+
+def _run_chunk(claim: Claim | str, seed: int, indices: Sequence[int], max_n: int) -> list[Outcome]:
+    """Run trials ``indices``; worker processes receive the claim's name and look it up."""
+    resolved = get_claim(claim) if isinstance(claim, str) else claim
+    return [resolved.check(trial_instance(resolved, seed, index, max_n)) for index in indices]
+
+
+def _chunks(count: int, size: int) -> list[range]:
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _outcomes(claim: Claim, trials: int, seed: int, max_n: int, workers: int, progress: bool) -> Iterable[Outcome]:
+    chunks = _chunks(trials, max(1, min(25, trials // (4 * max(workers, 1)) or 1)))
+    if workers <= 1:
+        results: Iterable[list[Outcome]] = (_run_chunk(claim, seed, chunk, max_n) for chunk in chunks)
+    else:
+        executor = ProcessPoolExecutor(max_workers=workers)
+        results = executor.map(_run_chunk, [claim.name] * len(chunks), [seed] * len(chunks), chunks, [max_n] * len(chunks))
+    if progress:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task(claim.name, total=trials)
+            for chunk_outcomes in results:
+                bar.advance(task, len(chunk_outcomes))
+                yield from chunk_outcomes
+    else:
+        for chunk_outcomes in results:
+            yield from chunk_outcomes
+    if workers > 1:
+        executor.shutdown()
+
+
+def _merge_measurements(total: dict[str, Any], new: dict[str, Any]) -> None:
+    """Numbers are summed, ``max_*`` keys keep the maximum, anything else is counted by value."""
+    for key, value in new.items():
+        if key.startswith("max_"):
+            total[key] = max(total.get(key, value), value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            total[key] = total.get(key, 0) + value
+        else:
+            counter = total.setdefault(key, {})
+            counter[str(value)] = counter.get(str(value), 0) + 1
+
+
+def run_claim(
+    claim: Claim | str,
+    *,
+    trials: int = 100,
+    seed: int = 0,
+    max_n: int | None = None,
+    workers: int = 1,
+    progress: bool = False,
+    shrink: bool = True,
+) -> ClaimReport:
+    """Check ``claim`` on ``trials`` random instances; report counts, time and the smallest
+    (shrunk) counterexample. ``workers > 1`` runs trials in that many processes."""
+    resolved = get_claim(claim) if isinstance(claim, str) else claim
+    if trials < 1:
+        raise ValueError(f"trials must be ≥ 1, got {trials}")
+    if workers < 1:
+        raise ValueError(f"workers must be ≥ 1, got {workers}")
+    size_limit = resolved.default_max_n if max_n is None else max_n
+    if size_limit < 1:
+        raise ValueError(f"max_n must be ≥ 1, got {size_limit}")
+    start = time.perf_counter()
+    passed = failed = skipped = 0
+    smallest: Counterexample | None = None
+    measurements: dict[str, Any] = {}
+    for outcome in _outcomes(resolved, trials, seed, size_limit, workers, progress):
+        _merge_measurements(measurements, outcome.measurements)
+        if outcome.skipped is not None:
+            skipped += 1
+        elif outcome.passed:
+            passed += 1
+        else:
+            failed += 1
+            witness = outcome.counterexample
+            if witness is not None and (smallest is None or witness.size < smallest.size):
+                smallest = witness
+    if smallest is not None and shrink:
+        smallest = shrink_counterexample(resolved, smallest)
+    return ClaimReport(
+        name=resolved.name,
+        statement=resolved.statement,
+        reference=resolved.reference,
+        seed=seed,
+        max_n=size_limit,
+        tried=trials,
+        passed=passed,
+        failed=failed,
+        skipped=skipped,
+        seconds=time.perf_counter() - start,
+        smallest=smallest,
+        measurements=measurements,
+    )
+
+
+def shrink_counterexample(claim: Claim, counterexample: Counterexample, max_steps: int = 200) -> Counterexample:
+    """Greedy shrinking: replace the instance by a smaller variant while the claim still fails."""
+    if claim.shrink is None:
+        return counterexample
+    current = counterexample
+    for _ in range(max_steps):
+        for candidate in claim.shrink(current.instance):
+            outcome = claim.check(candidate)
+            if outcome.skipped is None and not outcome.passed and outcome.counterexample is not None:
+                current = outcome.counterexample
+                break
+        else:
+            return current
+    return current
+
+
+def save_counterexample(counterexample: Counterexample, directory: str | Path) -> Path:
+    """Write the counterexample as JSON (name from claim and content hash); return the path."""
+    text = json.dumps(counterexample.as_json(), indent=2, sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    path = Path(directory) / f"{counterexample.claim}-{digest}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n")
+    return path
+
+
+def replay(path: str | Path) -> Outcome:
+    """Re-run the claim of a saved counterexample on its instance."""
+    saved = json.loads(Path(path).read_text())
+    return get_claim(saved["claim"]).check(saved["instance"])

@@ -1,0 +1,5 @@
+"""One runnable verifier per claim of the paper / THEORY.md.
+
+Run one: ``python -m proofs_checks.<claim_module> --trials 200``; all under pytest:
+``pytest proofs_checks``; or through the CLI: ``mirrorlib verify --list``.
+"""
