@@ -178,17 +178,28 @@ def threshold() -> Activation:
 
 def pwl_activation(
     breakpoints: Sequence[object],
-    values: Sequence[object],
+    values: Sequence[object] | None = None,
     *,
-    left_slope: object,
-    right_slope: object,
+    left_slope: object = None,
+    right_slope: object = None,
+    slopes: Sequence[object] | None = None,
+    value_at_first: object = 0,
     name: str = "custom",
 ) -> Activation:
-    """A user-defined continuous PWL activation through ``(b_i, σ(b_i))`` with the given end slopes.
+    """A user-defined continuous PWL activation, from rational data in either form:
+
+    * ``values`` ``σ(b_i)`` at the breakpoints plus ``left_slope`` and ``right_slope``; or
+    * ``slopes`` ``m_0, …, m_k`` of the ``k + 1`` pieces plus ``σ(b_1) = value_at_first``.
 
     For discontinuous activations build the :class:`PWL` directly and wrap it:
     ``Activation("my_step", PWL(...))``; for a sympy expression use :func:`get_activation`.
     """
+    if slopes is not None:
+        if values is not None:
+            raise ValueError("give either values (with left_slope/right_slope) or slopes, not both")
+        return Activation(name, PWL.from_slopes(breakpoints, slopes, value_at_first=value_at_first))
+    if values is None or left_slope is None or right_slope is None:
+        raise ValueError("pwl_activation needs values, left_slope and right_slope (or slopes=...)")
     return Activation(name, PWL.continuous(breakpoints, values, left_slope=left_slope, right_slope=right_slope))
 
 

@@ -92,6 +92,42 @@ def reflections_command(
         typer.echo(report.as_text())
 
 
+@app.command("fit")
+def fit_command(
+    data: str = typer.Option(..., "--data", help="Training inputs x, comma-separated rationals"),
+    labels: str = typer.Option(..., "--labels", help="Labels y, comma-separated rationals"),
+    activation: str = typer.Option("relu", "--activation", help="relu, abs, leaky_relu(1/10), linear, …"),
+    depth: int = typer.Option(2, "--depth", help="Number of layers L ≥ 2"),
+    beta: str = typer.Option(..., "--beta", help="Weight decay β > 0 (e.g. 1/1000), or 0+ for the β → 0⁺ limit (--exact)"),
+    exact: bool = typer.Option(False, "--exact", help="Exact rational homotopy and exact KKT certificate"),
+    architecture: str = typer.Option("narrow", "--architecture", help="narrow or skip"),
+    reflection_nesting: Optional[int] = typer.Option(None, "--reflection-nesting", help="Deep ReLU: nesting of a_1 reflections"),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write a PNG of data, fitted network and features"),
+) -> None:
+    """Solve the Lasso, print the optimal z (with provenance), ξ, the certificate and the rebuilt network."""
+    from mirrorlib.reports import fit_report
+
+    try:
+        report = fit_report(
+            data,
+            labels,
+            activation=activation,
+            depth=depth,
+            beta=beta,
+            exact=exact,
+            architecture=architecture,
+            reflection_nesting=reflection_nesting,
+        )
+    except (ValueError, TypeError) as error:
+        _fail(str(error))
+    typer.echo(json.dumps(report.as_json(), indent=2) if output_format is OutputFormat.json else report.as_text())
+    if plot is not None:
+        from mirrorlib.plotting import plot_fit
+
+        typer.echo(f"plot written to {plot_fit(report.model, report.X, report.y, plot)}", err=True)
+
+
 class ReportFormat(str, Enum):
     text = "text"
     json = "json"

@@ -6,8 +6,9 @@ breakpoints on data points and their reflections:
 
 * **2 layers** (any homogeneous σ): ``σ(s(x − x_j))``, ``s = ±1``, ``j = 1..N``, plus the linear
   feature ``x``. Naive count ``2N + 1``.
-* **2 layers with a skip connection** (ReLU, Lemma 3.1): the ramps ``relu(s(x − x_j))`` with an
-  *unpenalised* linear column ``x`` (the skip weight), equivalent to the abs library.
+* **2 layers with a skip connection** (Lemma 3.1): the 2-layer features with an *unpenalised*
+  linear column ``x`` (the skip weight). Since ``|t| = 2·relu(t) − t``, ReLU with skip at
+  penalty β and abs with skip at 2β have the same optimum.
 * **deep narrow ReLU**, depth ``L`` (paper code's recursion)::
 
       h_1 = relu(s_1(x − a_1)),   h_l = relu(s_l(h_{l−1}(x) − h_{l−1}(x_{j_l}))),  l = 2..L−1,
@@ -105,7 +106,7 @@ class Feature:
 class LibraryCounts:
     """Dictionary sizes (THEORY §5, last bullet)."""
 
-    naive: int  # columns the closed form generates, as the formula counts them
+    naive: int  # columns the closed form generates (before any deduplication), as the formula counts them
     naive_formula: str
     distinct: int  # distinct columns after exact deduplication
     distinct_nonconstant: int  # distinct columns that are not constant on the data
@@ -179,16 +180,17 @@ class Library:
         return columns.T.copy()
 
     def distinct(self) -> Library:
-        """The library with exactly duplicated columns removed (first occurrence kept)."""
-        keep = _first_occurrences(self.sorted_columns_exact)
+        """The library with exactly duplicated columns removed (first occurrence kept); a
+        penalised and an unpenalised column are never merged."""
+        keep = _first_occurrences(self.sorted_columns_exact, self.penalised)
         return replace(self, selection=tuple(self._recipe_index(i) for i in keep))
 
     @cached_property
     def counts(self) -> LibraryCounts:
-        keep = _first_occurrences(self.sorted_columns_exact)
+        keep = _first_occurrences(self.sorted_columns_exact, self.penalised)
         nonconstant = sum(1 for i in keep if len(set(self.sorted_columns_exact[i])) > 1)
         return LibraryCounts(
-            naive=self.n_features,
+            naive=self.recipe.n_columns,
             naive_formula=self.naive_formula,
             distinct=len(keep),
             distinct_nonconstant=nonconstant,
@@ -212,11 +214,12 @@ class Library:
         return {b: self.recipe.reflection_lookup(max_nesting).get(b) for b in feature.breakpoints}
 
 
-def _first_occurrences(columns: np.ndarray) -> list[int]:
-    seen: set[tuple[Fraction, ...]] = set()
+def _first_occurrences(columns: np.ndarray, penalised: np.ndarray) -> list[int]:
+    """Indices of the first occurrence of each distinct (column, penalised) pair."""
+    seen: set[tuple[object, ...]] = set()
     keep = []
     for index, column in enumerate(columns):
-        key = tuple(column)
+        key = (bool(penalised[index]), *column)
         if key not in seen:
             seen.add(key)
             keep.append(index)
@@ -407,7 +410,7 @@ def library(
     depth : int
         ``L ≥ 2`` (number of layers, the output layer included).
     architecture : ``"narrow"`` or ``"skip"``
-        ``"skip"``: 2-layer ReLU with an unpenalised linear skip connection (Lemma 3.1).
+        ``"skip"``: 2-layer net with an unpenalised linear skip connection (Lemma 3.1).
     reflection_nesting : int, optional
         Nesting of reflection trees allowed for ``a_1`` in deep ReLU units; default 0 for
         ``L ≤ 3`` and 1 (the paper code's ``R(x_{j1}, x_{j2})``) for ``L ≥ 4``.
@@ -465,8 +468,8 @@ def _check_depth(depth: object) -> int:
 def _plan(sigma: Activation, depth: int, architecture: str, reflection_nesting: int | None) -> _Plan:
     both = (1, -1)
     if architecture == "skip":
-        if sigma.name != "relu" or depth != 2:
-            raise ValueError("architecture='skip' is the 2-layer ReLU net of Lemma 3.1: use activation='relu', depth=2")
+        if depth != 2:
+            raise ValueError("architecture='skip' is a 2-layer net with a linear skip connection (Lemma 3.1): use depth=2")
         return _Plan((both,), 0)
     if depth == 2:
         return _Plan((both,), 0)

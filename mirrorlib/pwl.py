@@ -74,6 +74,22 @@ class PWL:
 
     # ------------------------------------------------------------------ constructors
     @classmethod
+    def from_slopes(cls, breakpoints: Sequence[object], slopes: Sequence[object], *, value_at_first: object = 0) -> PWL:
+        """The continuous PWL with breakpoints ``b_1 < … < b_k``, slopes ``m_0, …, m_k`` on the
+        ``k + 1`` pieces, and ``f(b_1) = value_at_first`` (``f(0) = value_at_first`` when k = 0)."""
+        bps = to_rational_vector(breakpoints, name="breakpoints") if len(breakpoints) else ()
+        ms = to_rational_vector(slopes, name="slopes")
+        if len(ms) != len(bps) + 1:
+            raise ValueError(f"need len(slopes) == len(breakpoints) + 1, got {len(ms)} slopes for {len(bps)} breakpoints")
+        start = to_rational(value_at_first, name="value_at_first")
+        if not bps:
+            return cls.affine(ms[0], start)
+        values = [start]
+        for (left, right), slope in zip(zip(bps, bps[1:]), ms[1:-1]):
+            values.append(values[-1] + slope * (right - left))
+        return cls.continuous(bps, values, left_slope=ms[0], right_slope=ms[-1])
+
+    @classmethod
     def from_pieces(
         cls,
         breakpoints: Sequence[object],
@@ -81,8 +97,8 @@ class PWL:
         intercepts: Sequence[object],
         values: Sequence[object] | None = None,
     ) -> PWL:
-        """Build from raw data; ``values=None`` means "continuous from the right" is *not* assumed:
-        the value at each breakpoint is taken from the right-hand piece."""
+        """Build from raw data: pieces ``m_i t + c_i``; ``values`` at the breakpoints default to
+        the right-hand piece's value (right-continuous)."""
         bps = tuple(to_rational(b, name="breakpoints") for b in breakpoints)
         ms = tuple(to_rational(m, name="slopes") for m in slopes)
         cs = tuple(to_rational(c, name="intercepts") for c in intercepts)

@@ -103,9 +103,26 @@ def library_report(
     reflection_nesting: int | None = None,
     show_all: bool = False,
     count_only: bool = False,
-) -> LibraryReport:
-    """Build the closed-form library and choose what to show (all columns or distinct ones)."""
-    if widths is not None and architecture in ("narrow", "skip"):
+) -> Any:
+    """Build the closed-form library and choose what to show (all columns or distinct ones).
+
+    Sign and threshold activations (0-homogeneous) go to :mod:`mirrorlib.signnets`: tree or
+    rectangular architectures with hidden ``widths``; ``architecture="narrow"`` means a tree.
+    """
+    from mirrorlib.activations import get_activation
+
+    if get_activation(activation).is_zero_homogeneous:
+        from mirrorlib.signnets import sign_library_report
+
+        return sign_library_report(
+            data,
+            activation=activation,
+            architecture="tree" if architecture == "narrow" else architecture,
+            widths=widths,
+            depth=depth,
+            count_only=count_only,
+        )
+    if widths is not None:
         raise ValueError("--widths applies to sign/threshold tree or rectangular architectures only")
     lib = library(data, activation, depth, architecture=architecture, reflection_nesting=reflection_nesting)
     return LibraryReport(library=lib, shown=lib if show_all else lib.distinct(), count_only=count_only)
@@ -174,3 +191,119 @@ def reflections_report(data: str | Any, max_nesting: int) -> ReflectionsReport:
         raise ValueError(f"nesting must be ≥ 0 (depth ≥ 2), got {max_nesting}")
     to_rational_vector(data, name="data") if isinstance(data, str) else None
     return ReflectionsReport(dataset=as_dataset(data, name="data"), max_nesting=max_nesting)
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """A fitted :class:`~mirrorlib.estimator.ConvexNet` rendered for people and machines."""
+
+    model: Any
+    X: Any
+    y: Any
+
+    def _value(self, value: Any) -> str:
+        return _q(value) if isinstance(value, Fraction) else f"{float(value):.12g}"
+
+    def network_objective(self) -> Any:
+        beta = self.model.beta
+        if beta is None:
+            return None
+        exact = self.model.exact
+        beta_value = to_rational_vector([beta], name="beta")[0] if exact else float(beta)
+        return self.model.network_.training_objective(self.X, self.y, beta_value, exact=exact)
+
+    def as_json(self) -> dict[str, Any]:
+        model = self.model
+        certificate = model.certificate_
+        objective = self.network_objective()
+        return {
+            "activation": model.library_.activation.name,
+            "depth": model.depth,
+            "architecture": model.architecture,
+            "beta": "0+" if model.beta is None else str(model.beta),
+            "solver": "exact homotopy" if model.exact else "float coordinate descent",
+            "library": {
+                "columns_used": model.library_.n_features,
+                "naive": model.library_.recipe.n_columns,
+                "naive_formula": model.library_.naive_formula,
+            },
+            "objective": self._value(model.objective_),
+            "intercept": self._value(model.fit_.xi),
+            "coefficients": [
+                {
+                    "column": column,
+                    "z": self._value(value),
+                    "label": feature.label,
+                    "penalised": feature.penalised,
+                    "unit": feature.unit.describe(),
+                    "breakpoints": [_q(b) for b in feature.breakpoints],
+                }
+                for column, value, feature in model.selected_features()
+            ],
+            "certificate": {
+                "optimal": bool(certificate.is_optimal),
+                "statement": getattr(certificate, "certified", "relative duality gap ≤ tol"),
+                "failures": list(certificate.failures),
+                "duality_gap": None if getattr(certificate, "duality_gap", None) is None else self._value(certificate.duality_gap),
+            },
+            "network": {
+                "description": model.network_.describe(),
+                "training_objective": None if objective is None else self._value(objective),
+                "equals_lasso_optimum": None if objective is None else (objective == model.objective_ if model.exact else abs(objective - model.objective_) <= 1e-9 * max(1.0, abs(model.objective_))),
+            },
+        }
+
+    def as_text(self) -> str:
+        data = self.as_json()
+        lines = [
+            f"fit: activation={data['activation']} depth={data['depth']} architecture={data['architecture']} "
+            f"beta={data['beta']} solver={data['solver']}",
+            _data_header(self.model.library_.dataset),
+            f"library: {data['library']['columns_used']} distinct columns "
+            f"(naive {data['library']['naive']} = {data['library']['naive_formula']})",
+            f"optimal value: {data['objective']}" + ("" if not self.model.exact else f"  (≈ {float(self.model.objective_):.12g})"),
+            f"intercept ξ = {data['intercept']}",
+            f"non-zero coefficients ({len(data['coefficients'])}):",
+        ]
+        for entry in data["coefficients"]:
+            penalty = "" if entry["penalised"] else "  (unpenalised)"
+            lines.append(f"  z[{entry['column']}] = {entry['z']}{penalty}   {entry['label']}")
+            lines.append(f"      unit {entry['unit']}; breakpoints {', '.join(entry['breakpoints']) or 'none'}")
+        verdict = "OPTIMAL" if data["certificate"]["optimal"] else "NOT CERTIFIED"
+        lines.append(f"certificate: {verdict} — {data['certificate']['statement']}")
+        lines.extend(f"  failure: {failure}" for failure in data["certificate"]["failures"])
+        lines.append(data["network"]["description"])
+        if data["network"]["training_objective"] is not None:
+            same = "yes" if data["network"]["equals_lasso_optimum"] else "NO"
+            lines.append(
+                f"training objective of the rebuilt network: {data['network']['training_objective']} "
+                f"(equals the Lasso optimum: {same})"
+            )
+        return "\n".join(lines)
+
+
+def fit_report(
+    data: str,
+    labels: str,
+    *,
+    activation: str,
+    depth: int,
+    beta: str,
+    exact: bool,
+    architecture: str = "narrow",
+    reflection_nesting: int | None = None,
+) -> FitReport:
+    """Parse the command-line inputs, fit a ConvexNet and wrap it in a :class:`FitReport`."""
+    from mirrorlib.estimator import ConvexNet
+
+    X = list(to_rational_vector(data, name="--data"))
+    y = list(to_rational_vector(labels, name="--labels"))
+    if len(X) != len(y):
+        raise ValueError(f"--labels has {len(y)} values but --data has {len(X)}; give one label per data point")
+    beta_value: Any = None if beta.strip() in ("0+", "0⁺") else beta
+    if beta_value is not None and not exact:
+        beta_value = float(to_rational_vector([beta], name="--beta")[0])
+    model = ConvexNet(
+        activation, depth, beta_value, architecture=architecture, exact=exact, reflection_nesting=reflection_nesting
+    ).fit(X, y)
+    return FitReport(model=model, X=X, y=y)

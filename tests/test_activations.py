@@ -113,3 +113,14 @@ def test_symmetrised_relu_channels():
     assert [channel(-3) for channel in activation.channels] == [0, 3]
     with pytest.raises(ValueError, match="not a positively homogeneous scalar"):
         activation.slopes
+
+
+def test_custom_activation_from_slopes_equals_from_values():
+    by_slopes = pwl_activation([0, 1], slopes=[0, 1, 0], value_at_first=0)
+    by_values = pwl_activation([0, 1], [0, 1], left_slope=0, right_slope=0)
+    assert by_slopes.function == by_values.function
+    assert by_slopes(Fraction(1, 2)) == Fraction(1, 2) and by_slopes(7) == 1
+    with pytest.raises(ValueError, match="len\\(slopes\\)"):
+        pwl_activation([0, 1], slopes=[0, 1])
+    with pytest.raises(ValueError, match="either values"):
+        pwl_activation([0], [0], slopes=[0, 1])

@@ -55,3 +55,49 @@ def test_bad_input_exits_with_a_message():
         result = runner.invoke(app, arguments)
         assert result.exit_code == 2, (arguments, result.output)
         assert message in result.output
+
+
+def test_fit_exact_prints_certificate_network_and_plot(tmp_path):
+    plot = tmp_path / "fit.png"
+    arguments = ["fit", "--activation", "relu", "--depth", "3", "--data", "0,4,5,7,10,11", "--labels", "0,0,0,2,3,3"]
+    result = runner.invoke(app, [*arguments, "--beta", "1/1000", "--exact", "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    assert "optimal value: 3999/4000000" in result.output
+    assert "certificate: OPTIMAL" in result.output and "equals the Lasso optimum: yes" in result.output
+    assert plot.exists() and plot.stat().st_size > 10_000
+    report = json.loads(runner.invoke(app, [*arguments, "--beta", "1/1000", "--exact", "--format", "json"]).output)
+    assert report["objective"] == "3999/4000000" and report["certificate"]["optimal"]
+    assert {entry["z"] for entry in report["coefficients"]} == {"-1/2000", "-333/500", "-333/1000"}
+    assert report["network"]["training_objective"] == "3999/4000000"
+
+
+def test_fit_float_and_bad_input():
+    base = ["fit", "--data", "0,1,2", "--labels", "0,1,0"]
+    result = runner.invoke(app, [*base, "--beta", "0.01"])
+    assert result.exit_code == 0 and "certificate: OPTIMAL" in result.output
+    for extra, message in (
+        (["--beta", "0"], "beta must be > 0"),
+        (["--beta", "-1"], "beta must be > 0"),
+        (["--beta", "0+"], "needs exact=True"),
+        (["--beta", "abc"], "--beta"),
+    ):
+        result = runner.invoke(app, [*base, *extra])
+        assert result.exit_code == 2 and message in result.output, (extra, result.output)
+    result = runner.invoke(app, ["fit", "--data", "0,1,2", "--labels", "0,1", "--beta", "1"])
+    assert result.exit_code == 2 and "--labels has 2 values but --data has 3" in result.output
+
+
+def test_sign_and_threshold_libraries_from_the_cli():
+    result = runner.invoke(
+        app, ["library", "--activation", "sign", "--architecture", "tree", "--widths", "2,2", "--depth", "4", "--data", "0,1,2,5,6"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "counts: naive 32" in result.output and "(-1, 1, 1, 1, 1)" in result.output
+    result = runner.invoke(
+        app,
+        ["library", "--activation", "threshold", "--architecture", "rectangular", "--widths", "3,3", "--depth", "4",
+         "--data", "0,1,2,3,4,5,6,7", "--count-only"],
+    )
+    assert result.exit_code == 0 and "naive 128" in result.output and "columns" not in result.output
+    result = runner.invoke(app, ["library", "--activation", "relu", "--widths", "2", "--data", "0,1"])
+    assert result.exit_code == 2 and "--widths applies to sign/threshold" in result.output

@@ -146,7 +146,7 @@ def test_skip_connection_library_has_one_unpenalised_linear_column():
         ({"X": [0, 1], "activation": "leaky_relu", "depth": 3}, ValueError, "no closed-form library"),
         ({"X": [0, 1], "activation": "symmetrised_relu"}, ValueError, "group-Lasso"),
         ({"X": [0, 1], "architecture": "wide"}, ValueError, "architecture must be one of"),
-        ({"X": [0, 1], "activation": "abs", "architecture": "skip"}, ValueError, "Lemma 3.1"),
+        ({"X": [0, 1], "depth": 3, "architecture": "skip"}, ValueError, "Lemma 3.1"),
     ],
 )
 def test_bad_input_is_a_clear_error(kwargs, error, message):
@@ -166,3 +166,10 @@ def test_labels_are_validated_against_the_data():
 def test_named_activation_objects_are_accepted():
     for activation in (relu(), absolute(), leaky_relu(Fraction(1, 3)), linear()):
         assert library([0, 1, 2], activation, 2).n_features == 7
+
+
+def test_deduplication_keeps_the_unpenalised_skip_column():
+    """|x − x_min| equals x on the data, but only the skip column is free of penalty."""
+    lib = library([0, 1, 3], "abs", 2, architecture="skip").distinct()
+    assert (~lib.penalised).sum() == 1
+    assert lib.counts.distinct == lib.n_features

@@ -1,0 +1,397 @@
+"""``ConvexNet``: fit a neural network on 1-D data by solving its Lasso (scikit-learn style).
+
+Data flow (THEORY §2–§3): ``X → library → Lasso → network → certificate``. ``fit`` builds the
+closed-form library ``A`` for the activation and depth, solves
+
+    min_{z, ξ} ½‖A z + ξ1 − y‖² + β‖z‖₁
+
+exactly (rational homotopy, ``exact=True``) or in float64 (coordinate descent to a relative
+duality gap ``tol``), certifies the solution (exact KKT, or the float duality gap), and rebuilds
+the optimal network (weights ``±|z_i|^{1/L}``) whose training objective equals the Lasso optimum.
+
+Unpenalised columns (the skip connection's ``x``, Lemma 3.1) are eliminated with ξ by
+projecting ``A`` and ``y`` onto the orthogonal complement of ``span{1, x}``; their coefficients
+are recovered by least squares, which keeps every KKT condition of the full problem.
+
+Sign and threshold activations (0-homogeneous, THEORY §1 last bullet) take the same path with
+the closed-form library of :mod:`mirrorlib.signnets` (tree or rectangular units with hidden
+``widths``; ``"narrow"`` means width 1 in every hidden layer): its columns are the ±1 (0/1)
+vectors with at most ``K`` switches, all penalised and distinct by construction, and the optimal
+network is rebuilt with balanced amplitudes ``|α_i| = |s_i| = √|z_i|``
+(:class:`~mirrorlib.signnets.network.SignNetwork`), whose training objective
+``½‖f(X) − y‖² + (β/2)Σ(α_i² + s_i²)`` equals the Lasso optimum exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from mirrorlib.activations import Activation, get_activation
+from mirrorlib.data import Dataset, as_dataset, as_labels
+from mirrorlib.exact import to_rational
+from mirrorlib.libraries import ARCHITECTURES, Library, library
+
+if TYPE_CHECKING:
+    from mirrorlib.signnets.library import SignLibrary
+
+__all__ = ["ConvexNet", "LassoFit"]
+
+AnyLibrary = Union[Library, "SignLibrary"]
+"""What :func:`fit_lasso` accepts: anything with ``matrix(exact=…)``, ``penalised`` and ``dataset``."""
+
+
+@dataclass(frozen=True)
+class LassoFit:
+    """A Lasso point over a library: coefficients (one per column), intercept and objective.
+
+    ``exact`` fits hold Fractions; float fits hold floats. ``certificate`` is a
+    :class:`~mirrorlib.certificate.LassoCertificate` (exact) or
+    :class:`~mirrorlib.certificate.FloatLassoCertificate`.
+    """
+
+    z: tuple[Any, ...]
+    xi: Any
+    objective: Any
+    certificate: Any
+    exact: bool
+
+    @property
+    def is_certified(self) -> bool:
+        return bool(self.certificate.is_optimal)
+
+
+def _unpenalised_basis(lib: AnyLibrary, exact: bool) -> np.ndarray:
+    """Columns ``[1, a_i (unpenalised)]`` in the caller's row order."""
+    matrix = lib.matrix(exact=exact)
+    ones = np.array([Fraction(1) if exact else 1.0] * matrix.shape[0], dtype=object if exact else np.float64)
+    return np.column_stack([ones, matrix[:, ~lib.penalised]])
+
+
+def _project_out_exact(basis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """``(I − Q(QᵀQ)⁻¹Qᵀ) V`` exactly (Q = basis, full column rank after dropping dependents)."""
+    from mirrorlib.linalg import column_basis, solve
+
+    rows = [list(row) for row in basis]
+    independent = column_basis(rows)
+    q = np.array([[row[j] for j in independent] for row in rows], dtype=object)
+    gram = (q.T @ q).tolist()
+    projected = vectors.copy()
+    for column in range(vectors.shape[1]):
+        coefficients = solve(gram, list(q.T @ vectors[:, column]))
+        projected[:, column] = vectors[:, column] - q @ np.array(coefficients, dtype=object)
+    return projected
+
+
+def _project_out_float(basis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    q, _ = np.linalg.qr(basis)
+    return vectors - q @ (q.T @ vectors)
+
+
+def _least_squares_exact(basis: np.ndarray, target: np.ndarray) -> tuple[Fraction, ...]:
+    from mirrorlib.linalg import least_squares
+
+    return least_squares([list(row) for row in basis], list(target))
+
+
+def fit_lasso(lib: AnyLibrary, y: Sequence[object], beta: object, *, exact: bool, tol: float = 1e-10) -> LassoFit:
+    """Solve the Lasso over ``lib`` for labels ``y`` (caller's order) and certify it.
+
+    ``beta=None`` with ``exact=True`` is the β → 0⁺ limit (minimum-ℓ1 interpolant).
+    """
+    from mirrorlib.certificate import certify_lasso, certify_lasso_float
+    from mirrorlib.lasso import solve_lasso, solve_lasso_exact
+
+    penalised = lib.penalised
+    labels = as_labels(y, lib.dataset)
+    labels_original = np.array(lib.dataset.to_original_order(labels), dtype=object)
+    if exact:
+        A = lib.matrix(exact=True)
+        target = labels_original
+        beta_exact = None if beta is None else to_rational(beta, name="beta")
+        if not penalised.all():
+            basis = _unpenalised_basis(lib, exact=True)
+            A_penalised = _project_out_exact(basis, A[:, penalised])
+            target = _project_out_exact(basis, labels_original[:, None])[:, 0]
+        else:
+            A_penalised = A
+        solution = solve_lasso_exact(A_penalised.tolist(), list(target), beta_exact)
+        z = _scatter(solution.z, penalised, Fraction(0))
+        xi = solution.xi
+        if not penalised.all():
+            residual = labels_original - A[:, penalised] @ np.array(solution.z, dtype=object)
+            gamma = _least_squares_exact(_unpenalised_basis(lib, exact=True), residual)
+            xi = gamma[0]
+            z = _fill(z, penalised, gamma[1:])
+        certificate = certify_lasso(
+            A_penalised.tolist(), list(target), solution.z, solution.xi, beta_exact, dual=solution.dual if beta is None else None
+        )
+        objective = solution.objective
+        return LassoFit(z=tuple(z), xi=xi, objective=objective, certificate=certificate, exact=True)
+    if beta is None:
+        raise ValueError("beta=None (the β → 0⁺ limit) needs exact=True; give a float beta > 0 otherwise")
+    A = lib.matrix()
+    target_f = labels_original.astype(np.float64)
+    if not penalised.all():
+        basis = _unpenalised_basis(lib, exact=False)
+        A_penalised = _project_out_float(basis, A[:, penalised])
+        target_f = _project_out_float(basis, target_f[:, None])[:, 0]
+    else:
+        A_penalised = A
+    solution = solve_lasso(A_penalised, target_f, float(beta), tol=tol)
+    z = _scatter(tuple(solution.z), penalised, 0.0)
+    xi = solution.xi
+    if not penalised.all():
+        residual = labels_original.astype(np.float64) - A[:, penalised] @ solution.z
+        gamma, *_ = np.linalg.lstsq(_unpenalised_basis(lib, exact=False), residual, rcond=None)
+        xi = float(gamma[0])
+        z = _fill(z, penalised, tuple(float(g) for g in gamma[1:]))
+    certificate = certify_lasso_float(A_penalised, target_f, solution.z, solution.xi, float(beta), tol=max(tol, 1e-12) * 10)
+    return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=False)
+
+
+def _scatter(values: Sequence[Any], mask: np.ndarray, zero: Any) -> list[Any]:
+    """Place ``values`` at the True positions of ``mask``; ``zero`` elsewhere."""
+    result = [zero] * mask.size
+    for position, value in zip(np.flatnonzero(mask), values):
+        result[position] = value
+    return result
+
+
+def _fill(values: list[Any], mask: np.ndarray, fill: Sequence[Any]) -> list[Any]:
+    """Put ``fill`` at the False positions of ``mask``."""
+    result = list(values)
+    for position, value in zip(np.flatnonzero(~mask), fill):
+        result[position] = value
+    return result
+
+
+class ConvexNet:
+    """A neural network on 1-D data trained through its convex Lasso (scikit-learn style).
+
+    Parameters
+    ----------
+    activation : str or Activation
+        ``relu``, ``abs``, ``leaky_relu(a)``, ``linear``, … (positively homogeneous), or
+        ``sign`` / ``threshold`` (0-homogeneous, :mod:`mirrorlib.signnets`).
+    depth : int
+        ``L ≥ 2``.
+    beta : float, Fraction, str or None
+        The weight-decay strength β > 0 (``"1/1000"`` is exact); ``None`` with ``exact=True``
+        gives the β → 0⁺ limit, the minimum-ℓ1 interpolating network.
+    architecture : ``"narrow"``, ``"skip"``, ``"tree"`` or ``"rectangular"``
+        Deep narrow units, or the 2-layer ReLU net with a skip connection (Lemma 3.1); for sign
+        and threshold: ``"narrow"`` (width 1 in every hidden layer), ``"tree"`` or
+        ``"rectangular"`` with hidden ``widths``.
+    exact : bool
+        Solve in rational arithmetic and certify by exact KKT (small problems), or in float64
+        to a relative duality gap ``tol`` (large dictionaries).
+    reflection_nesting : int, optional
+        Passed to :func:`mirrorlib.libraries.library` (deep ReLU).
+    tol : float
+        Relative duality gap of the float solver.
+    widths : str or sequence of int, optional
+        Sign/threshold tree or rectangular units only: the ``L − 2`` hidden widths
+        ``m_1, …, m_{L−2}`` counted from the input (``"2,2"``); not needed at depth 2.
+
+    Attributes (after ``fit``)
+    --------------------------
+    library_ : Library or SignLibrary
+        The deduplicated library the Lasso ran over.
+    coef_ : numpy.ndarray
+        ``z`` (float64, one per column of ``library_``); ``coef_exact_`` holds Fractions when exact.
+    intercept_ : float
+        ξ; ``intercept_exact_`` when exact.
+    objective_ : Fraction or float
+        The optimal value ``½‖A z + ξ1 − y‖² + β‖z‖₁``.
+    certificate_ :
+        Exact KKT certificate or float duality-gap certificate.
+    network_ : ParallelNetwork or SignNetwork
+        The rebuilt optimal network (``network_.training_objective(X, y, β)`` equals ``objective_``).
+
+    Raises (in ``fit``)
+    -------------------
+    ValueError
+        for bad data, labels or β, and for mismatched combinations: ``widths`` or
+        ``"tree"``/``"rectangular"`` with a homogeneous activation, ``"skip"`` or
+        ``reflection_nesting`` with sign/threshold, ``widths`` with ``"narrow"``, missing widths
+        for a deep tree/rectangular unit.
+    """
+
+    def __init__(
+        self,
+        activation: Any = "relu",
+        depth: int = 2,
+        beta: Any = 1e-3,
+        *,
+        architecture: str = "narrow",
+        exact: bool = False,
+        reflection_nesting: int | None = None,
+        tol: float = 1e-10,
+        widths: Any = None,
+    ) -> None:
+        self.activation = activation
+        self.depth = depth
+        self.beta = beta
+        self.architecture = architecture
+        self.exact = exact
+        self.reflection_nesting = reflection_nesting
+        self.tol = tol
+        self.widths = widths
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {
+            "activation": self.activation,
+            "depth": self.depth,
+            "beta": self.beta,
+            "architecture": self.architecture,
+            "exact": self.exact,
+            "reflection_nesting": self.reflection_nesting,
+            "tol": self.tol,
+            "widths": self.widths,
+        }
+
+    def set_params(self, **params: Any) -> ConvexNet:
+        for key, value in params.items():
+            if key not in self.get_params():
+                raise ValueError(f"unknown parameter {key!r}; valid: {sorted(self.get_params())}")
+            setattr(self, key, value)
+        return self
+
+    def _check_beta(self) -> None:
+        if self.beta is None:
+            if not self.exact:
+                raise ValueError("beta=None (the β → 0⁺ limit) needs exact=True")
+            return
+        value = to_rational(self.beta, name="beta")
+        if value <= 0:
+            raise ValueError(f"beta must be > 0 (use beta=None with exact=True for the β → 0⁺ limit), got {self.beta}")
+
+    def fit(self, X: Any, y: Any) -> ConvexNet:
+        """Build the library on ``X``, solve and certify the Lasso, rebuild the network."""
+        self._check_beta()
+        sigma = get_activation(self.activation)
+        dataset = as_dataset(X)
+        as_labels(y, dataset)  # validates length and values before any heavy work
+        if sigma.is_zero_homogeneous:
+            self.library_ = self._sign_library(sigma, dataset)
+        else:
+            _reject_sign_only_arguments(self.architecture, self.widths)
+            full = library(dataset, sigma, self.depth, architecture=self.architecture, reflection_nesting=self.reflection_nesting)
+            self.library_ = full.distinct() if self.exact else _float_distinct(full)
+        fit = fit_lasso(self.library_, y, self.beta, exact=self.exact, tol=self.tol)
+        self.fit_ = fit
+        self.certificate_ = fit.certificate
+        self.objective_ = fit.objective
+        self.coef_ = np.array([float(value) for value in fit.z])
+        self.intercept_ = float(fit.xi)
+        if self.exact:
+            self.coef_exact_ = fit.z
+            self.intercept_exact_ = fit.xi
+        self.network_ = _rebuild(self.library_, fit.z, fit.xi)
+        self.n_features_in_ = 1
+        return self
+
+    def _sign_library(self, sigma: Activation, dataset: Dataset) -> SignLibrary:
+        """The sign/threshold library (already distinct: one column per switching pattern)."""
+        from mirrorlib.signnets import sign_library
+
+        if self.reflection_nesting is not None:
+            raise ValueError("reflection_nesting applies to deep ReLU libraries; sign/threshold features have no reflections")
+        architecture, widths = _sign_architecture(self.architecture, self.widths, self.depth)
+        return sign_library(dataset, sigma, architecture, widths, self.depth).distinct()
+
+    def predict(self, X: Any) -> np.ndarray:
+        """``f(x) = ξ + Σ_i z_i feature_i(x)`` at new inputs (float64), via the rebuilt network."""
+        self._require_fitted()
+        return self.network_.predict(np.asarray(X, dtype=np.float64).reshape(-1))
+
+    def score(self, X: Any, y: Any) -> float:
+        """Coefficient of determination R² of ``predict(X)`` against ``y``."""
+        prediction = self.predict(X)
+        target = np.asarray(y, dtype=np.float64)
+        total = float(((target - target.mean()) ** 2).sum())
+        return 1.0 - float(((target - prediction) ** 2).sum()) / total if total else float("nan")
+
+    def selected_features(self) -> list[tuple[int, Any, Any]]:
+        """``(column, z_i, feature)`` for every non-zero coefficient."""
+        self._require_fitted()
+        coefficients = self.coef_exact_ if self.exact else self.fit_.z
+        return [(i, value, self.library_.feature(i)) for i, value in enumerate(coefficients) if value != 0]
+
+    def _require_fitted(self) -> None:
+        if not hasattr(self, "network_"):
+            raise ValueError("this ConvexNet is not fitted yet: call fit(X, y) first")
+
+
+def _sign_architecture(architecture: str, widths: Any, depth: int) -> tuple[str, Any]:
+    """``(architecture, widths)`` of :func:`mirrorlib.signnets.sign_library` for a ConvexNet's
+    sign/threshold settings: ``"narrow"`` is a tree of width 1 in all ``L − 2`` hidden layers
+    (and takes no widths); ``"tree"``/``"rectangular"`` take the given widths (none at depth 2).
+
+    Raises ``ValueError`` naming ``architecture`` (``"skip"`` or unknown) or ``widths``.
+    """
+    from mirrorlib.signnets import SIGN_ARCHITECTURES
+
+    if architecture == "narrow":
+        if widths is not None:
+            raise ValueError(
+                "widths apply to sign/threshold 'tree' or 'rectangular' architectures; a 'narrow' unit has width 1 "
+                "in every hidden layer (drop widths, or choose architecture='tree'/'rectangular')"
+            )
+        depth_value = depth if isinstance(depth, int) and depth >= 2 else 2
+        return "tree", (1,) * (depth_value - 2)
+    if architecture == "skip":
+        raise ValueError(
+            "architecture 'skip' (Lemma 3.1, a ReLU net with a linear skip connection) does not apply to sign/threshold "
+            f"activations; use one of ('narrow', *{SIGN_ARCHITECTURES})"
+        )
+    if architecture not in SIGN_ARCHITECTURES:
+        raise ValueError(f"architecture must be 'narrow', 'tree' or 'rectangular' for sign/threshold, got {architecture!r}")
+    if widths is None:
+        if depth != 2:
+            raise ValueError(
+                f"widths: a depth-{depth} {architecture} unit needs its L − 2 hidden widths m_1, …, m_(L−2), e.g. widths='2,2'"
+            )
+        return architecture, ()
+    return architecture, widths
+
+
+def _reject_sign_only_arguments(architecture: str, widths: Any) -> None:
+    """Homogeneous activations: no ``widths`` and no tree/rectangular architecture."""
+    if widths is not None:
+        raise ValueError(
+            "widths apply to sign/threshold tree or rectangular architectures only; "
+            f"homogeneous activations use architecture in {ARCHITECTURES} without widths"
+        )
+    if architecture in ("tree", "rectangular"):
+        raise ValueError(
+            f"architecture {architecture!r} is for sign/threshold activations; homogeneous activations use one of {ARCHITECTURES}"
+        )
+
+
+def _rebuild(lib: AnyLibrary, z: Sequence[Any], xi: Any) -> Any:
+    """The balanced network of a Lasso point: ParallelNetwork (homogeneous) or SignNetwork."""
+    if isinstance(lib, Library):
+        from mirrorlib.network import from_lasso
+
+        return from_lasso(lib, z, xi)
+    from mirrorlib.signnets.network import from_lasso as sign_from_lasso
+
+    return sign_from_lasso(lib, z, xi)
+
+
+def _float_distinct(lib: Library) -> Library:
+    """Drop float-identical columns (bitwise, same penalisation) without building the exact matrix."""
+    from dataclasses import replace
+
+    keyed = np.column_stack([lib.penalised.astype(np.float64), lib.matrix(order="sorted").T])
+    _, first = np.unique(keyed, axis=0, return_index=True)
+    keep = sorted(int(i) for i in first)
+    if lib.selection is not None:
+        keep = [lib.selection[i] for i in keep]
+    return replace(lib, selection=tuple(keep))

@@ -1,0 +1,476 @@
+"""Exact linear algebra over the rationals, backed by python-flint's ``fmpq_mat``.
+
+Matrices in the public API are Fraction matrices given as a sequence of rows
+(``A[i][j]`` is row ``i``, column ``j``); vectors are sequences of Fractions. Internally the
+heavy lifting is done by FLINT (``flint.fmpq_mat`` / ``flint.fmpq``), which is one to two orders
+of magnitude faster than :class:`fractions.Fraction` arithmetic in Python. If python-flint
+cannot be imported, a small pure-Fraction Gauss–Jordan fallback is used (same results,
+slower).
+
+Two layers are provided:
+
+* Fraction-level functions (``as_rational_matrix``, ``matvec``, ``rmatvec``, ``solve``,
+  ``rank``, ``rref``, ``nullspace``, ``column_basis``, ``least_squares``): exact, pure, and
+  convenient.
+* A backend layer for hot loops (:class:`ExactMatrix`, :func:`to_scalar`, :func:`to_fraction`,
+  :func:`solve_scalars`): vectors are lists of *backend scalars* (``fmpq`` when flint is
+  available, ``Fraction`` otherwise). Backend scalars support ``+ - * /``, comparisons with
+  ``int`` and each other, ``abs`` and ``-``; convert at the boundary with
+  :func:`to_scalar` / :func:`to_fraction`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from mirrorlib.exact import to_rational
+
+try:  # pragma: no cover - exercised implicitly; the fallback is tested by monkeypatching
+    import flint as _flint
+
+    HAVE_FLINT = True
+except ImportError:  # pragma: no cover
+    _flint = None
+    HAVE_FLINT = False
+
+__all__ = [
+    "HAVE_FLINT",
+    "RationalMatrix",
+    "Scalar",
+    "ExactMatrix",
+    "SingularMatrixError",
+    "as_rational_matrix",
+    "matvec",
+    "rmatvec",
+    "solve",
+    "rank",
+    "rref",
+    "nullspace",
+    "column_basis",
+    "least_squares",
+    "to_scalar",
+    "to_fraction",
+    "solve_scalars",
+    "dot",
+    "dots",
+]
+
+RationalMatrix = tuple[tuple[Fraction, ...], ...]
+"""An exact matrix: a tuple of equally long rows of Fractions."""
+
+Scalar = Any
+"""A backend scalar: ``flint.fmpq`` when python-flint is available, else ``Fraction``."""
+
+
+class SingularMatrixError(ValueError):
+    """Raised by :func:`solve` when the square system matrix is singular."""
+
+
+# --------------------------------------------------------------------------------------
+# Conversions
+# --------------------------------------------------------------------------------------
+
+
+def to_scalar(value: Fraction | int) -> Scalar:
+    """Convert a Fraction (or int) to a backend scalar (``fmpq`` if flint is available)."""
+    if _flint is None:
+        return Fraction(value)
+    if isinstance(value, int):
+        return _flint.fmpq(value)
+    return _flint.fmpq(value.numerator, value.denominator)
+
+
+def to_fraction(value: Scalar) -> Fraction:
+    """Convert a backend scalar (``fmpq``, ``Fraction`` or ``int``) to a Fraction."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    return Fraction(int(value.p), int(value.q))
+
+
+def as_rational_matrix(A: object, *, name: str = "A") -> RationalMatrix:
+    """Convert a 2-D array-like (rows of numbers, or a numpy array) to an exact matrix.
+
+    Floats are converted exactly (``Fraction(0.1)`` is the binary value of 0.1); strings such
+    as ``"3/4"`` are parsed by :func:`mirrorlib.exact.to_rational`.
+
+    Raises
+    ------
+    TypeError
+        if ``A`` is not a sequence of rows, or an entry is not a number (message names
+        ``name`` and the entry position).
+    ValueError
+        if ``A`` is empty, ragged, not two-dimensional, or has NaN/inf entries.
+    """
+    fast = _numpy_to_rows(A, name=name)
+    if fast is not None:
+        return fast
+    if isinstance(A, (str, bytes)) or not isinstance(A, Sequence) and not hasattr(A, "__iter__"):
+        raise TypeError(f"{name} must be a 2-D array (a sequence of rows), got {type(A).__name__}")
+    rows = list(A)  # type: ignore[call-overload]
+    if not rows:
+        raise ValueError(f"{name} is empty; give at least one row and one column")
+    width: int | None = None
+    out: list[tuple[Fraction, ...]] = []
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__iter__"):
+            raise ValueError(
+                f"{name} must be two-dimensional (a sequence of rows); row {i} is {row!r}"
+            )
+        converted = tuple(to_rational(v, name=f"{name}[{i}][{j}]") for j, v in enumerate(row))
+        if width is None:
+            width = len(converted)
+        elif len(converted) != width:
+            raise ValueError(
+                f"{name} is ragged: row 0 has {width} entries but row {i} has {len(converted)}; "
+                "all rows must have the same length"
+            )
+        out.append(converted)
+    if not width:
+        raise ValueError(f"{name} has no columns; give at least one column")
+    return tuple(out)
+
+
+def _numpy_to_rows(A: object, *, name: str) -> RationalMatrix | None:
+    """Fast exact conversion of a real numpy array; ``None`` if ``A`` is not one."""
+    if type(A).__module__ != "numpy" or not hasattr(A, "dtype"):
+        return None
+    import numpy as np
+
+    arr = np.asarray(A)
+    if arr.dtype.kind not in "iuf":
+        return None
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be two-dimensional, got an array of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); give at least one row and one column")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(f"{name} must be finite; entry {name}[{bad[0]}][{bad[1]}] is {arr[bad]!r}")
+    if arr.dtype.kind == "f":
+        return tuple(tuple(Fraction(v) for v in row) for row in arr.astype(np.float64).tolist())
+    return tuple(tuple(Fraction(int(v)) for v in row) for row in arr.tolist())
+
+
+def _shape(A: RationalMatrix) -> tuple[int, int]:
+    return len(A), (len(A[0]) if A else 0)
+
+
+def _to_flint_mat(A: Sequence[Sequence[Fraction]]) -> Any:
+    nrows = len(A)
+    ncols = len(A[0]) if nrows else 0
+    return _flint.fmpq_mat(nrows, ncols, [to_scalar(v) for row in A for v in row])
+
+
+def _from_flint_mat(mat: Any) -> RationalMatrix:
+    entries = [to_fraction(v) for v in mat.entries()]
+    ncols = mat.ncols()
+    return tuple(tuple(entries[i * ncols : (i + 1) * ncols]) for i in range(mat.nrows()))
+
+
+# --------------------------------------------------------------------------------------
+# Fraction-level API
+# --------------------------------------------------------------------------------------
+
+
+def matvec(A: Sequence[Sequence[Fraction]], v: Sequence[Fraction]) -> tuple[Fraction, ...]:
+    """Exact product ``A v`` (``A`` given by rows)."""
+    if A and len(A[0]) != len(v):
+        raise ValueError(f"matvec: A has {len(A[0])} columns but v has {len(v)} entries")
+    return tuple(sum((a * b for a, b in zip(row, v)), Fraction(0)) for row in A)
+
+
+def rmatvec(A: Sequence[Sequence[Fraction]], v: Sequence[Fraction]) -> tuple[Fraction, ...]:
+    """Exact product ``Aᵀ v`` (``A`` given by rows), i.e. the correlations ``a_jᵀ v``."""
+    if len(A) != len(v):
+        raise ValueError(f"rmatvec: A has {len(A)} rows but v has {len(v)} entries")
+    if not A:
+        return ()
+    if _flint is not None:
+        return tuple(ExactMatrix(A).rmatvec_fractions(v))
+    ncols = len(A[0])
+    out = [Fraction(0)] * ncols
+    for row, vi in zip(A, v):
+        if vi:
+            for j, a in enumerate(row):
+                if a:
+                    out[j] += a * vi
+    return tuple(out)
+
+
+def solve(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> tuple[Fraction, ...]:
+    """The unique solution ``x`` of the square system ``A x = b``.
+
+    Raises :class:`SingularMatrixError` (a ``ValueError``) if ``A`` is singular, and
+    ``ValueError`` if the shapes do not match.
+    """
+    n = len(A)
+    if any(len(row) != n for row in A) or len(b) != n:
+        raise ValueError(f"solve needs a square n×n matrix and n right-hand sides; got n={n}, len(b)={len(b)}")
+    if n == 0:
+        return ()
+    if _flint is not None:
+        try:
+            x = _to_flint_mat(A).solve(_flint.fmpq_mat(n, 1, [to_scalar(v) for v in b]))
+        except ZeroDivisionError:
+            raise SingularMatrixError("solve: the matrix is singular") from None
+        return tuple(to_fraction(v) for v in x.entries())
+    reduced, pivots = _rref_fractions([list(row) + [bi] for row, bi in zip(A, b)])
+    if pivots != list(range(n)):
+        raise SingularMatrixError("solve: the matrix is singular")
+    return tuple(reduced[i][n] for i in range(n))
+
+
+def rref(A: Sequence[Sequence[Fraction]]) -> tuple[RationalMatrix, tuple[int, ...]]:
+    """Reduced row echelon form of ``A`` and its pivot columns (exact)."""
+    if not A or not A[0]:
+        return tuple(tuple(row) for row in A), ()
+    if _flint is not None:
+        mat, _ = _to_flint_mat(A).rref()
+        reduced = _from_flint_mat(mat)
+        return reduced, _pivot_columns(reduced)
+    reduced, pivots = _rref_fractions([list(row) for row in A])
+    return tuple(tuple(row) for row in reduced), tuple(pivots)
+
+
+def _pivot_columns(reduced: RationalMatrix) -> tuple[int, ...]:
+    pivots = []
+    for row in reduced:
+        for j, v in enumerate(row):
+            if v != 0:
+                pivots.append(j)
+                break
+    return tuple(pivots)
+
+
+def _rref_fractions(rows: list[list[Fraction]]) -> tuple[list[list[Fraction]], list[int]]:
+    """Gauss–Jordan elimination in place on Fraction rows (the no-flint fallback)."""
+    nrows, ncols = len(rows), len(rows[0]) if rows else 0
+    pivots: list[int] = []
+    r = 0
+    for col in range(ncols):
+        pivot = next((i for i in range(r, nrows) if rows[i][col] != 0), None)
+        if pivot is None:
+            continue
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        inv = 1 / rows[r][col]
+        rows[r] = [v * inv for v in rows[r]]
+        for i in range(nrows):
+            if i != r and rows[i][col] != 0:
+                factor = rows[i][col]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(col)
+        r += 1
+        if r == nrows:
+            break
+    return rows, pivots
+
+
+def rank(A: Sequence[Sequence[Fraction]]) -> int:
+    """Exact rank of ``A``."""
+    if not A or not A[0]:
+        return 0
+    if _flint is not None:
+        return int(_to_flint_mat(A).rank())
+    return len(rref(A)[1])
+
+
+def column_basis(A: Sequence[Sequence[Fraction]]) -> tuple[int, ...]:
+    """Indices of a basis of the column space of ``A``: the first linearly independent columns
+    in left-to-right order (the pivot columns of the RREF)."""
+    return rref(A)[1]
+
+
+def nullspace(A: Sequence[Sequence[Fraction]]) -> tuple[tuple[Fraction, ...], ...]:
+    """A basis of ``{v : A v = 0}`` (one vector per free column of the RREF of ``A``)."""
+    if not A:
+        return ()
+    ncols = len(A[0])
+    reduced, pivots = rref(A)
+    free = [j for j in range(ncols) if j not in set(pivots)]
+    basis = []
+    for f in free:
+        v = [Fraction(0)] * ncols
+        v[f] = Fraction(1)
+        for row_index, p in enumerate(pivots):
+            v[p] = -reduced[row_index][f]
+        basis.append(tuple(v))
+    return tuple(basis)
+
+
+def least_squares(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> tuple[Fraction, ...]:
+    """The minimum-Euclidean-norm least-squares solution ``x = A⁺ b`` (exact).
+
+    1. The fit ``p = A_C w`` is the projection of ``b`` onto the column space, with ``C`` a
+       column basis of ``A`` and ``(A_Cᵀ A_C) w = A_Cᵀ b`` (nonsingular).
+    2. The minimum-norm ``x`` with ``A x = p`` lies in the row space: ``x = A_Rᵀ μ`` with ``R``
+       a basis of the rows of ``A`` and ``(A_R A_Rᵀ) μ = p_R`` (nonsingular).
+    """
+    nrows = len(A)
+    if nrows != len(b):
+        raise ValueError(f"least_squares: A has {nrows} rows but b has {len(b)} entries")
+    if not A or not A[0]:
+        return tuple(Fraction(0) for _ in (A[0] if A else ()))
+    ncols = len(A[0])
+    cols = column_basis(A)
+    if not cols:
+        return tuple(Fraction(0) for _ in range(ncols))
+    sub = [[row[j] for j in cols] for row in A]
+    gram = [[sum((sub[k][i] * sub[k][j] for k in range(nrows)), Fraction(0)) for j in range(len(cols))] for i in range(len(cols))]
+    rhs = [sum((sub[k][i] * b[k] for k in range(nrows)), Fraction(0)) for i in range(len(cols))]
+    w = solve(gram, rhs)
+    fit = [sum((sub[k][i] * w[i] for i in range(len(cols))), Fraction(0)) for k in range(nrows)]
+    # Minimum-norm x with A x = fit: x = Aᵀ μ where (A Aᵀ) μ = fit, restricted to a basis of the
+    # row space of A (rows of A that are independent) so the system is nonsingular.
+    transposed = [list(col) for col in zip(*A)]
+    rows = column_basis(transposed)
+    A_r = [A[i] for i in rows]
+    gram_rows = [[sum((p * q for p, q in zip(A_r[i], A_r[j])), Fraction(0)) for j in range(len(rows))] for i in range(len(rows))]
+    mu = solve(gram_rows, [fit[i] for i in rows])
+    return tuple(sum((A_r[i][j] * mu[i] for i in range(len(rows))), Fraction(0)) for j in range(ncols))
+
+
+# --------------------------------------------------------------------------------------
+# Backend layer (hot loops): lists of backend scalars
+# --------------------------------------------------------------------------------------
+
+
+class ExactMatrix:
+    """An immutable exact ``N × M`` matrix for repeated products ``A v`` and ``Aᵀ v``.
+
+    Stored as a ``flint.fmpq_mat`` when python-flint is available (products then run in C),
+    else as Fraction rows. Vectors passed to and returned by the methods are lists of backend
+    scalars (see :func:`to_scalar`), except for the ``*_fractions`` helpers.
+    """
+
+    __slots__ = ("nrows", "ncols", "_mat", "_matT", "_rows")
+
+    def __init__(self, rows: Sequence[Sequence[Fraction]]) -> None:
+        nrows = len(rows)
+        ncols = len(rows[0]) if rows else 0
+        self._set(nrows, ncols, [to_scalar(v) for row in rows for v in row])
+
+    def _set(self, nrows: int, ncols: int, entries: list[Scalar]) -> None:
+        """Initialise from row-major backend scalars."""
+        self.nrows, self.ncols = nrows, ncols
+        if _flint is not None:
+            self._mat = _flint.fmpq_mat(nrows, ncols, entries)
+            self._matT = self._mat.transpose()
+            self._rows: tuple[tuple[Fraction, ...], ...] | None = None
+        else:
+            self._mat = self._matT = None
+            self._rows = tuple(tuple(entries[i * ncols : (i + 1) * ncols]) for i in range(nrows))
+
+    @classmethod
+    def from_scalar_columns(cls, columns: Sequence[Sequence[Scalar]], nrows: int) -> ExactMatrix:
+        """The ``nrows × len(columns)`` matrix whose ``j``-th column is ``columns[j]``."""
+        ncols = len(columns)
+        entries = [columns[j][i] for i in range(nrows) for j in range(ncols)]
+        out = cls.__new__(cls)
+        out._set(nrows, ncols, entries)
+        return out
+
+    def matvec(self, v: Sequence[Scalar]) -> list[Scalar]:
+        """``A v`` as a list of backend scalars."""
+        if self._mat is not None:
+            return list((self._mat * _flint.fmpq_mat(self.ncols, 1, list(v))).entries())
+        return [sum((a * b for a, b in zip(row, v)), Fraction(0)) for row in self._rows or ()]
+
+    def rmatvec(self, v: Sequence[Scalar]) -> list[Scalar]:
+        """``Aᵀ v`` as a list of backend scalars."""
+        if self._matT is not None:
+            return list((self._matT * _flint.fmpq_mat(self.nrows, 1, list(v))).entries())
+        out = [Fraction(0)] * self.ncols
+        for row, vi in zip(self._rows or (), v):
+            if vi:
+                for j, a in enumerate(row):
+                    if a:
+                        out[j] += a * vi
+        return out
+
+    def rmatvec_fractions(self, v: Sequence[Fraction]) -> list[Fraction]:
+        """``Aᵀ v`` for a Fraction vector, returned as Fractions."""
+        return [to_fraction(x) for x in self.rmatvec([to_scalar(x) for x in v])]
+
+    def column(self, j: int) -> list[Scalar]:
+        """Column ``j`` as a list of backend scalars."""
+        if self._matT is not None:
+            return [self._matT[j, i] for i in range(self.nrows)]
+        return [row[j] for row in self._rows or ()]
+
+    def columns(self) -> list[list[Scalar]]:
+        """All columns, each as a list of backend scalars."""
+        if self._matT is not None:
+            flat = self._matT.entries()
+            n = self.nrows
+            return [list(flat[j * n : (j + 1) * n]) for j in range(self.ncols)]
+        return [list(col) for col in zip(*(self._rows or ()))] if self.nrows else [[] for _ in range(self.ncols)]
+
+    def centre_columns(self) -> tuple[ExactMatrix, list[Scalar]]:
+        """``(Ã, means)`` with ``Ã = A − 1·meansᵀ`` (every column minus its mean)."""
+        n = self.nrows
+        if self._mat is not None:
+            ones = _flint.fmpq_mat(1, n, [1] * n)
+            means = (ones * self._mat) * _flint.fmpq(1, n)
+            centred = self._mat - _flint.fmpq_mat(n, 1, [1] * n) * means
+            out = ExactMatrix.__new__(ExactMatrix)
+            out._set(n, self.ncols, centred.entries())
+            return out, list(means.entries())
+        cols = self.columns()
+        means_f = [sum(col, Fraction(0)) / n for col in cols]
+        return ExactMatrix.from_scalar_columns([[v - m for v in col] for col, m in zip(cols, means_f)], n), means_f
+
+    def select_columns(self, indices: Sequence[int]) -> ExactMatrix:
+        """The matrix made of the columns ``indices`` (in that order)."""
+        cols = self.columns()
+        return ExactMatrix.from_scalar_columns([cols[j] for j in indices], self.nrows)
+
+    def gram(self) -> list[list[Scalar]]:
+        """The Gram matrix ``AᵀA`` (``M × M``) as nested lists of backend scalars."""
+        if self._mat is not None:
+            flat = (self._matT * self._mat).entries()
+            m = self.ncols
+            return [list(flat[i * m : (i + 1) * m]) for i in range(m)]
+        cols = self.columns()
+        return [[dot(ci, cj) for cj in cols] for ci in cols]
+
+
+def solve_scalars(matrix: Sequence[Sequence[Scalar]], rhs: Sequence[Scalar]) -> list[Scalar]:
+    """Solve the square nonsingular system ``matrix · x = rhs`` over backend scalars.
+
+    Raises :class:`SingularMatrixError` if the matrix is singular.
+    """
+    n = len(matrix)
+    if n == 0:
+        return []
+    if _flint is not None:
+        try:
+            x = _flint.fmpq_mat(n, n, [v for row in matrix for v in row]).solve(
+                _flint.fmpq_mat(n, 1, list(rhs))
+            )
+        except ZeroDivisionError:
+            raise SingularMatrixError("the matrix is singular") from None
+        return list(x.entries())
+    return list(solve([[Fraction(v) for v in row] for row in matrix], [Fraction(v) for v in rhs]))
+
+
+def dots(vectors: Sequence[Sequence[Scalar]], v: Sequence[Scalar]) -> list[Scalar]:
+    """Exact inner products ``[wᵀv for w in vectors]`` (one FLINT matrix product)."""
+    if not vectors:
+        return []
+    if _flint is not None:
+        stacked = _flint.fmpq_mat(len(vectors), len(v), [x for w in vectors for x in w])
+        return list((stacked * _flint.fmpq_mat(len(v), 1, list(v))).entries())
+    return [dot(w, v) for w in vectors]
+
+
+def dot(u: Sequence[Scalar], v: Sequence[Scalar]) -> Scalar:
+    """Exact inner product ``uᵀ v`` of two backend-scalar vectors."""
+    total = to_scalar(0)
+    for a, b in zip(u, v):
+        total += a * b
+    return total
+

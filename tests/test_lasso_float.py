@@ -1,0 +1,150 @@
+"""Float Lasso solver: agreement with the exact solver (checked exactly), gaps, bad input."""
+
+from __future__ import annotations
+
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mirrorlib.certificate import certify_lasso_float, lasso_objective
+from mirrorlib.lasso import solve_lasso, solve_lasso_exact
+
+F = Fraction
+SETTINGS = settings(derandomize=True, deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+RATIONALS = st.builds(Fraction, st.integers(-6, 6), st.integers(1, 4))
+
+
+@st.composite
+def dictionaries(draw: st.DrawFn) -> tuple[list[tuple[Fraction, ...]], list[Fraction]]:
+    """(A, y), N ∈ [1, 7], M ∈ [1, 12], with duplicate, negated, zero, constant and
+    linearly dependent columns."""
+    n, m = draw(st.integers(1, 7)), draw(st.integers(1, 12))
+    columns: list[list[Fraction]] = []
+    for j in range(m):
+        kinds = ("random", "random", "duplicate", "negated", "zero", "constant", "combination")
+        kind = draw(st.sampled_from(kinds)) if j else "random"
+        if kind == "random":
+            columns.append(draw(st.lists(RATIONALS, min_size=n, max_size=n)))
+        elif kind in ("duplicate", "negated"):
+            source = columns[draw(st.integers(0, j - 1))]
+            columns.append(list(source) if kind == "duplicate" else [-v for v in source])
+        elif kind == "combination":
+            p, q = (columns[draw(st.integers(0, j - 1))] for _ in range(2))
+            a, b = draw(RATIONALS), draw(RATIONALS)
+            columns.append([a * u + b * v for u, v in zip(p, q)])
+        else:
+            columns.append([F(0) if kind == "zero" else draw(RATIONALS)] * n)
+    A = [tuple(columns[j][i] for j in range(m)) for i in range(n)]
+    return A, draw(st.lists(RATIONALS, min_size=n, max_size=n))
+
+
+# β as a float (exactly representable, so both solvers solve the same problem)
+BETAS = st.one_of(
+    st.floats(min_value=1e-3, max_value=1e3).map(lambda b: float(F(b).limit_denominator(2**20))),
+    st.sampled_from([1e-9, 1e-6, 2.0**-20, 1e6, 1e9]),
+)
+
+
+def as_float(A: list[tuple[Fraction, ...]], y: list[Fraction]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([[float(v) for v in row] for row in A]), np.array([float(v) for v in y])
+
+
+@given(problem=dictionaries(), beta=BETAS, method=st.sampled_from(["auto", "cd"]))
+@SETTINGS
+def test_float_solution_matches_exact_optimum(problem: tuple, beta: float, method: str) -> None:
+    """Evaluated exactly on the exact data, the float solution is never below the exact optimum
+    (a true bound, no tolerance) and is within 1e-9 relative of it."""
+    A, y = problem
+    exact = solve_lasso_exact(A, y, F(beta))
+    A_float, y_float = as_float(A, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a non-converged solve would warn: fail the test
+        result = solve_lasso(A_float, y_float, beta, method=method)
+    assert result.converged
+    value = lasso_objective(A, y, [F(v) for v in result.z], F(result.xi), F(beta))
+    assert exact.objective <= value
+    assert value - exact.objective <= F(1e-9) * exact.objective + F(1e-30)
+    assert result.objective == pytest.approx(float(exact.objective), rel=1e-9, abs=1e-30)
+    assert result.duality_gap >= 0
+    assert result.relative_gap <= 1e-10 or result.duality_gap <= result.gap_floor
+    report = certify_lasso_float(A_float, y_float, result.z, result.xi, beta, tol=1e-9)
+    assert report.is_optimal, report.failures
+
+
+def test_single_column_soft_threshold_in_float() -> None:
+    result = solve_lasso([[0.0], [1.0]], [0.0, 1.0], 0.25)
+    assert result.z[0] == pytest.approx(0.5, rel=1e-15)
+    assert result.xi == pytest.approx(0.25, rel=1e-15)
+    assert result.objective == pytest.approx(3 / 16, rel=1e-15)
+    assert result.converged and result.duality_gap <= 1e-15
+    assert not result.z.flags.writeable
+
+
+def test_beta_above_beta_max_returns_exact_zero() -> None:
+    result = solve_lasso([[0.0], [1.0]], [0.0, 1.0], 0.5)
+    assert result.z.tolist() == [0.0] and result.xi == 0.5 and result.duality_gap == 0.0 and result.n_iter == 0
+
+
+def ramp_dictionary(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """ReLU ramps relu(±(x − t)) at random breakpoints t: highly correlated columns."""
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-1, 1, n))
+    t = np.sort(rng.uniform(-1, 1, m // 2))
+    A = np.hstack([np.maximum(0, x[:, None] - t[None, :]), np.maximum(0, t[None, :] - x[:, None])])
+    return A, np.sin(3 * x) + 0.1 * rng.standard_normal(n)
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.01, 0.001])
+def test_ramp_dictionary_converges_and_float_certificate_agrees(fraction: float) -> None:
+    A, y = ramp_dictionary(40, 600, seed=3)
+    beta = fraction * float(np.max(np.abs((A - A.mean(0)).T @ (y - y.mean()))))
+    result = solve_lasso(A, y, beta)
+    assert result.converged and result.relative_gap <= 1e-10
+    report = certify_lasso_float(A, y, result.z, result.xi, beta, tol=1e-9)
+    assert report.is_optimal, report.failures
+    assert report.dual_feasibility_violation <= 1e-6
+    # the exact solver agrees on this float problem (its entries are exact binary fractions)
+    exact = solve_lasso_exact(A, y, F(beta))
+    assert result.objective == pytest.approx(float(exact.objective), rel=1e-10)
+
+
+def test_budget_exhaustion_warns_and_reports_not_converged() -> None:
+    A, y = ramp_dictionary(30, 200, seed=1)
+    beta = 1e-3 * float(np.max(np.abs((A - A.mean(0)).T @ (y - y.mean()))))
+    with pytest.warns(RuntimeWarning, match="increase max_iter"):
+        result = solve_lasso(A, y, beta, max_iter=2, method="active-set")
+    assert not result.converged and result.relative_gap > 1e-10
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"beta": 0.0}, ValueError, "beta must be > 0"),
+        ({"beta": -1.0}, ValueError, "beta must be > 0"),
+        ({"beta": float("nan")}, ValueError, "beta must be finite"),
+        ({"beta": float("inf")}, ValueError, "beta must be finite"),
+        ({"beta": None}, TypeError, "solve_lasso_exact"),
+        ({"beta": True}, TypeError, "beta"),
+        ({"beta": "x"}, TypeError, "beta"),
+        ({"A": [[0.0], [np.nan]]}, ValueError, "A contains NaN"),
+        ({"y": [0.0, np.inf]}, ValueError, "y contains NaN or inf"),
+        ({"y": [0.0, 1.0, 2.0]}, ValueError, "one label per row"),
+        ({"y": [[0.0], [1.0]]}, ValueError, "y must be one-dimensional"),
+        ({"A": np.zeros((2, 0))}, ValueError, "A is empty"),
+        ({"A": [0.0, 1.0]}, ValueError, "two-dimensional"),
+        ({"A": [["a"], ["b"]]}, TypeError, "A must be"),
+        ({"tol": 0.0}, ValueError, "tol"),
+        ({"tol": 2.0}, ValueError, "tol"),
+        ({"max_iter": 0}, ValueError, "max_iter"),
+        ({"max_iter": 1.5}, ValueError, "max_iter"),
+        ({"method": "lars"}, ValueError, "method"),
+    ],
+)
+def test_bad_input_is_rejected_with_a_named_argument(kwargs: dict, error: type, match: str) -> None:
+    arguments = {"A": [[0.0], [1.0]], "y": [0.0, 1.0], "beta": 0.25, **kwargs}
+    with pytest.raises(error, match=match):
+        solve_lasso(**arguments)
