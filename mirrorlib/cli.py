@@ -100,7 +100,8 @@ def fit_command(
     depth: int = typer.Option(2, "--depth", help="Number of layers L ≥ 2"),
     beta: str = typer.Option(..., "--beta", help="Weight decay β > 0 (e.g. 1/1000), or 0+ for the β → 0⁺ limit (--exact)"),
     exact: bool = typer.Option(False, "--exact", help="Exact rational homotopy and exact KKT certificate"),
-    architecture: str = typer.Option("narrow", "--architecture", help="narrow or skip"),
+    architecture: str = typer.Option("narrow", "--architecture", help="narrow or skip (sign/threshold: tree or rectangular)"),
+    widths: Optional[str] = typer.Option(None, "--widths", help="Hidden widths for sign/threshold tree/rectangular nets, e.g. 2,2"),
     reflection_nesting: Optional[int] = typer.Option(None, "--reflection-nesting", help="Deep ReLU: nesting of a_1 reflections"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write a PNG of data, fitted network and features"),
@@ -117,6 +118,7 @@ def fit_command(
             beta=beta,
             exact=exact,
             architecture=architecture,
+            widths=widths,
             reflection_nesting=reflection_nesting,
         )
     except (ValueError, TypeError) as error:

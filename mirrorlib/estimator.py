@@ -348,10 +348,12 @@ def _sign_architecture(architecture: str, widths: Any, depth: int) -> tuple[str,
     if architecture == "skip":
         raise ValueError(
             "architecture 'skip' (Lemma 3.1, a ReLU net with a linear skip connection) does not apply to sign/threshold "
-            f"activations; use one of ('narrow', *{SIGN_ARCHITECTURES})"
+            "activations; use 'narrow', 'tree' or 'rectangular'"
         )
     if architecture not in SIGN_ARCHITECTURES:
-        raise ValueError(f"architecture must be 'narrow', 'tree' or 'rectangular' for sign/threshold, got {architecture!r}")
+        raise ValueError(
+            f"architecture must be 'narrow' or one of {SIGN_ARCHITECTURES} for sign/threshold activations, got {architecture!r}"
+        )
     if widths is None:
         if depth != 2:
             raise ValueError(

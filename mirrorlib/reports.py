@@ -291,6 +291,7 @@ def fit_report(
     beta: str,
     exact: bool,
     architecture: str = "narrow",
+    widths: str | None = None,
     reflection_nesting: int | None = None,
 ) -> FitReport:
     """Parse the command-line inputs, fit a ConvexNet and wrap it in a :class:`FitReport`."""
@@ -304,6 +305,6 @@ def fit_report(
     if beta_value is not None and not exact:
         beta_value = float(to_rational_vector([beta], name="--beta")[0])
     model = ConvexNet(
-        activation, depth, beta_value, architecture=architecture, exact=exact, reflection_nesting=reflection_nesting
+        activation, depth, beta_value, architecture=architecture, widths=widths, exact=exact, reflection_nesting=reflection_nesting
     ).fit(X, y)
     return FitReport(model=model, X=X, y=y)

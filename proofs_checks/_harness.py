@@ -37,8 +37,8 @@ def check_finding(claim: Claim, *, expected: str, trials: int, seed: int = 0, ma
     For ``"fails"`` the smallest counterexample must replay as a failure (it is exact).
     """
     report = run_claim(claim, trials=trials, seed=seed, max_n=max_n)
-    assert report.status == expected, reports_as_text([report])
-    if expected == "fails":
+    assert report.status.lower() == expected.lower(), reports_as_text([report])
+    if expected.lower() == "fails":
         assert report.smallest is not None
         outcome = claim.check(report.smallest.instance)
         assert not outcome.passed and outcome.skipped is None

@@ -55,7 +55,7 @@ CLAIM = Claim(
 
 def test_claim() -> None:
     # the harness's status for a failing claim is "FAILS" (mirrorlib.verify.runner.ClaimReport.status)
-    report = check_finding(CLAIM, expected="FAILS", trials=200)
+    report = check_finding(CLAIM, expected="fails", trials=200)
     smallest = report.smallest
     assert smallest is not None and smallest.instance == SMALLEST_COUNTEREXAMPLE
     assert smallest.witness["kind"] == "extra" and smallest.witness["vector"] == ["-1", "1", "-1"]

@@ -13,12 +13,12 @@ from mirrorlib.network import Surd
 from mirrorlib.reports import FitReport
 from mirrorlib.signnets import (
     SignNetwork,
+    SignUnit,
     count_switch_vectors,
     from_lasso,
     neuron,
     sign_library,
     sign_net_spec,
-    SignUnit,
 )
 from mirrorlib.testing.strategies import datasets, rationals
 

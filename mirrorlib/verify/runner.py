@@ -102,10 +102,12 @@ def _outcomes(claim: Claim, trials: int, seed: int, max_n: int, workers: int, pr
 
 
 def _merge_measurements(total: dict[str, Any], new: dict[str, Any]) -> None:
-    """Numbers are summed, ``max_*`` keys keep the maximum, anything else is counted by value."""
+    """Numbers are summed, ``max_*``/``min_*`` keys keep the extreme, anything else is counted by value."""
     for key, value in new.items():
         if key.startswith("max_"):
             total[key] = max(total.get(key, value), value)
+        elif key.startswith("min_"):
+            total[key] = min(total.get(key, value), value)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             total[key] = total.get(key, 0) + value
         else:
