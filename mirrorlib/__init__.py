@@ -22,6 +22,7 @@ _EXPORTS = {
     "reflect": "mirrorlib.reflections",
     "reflection_expressions": "mirrorlib.reflections",
     "as_dataset": "mirrorlib.data",
+    "ConvexNet": "mirrorlib.estimator",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -2,3 +2,7 @@
 
 Requires the ``testing`` extra (``pip install "mirrorlib[testing]"``), which brings hypothesis.
 """
+
+from mirrorlib.testing.checks import ActivationVerdict, OutOfScope, assert_library_complete, completeness_verdict
+
+__all__ = ["ActivationVerdict", "OutOfScope", "assert_library_complete", "completeness_verdict"]

@@ -24,6 +24,7 @@ __all__ = [
     "continuous_pwl_functions",
     "homogeneous_activations",
     "pwl_activations",
+    "dual_vectors",
 ]
 
 
@@ -85,3 +86,19 @@ def pwl_activations(max_breakpoints: int = 3, *, continuous: bool = True) -> st.
     """Arbitrary PWL activations (mostly NOT homogeneous): for testing that checks either apply
     or report the activation as outside the theorems' scope."""
     return pwl_functions(max_breakpoints, continuous=continuous).map(lambda f: Activation("drawn", f))
+
+
+@st.composite
+def dual_vectors(draw: st.DrawFn, n: int) -> tuple[Fraction, ...]:
+    """Exact dual vectors ``λ ∈ Q^n`` with ``1ᵀλ = 0`` (the intercept ξ is free), not all zero
+    when ``n ≥ 2``."""
+    if n < 1:
+        raise ValueError(f"n must be ≥ 1, got {n}")
+    if n == 1:
+        return (Fraction(0),)
+    values = draw(st.lists(rationals(), min_size=n, max_size=n))
+    mean = sum(values, Fraction(0)) / n
+    centred = tuple(value - mean for value in values)
+    if not any(centred):
+        centred = (Fraction(1), Fraction(-1)) + (Fraction(0),) * (n - 2)
+    return centred

@@ -1,6 +1,7 @@
-"""Saved exact counterexamples of sign/threshold claims still fail when replayed."""
+"""Saved exact counterexamples (tests/counterexamples/*.json) still fail when replayed."""
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from mirrorlib.verify.registry import get_claim
 from mirrorlib.verify.runner import replay
 
 DIRECTORY = Path(__file__).parent / "counterexamples"
-SAVED = sorted(DIRECTORY.glob("sign-*.json"))
+SAVED = sorted(DIRECTORY.glob("*.json"))
 
 
 def test_the_product_rule_counterexample_is_saved():
@@ -34,3 +35,14 @@ def test_smallest_product_rule_counterexample_is_the_documented_one_and_the_deri
     assert saved["witness"]["vector"] == ["-1", "1", "-1"] and saved["witness"]["unit"] is None
     assert (saved["witness"]["closed_form_count"], saved["witness"]["ground_truth_count"]) == (8, 6)
     assert get_claim("sign-dictionary-size").check(saved["instance"]).passed
+
+
+def test_deep_abs_counterexamples_are_saved_with_exact_witnesses():
+    claims = {json.loads(path.read_text())["claim"] for path in SAVED}
+    assert {"deep-narrow-abs-library", "deep-narrow-abs-library-depth4"} <= claims
+    for path in SAVED:
+        saved = json.loads(path.read_text())
+        if saved["claim"].startswith("deep-narrow-abs"):
+            witness = saved["witness"]
+            assert Fraction(witness["unit_value λᵀu(X)"]) > Fraction(witness["library_value max_i |λᵀa_i|"])
+            assert sum(Fraction(v) for v in witness["lambda (sorted data, 1ᵀλ = 0)"]) == 0

@@ -1,0 +1,88 @@
+"""Run the dual-completeness check on a NEW activation, exactly — for property tests.
+
+Recipe (see docs/property-testing.md)::
+
+    from hypothesis import given
+    from mirrorlib.testing import assert_library_complete
+    from mirrorlib.testing.strategies import datasets, pwl_activations
+
+    @given(activation=pwl_activations(), X=datasets(min_size=2, distinct=True))
+    def test_my_activation(activation, X):
+        assert_library_complete(activation, X, depth=2)
+
+Non-homogeneous activations are outside the theorems' scope: :func:`completeness_verdict`
+returns ``status="out of scope"`` with the reason, and :func:`assert_library_complete` rejects
+the example (``hypothesis.reject``) so that hypothesis draws another one, or raises
+:class:`OutOfScope` outside hypothesis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mirrorlib.activations import Activation, get_activation
+from mirrorlib.exact import format_rational
+
+__all__ = ["ActivationVerdict", "OutOfScope", "completeness_verdict", "assert_library_complete"]
+
+
+class OutOfScope(ValueError):
+    """The activation does not satisfy the theorems' hypotheses (reason in the message)."""
+
+
+@dataclass(frozen=True)
+class ActivationVerdict:
+    """``status`` is ``"holds"``, ``"fails"`` or ``"out of scope"``; ``reason`` explains the last
+    two; ``counterexample`` holds λ, the unit and both values as exact ``"p/q"`` strings."""
+
+    activation: str
+    depth: int
+    status: str
+    reason: str | None = None
+    counterexample: dict[str, Any] | None = None
+
+
+def completeness_verdict(activation: Activation | str | Any, X: Any, depth: int = 2) -> ActivationVerdict:
+    """Is the closed-form library of ``activation`` dual-complete on data ``X`` (exact ground truth)?"""
+    from mirrorlib.groundtruth import extreme_points_missing, ground_truth_library
+    from mirrorlib.libraries import library
+
+    sigma = get_activation(activation)
+    problem = sigma.homogeneity_problem()
+    if problem is not None:
+        return ActivationVerdict(sigma.name, depth, "out of scope", reason=problem + " (the rescaling lemma needs σ(ct) = cσ(t))")
+    try:
+        closed_form = library(X, sigma, depth)
+        closed_form.matrix(exact=True)
+    except ValueError as error:
+        return ActivationVerdict(sigma.name, depth, "out of scope", reason=str(error))
+    missing = extreme_points_missing(closed_form, ground_truth_library(X, sigma, depth))
+    if not missing:
+        return ActivationVerdict(sigma.name, depth, "holds")
+    worst = missing[0]
+    counterexample = {
+        "lambda": [format_rational(value) for value in worst.witness],
+        "library_value": format_rational(worst.closed_form_value),
+        "unit_value": format_rational(worst.ground_truth_value),
+        "unit": worst.entry.unit.describe(),
+    }
+    reason = f"a unit beats the library: λᵀu(X) = {counterexample['unit_value']} > {counterexample['library_value']}"
+    return ActivationVerdict(sigma.name, depth, "fails", reason=reason, counterexample=counterexample)
+
+
+def assert_library_complete(activation: Activation | str | Any, X: Any, depth: int = 2) -> ActivationVerdict:
+    """Assert dual completeness; out-of-scope activations are rejected (inside hypothesis) or raise
+    :class:`OutOfScope`; a failure raises ``AssertionError`` carrying the exact counterexample."""
+    verdict = completeness_verdict(activation, X, depth)
+    if verdict.status == "out of scope":
+        try:
+            from hypothesis import reject
+            from hypothesis.control import currently_in_test_context
+        except ImportError:  # pragma: no cover - hypothesis is the testing extra
+            raise OutOfScope(verdict.reason) from None
+        if currently_in_test_context():
+            reject()
+        raise OutOfScope(verdict.reason)
+    assert verdict.status == "holds", f"{verdict.activation}, depth {verdict.depth}: {verdict.reason}; {verdict.counterexample}"
+    return verdict

@@ -1,0 +1,66 @@
+"""Shared exact completeness verdict (THEORY §3): a library vs a ground-truth library.
+
+A library ``A`` is dual-complete for a family of units iff every ground-truth vector g, projected
+onto ``1^⊥``, lies in ``conv{±P a_i}`` — equivalently ``sup_u |λᵀu(X)| = max_i |λᵀa_i|`` for all
+``λ ⊥ 1``. :func:`mirrorlib.groundtruth.extreme_points_missing` decides this by exact LPs and
+returns, for each missing vector, a separating λ: that λ, the unit and both values are the exact
+counterexample.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mirrorlib.exact import format_rational
+from mirrorlib.groundtruth import GroundTruthLibrary, extreme_points_missing
+from mirrorlib.reflections import explain_value
+from mirrorlib.verify.registry import Counterexample, Outcome
+
+
+def _q(values: Any) -> list[str]:
+    return [format_rational(value) for value in values]
+
+
+def completeness_outcome(name: str, instance: dict, columns: Any, ground_truth: GroundTruthLibrary) -> Outcome:
+    """Pass iff no ground-truth extreme point is missing; else the most violating one, exactly."""
+    missing = extreme_points_missing(columns, ground_truth)
+    measurements = {
+        "max_ground_truth_vectors": len(ground_truth),
+        "cells": ground_truth.n_cells,
+    }
+    if not missing:
+        return Outcome(passed=True, measurements=measurements)
+    worst = missing[0]
+    unit = worst.entry.unit
+    witness = {
+        "lambda (sorted data, 1ᵀλ = 0)": _q(worst.witness),
+        "library_value max_i |λᵀa_i|": format_rational(worst.closed_form_value),
+        "unit_value λᵀu(X)": format_rational(worst.ground_truth_value),
+        "unit": unit.describe(),
+        "unit_vector u(X) (sorted data)": _q(worst.entry.vector),
+        "unit_breakpoints": breakpoint_explanations(unit, ground_truth),
+        "missing_vectors": len(missing),
+    }
+    return Outcome(False, Counterexample(name, instance, witness, ground_truth.dataset.n_samples), measurements=measurements)
+
+
+def breakpoint_explanations(unit: Any, ground_truth: GroundTruthLibrary, max_nesting: int = 2) -> list[str]:
+    """Each breakpoint of the unit, named as a reflection tree over the data when one exists."""
+    explained = []
+    for value in unit.function.breakpoints:
+        tree = explain_value(value, ground_truth.dataset, max_nesting)
+        explained.append(format_rational(value) + ("" if tree is None else f" = {tree}"))
+    return explained
+
+
+def reflection_breakpoints(unit: Any, ground_truth: GroundTruthLibrary) -> list[str]:
+    """Breakpoints of the unit that are not data points but reflections ``R(x_i, x_j)`` of them."""
+    data = set(ground_truth.dataset.x)
+    found = []
+    for value in unit.function.breakpoints:
+        if value in data:
+            continue
+        tree = explain_value(value, ground_truth.dataset, 1)
+        if tree is not None:
+            found.append(f"{format_rational(value)} = {tree}")
+    return found

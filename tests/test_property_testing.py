@@ -1,0 +1,47 @@
+"""The property-testing recipe for new activations works as documented."""
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mirrorlib.testing import OutOfScope, assert_library_complete, completeness_verdict
+from mirrorlib.testing.strategies import datasets, dual_vectors, homogeneous_activations, pwl_activations
+
+
+@settings(max_examples=25)
+@given(activation=homogeneous_activations(), X=datasets(min_size=2, max_size=5, distinct=True))
+def test_recipe_on_random_homogeneous_activations(activation, X):
+    assert assert_library_complete(activation, X, depth=2).status == "holds"
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.filter_too_much])
+@given(activation=st.one_of(pwl_activations(), homogeneous_activations()), X=datasets(min_size=2, max_size=4, distinct=True))
+def test_recipe_rejects_non_homogeneous_activations_and_checks_the_rest(activation, X):
+    """Random PWL activations are mostly not homogeneous: those are rejected, not failed."""
+    verdict = assert_library_complete(activation, X, depth=2)
+    assert verdict.status == "holds" and activation.is_positively_homogeneous
+
+
+def test_out_of_scope_is_reported_with_the_reason():
+    verdict = completeness_verdict("Min(Max(x, 0), 1)", [0, 1, 2])
+    assert verdict.status == "out of scope" and "breakpoints away from 0" in verdict.reason
+    with pytest.raises(OutOfScope, match="rescaling lemma"):
+        assert_library_complete("Min(Max(x, 0), 1)", [0, 1, 2])
+
+
+def test_a_failing_activation_gives_an_exact_counterexample():
+    """Theorem 3.2's depth-3 abs closed form misses midpoint features (see proofs_checks)."""
+    verdict = completeness_verdict("abs", ["-2/3", 0, "-7/2", 6], depth=3)
+    assert verdict.status == "fails"
+    assert Fraction(verdict.counterexample["unit_value"]) > Fraction(verdict.counterexample["library_value"])
+    with pytest.raises(AssertionError, match="beats the library"):
+        assert_library_complete("abs", ["-2/3", 0, "-7/2", 6], depth=3)
+
+
+@given(st.integers(1, 7).flatmap(lambda n: st.tuples(st.just(n), dual_vectors(n))))
+def test_dual_vectors_are_orthogonal_to_ones(case):
+    n, lam = case
+    assert len(lam) == n and sum(lam) == 0
+    assert n == 1 or any(lam)
