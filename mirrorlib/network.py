@@ -717,6 +717,21 @@ class ParallelNetwork:
 
 
 # =========================================================================== the Lasso side
+def lasso_value(
+    columns: Sequence[Sequence[Fraction]],
+    z: Sequence[Fraction],
+    xi: Fraction,
+    labels: Sequence[Fraction],
+    beta: Fraction,
+    penalised: Sequence[bool] | None = None,
+) -> Fraction:
+    """``½‖Σ_i z_i a_i + ξ1 − y‖² + β Σ_{i penalised} |z_i|`` exactly, from the columns ``a_i``."""
+    fitted = [xi + sum((coefficient * column[j] for coefficient, column in zip(z, columns)), Fraction(0)) for j in range(len(labels))]
+    data_fit = sum(((f - t) ** 2 for f, t in zip(fitted, labels)), Fraction(0)) / 2
+    flags = penalised if penalised is not None else [True] * len(z)
+    return data_fit + beta * sum((abs(coefficient) for coefficient, flag in zip(z, flags) if flag), Fraction(0))
+
+
 @dataclass(frozen=True)
 class LassoPoint:
     """A Lasso model ``f(x) = ξ + Σ_i z_i û_i(x)`` over normalised units û_i (weights ``±1``).
@@ -756,9 +771,7 @@ class LassoPoint:
         beta_exact = _check_beta(beta)
         points, labels = _exact_vector(X, name="X"), _exact_vector(y, name="y")
         _check_lengths(len(points), len(labels))
-        fitted = [self.xi + sum((z * unit(p) for z, unit in zip(self.z, self.units)), Fraction(0)) for p in points]
-        data_fit = sum(((f - t) ** 2 for f, t in zip(fitted, labels)), Fraction(0)) / 2
-        value = data_fit + beta_exact * self.penalty()
+        value = lasso_value(self.columns(points), self.z, self.xi, labels, beta_exact, self.penalised)
         return value if exact else float(value)
 
     def function(self) -> PWL:

@@ -64,3 +64,16 @@ def reflection_breakpoints(unit: Any, ground_truth: GroundTruthLibrary) -> list[
         if tree is not None:
             found.append(f"{format_rational(value)} = {tree}")
     return found
+
+
+def closed_form_check(name: str, activation: str):
+    """``check(instance)`` comparing ``library(X, activation, depth)`` with the chain's ground truth."""
+    from mirrorlib.groundtruth import ground_truth_library
+    from mirrorlib.libraries import library
+    from mirrorlib.exact import to_rational_vector
+
+    def check(instance: dict) -> Outcome:
+        X, depth = list(to_rational_vector(instance["X"], name="X")), instance["depth"]
+        return completeness_outcome(name, instance, library(X, activation, depth), ground_truth_library(X, activation, depth))
+
+    return check

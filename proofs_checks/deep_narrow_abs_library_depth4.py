@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirrorlib.groundtruth import ground_truth_library
-from mirrorlib.libraries import library
-from mirrorlib.verify.registry import Claim, Outcome
-from proofs_checks._completeness import completeness_outcome
+from mirrorlib.verify.registry import Claim
+from proofs_checks._completeness import closed_form_check
 from proofs_checks._harness import check_finding, main
-from proofs_checks._instances import drop_one_point, exact, random_distinct_data
+from proofs_checks._instances import drop_one_point, random_distinct_data
 
 NAME = "deep-narrow-abs-library-depth4"
 
@@ -27,9 +25,7 @@ def draw(rng: np.random.Generator, max_n: int) -> dict:
     return {"depth": 4, "X": random_distinct_data(rng, 2, max_n)}
 
 
-def check(instance: dict) -> Outcome:
-    X = exact(instance["X"])
-    return completeness_outcome(NAME, instance, library(X, "abs", 4), ground_truth_library(X, "abs", 4))
+check = closed_form_check(NAME, "abs")
 
 
 CLAIM = Claim(

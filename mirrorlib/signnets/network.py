@@ -55,6 +55,7 @@ from mirrorlib.network import (
     _float_vector,
     _format_scalar,
     _require_rational,
+    lasso_value,
     surd,
 )
 from mirrorlib.pwl import PWL
@@ -377,9 +378,7 @@ class SignLassoPoint:
         beta_exact = _check_beta(beta)
         points, labels = _exact_vector(X, name="X"), _exact_vector(y, name="y")
         _check_lengths(len(points), len(labels))
-        columns = self.columns(points)
-        fitted = [self.xi + sum((z * column[j] for z, column in zip(self.z, columns)), Fraction(0)) for j in range(len(points))]
-        value = sum(((f - t) ** 2 for f, t in zip(fitted, labels)), Fraction(0)) / 2 + beta_exact * self.penalty()
+        value = lasso_value(self.columns(points), self.z, self.xi, labels, beta_exact)
         return value if exact else float(value)
 
     def function(self) -> PWL:
