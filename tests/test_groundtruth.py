@@ -244,6 +244,9 @@ def test_architecture_layouts():
     assert (tied.widths, tied.n_weights, tied.n_parameters) == ((2, 1), 3, 2)
     assert tied.weights((F(1), F(1), F(-1))) == (((1,), (-1,)), ((1, -1),))
     assert tied.biases((F(2), F(5))) == ((2, -2), (5,))
+    assert make_architecture("narrow", 4).cost_power((F(1), F(-1), F(1))) == 1
+    assert make_architecture("width2", 3).cost_power((F(1), F(-1), F(1), F(1))) == 4  # C = 2^{2/3}
+    assert make_architecture("width2", 3).cost_power((F(1), F(1), F(1), F(1, 2))) == 2 * (1 + F(1, 8))
 
 
 def test_explicit_weight_patterns_scan_ratios():

@@ -19,11 +19,11 @@ Architectures:
     width 1: ``h_w = (σ(s_{w1} h_{w−1} + b_{w1}), σ(s_{w2} h_{w−1} + b_{w2}))`` and
     ``h_{w+1} = σ(c_1 h_{w1} + c_2 h_{w2} + b_{w+1})``. Weight pattern in layer order
     ``(…, s_{w1}, s_{w2}, c_1, c_2, …)``. Fixing *every* weight to ±1 is a slice of the
-    width-2 units: it is not what the rescaling lemma reduces a width-2 unit to (its cost is
-    no longer ``|α|`` alone), so the slice gives a LOWER bound on the supremum over all
-    width-2 units of that cost. A lower bound suffices to exhibit non-stagnation and
-    reflection breakpoints (Theorem 3.5). Other weight values (e.g. a grid of ratios
-    ``c_2/c_1``) can be scanned by passing explicit weight patterns.
+    width-2 units, not what the rescaling lemma reduces a width-2 unit to: its weight-decay
+    cost is ``C·|α|`` with ``C ≥ 1`` (:meth:`Architecture.cost_power`), so ``|λᵀu|/C`` over the
+    slice is a LOWER bound on the supremum over unit-cost width-2 units. A lower bound suffices
+    to exhibit non-stagnation and reflection breakpoints (Theorem 3.5). Other weight values
+    (e.g. a grid of ratios ``c_2/c_1``) can be scanned by passing explicit weight patterns.
 ``symmetrised``
     the ``width2`` layout with tied opposite weights and a shared bias in the wide layer:
     ``h_w = (σ(t), σ(−t))``, ``t = s h_{w−1} + θ_w``. For σ = ReLU this is the symmetrised ReLU
@@ -133,6 +133,22 @@ class Architecture:
                 if bias_use[bias_index] == 1 and weight_use[row[0][0]] == 1:
                     flippable.add(row[0][0])
         return flippable
+
+    def cost_power(self, pattern: Sequence[Fraction]) -> Fraction:
+        """``C^L = ∏_{l=1}^{L} Σ_{w ∈ layer l} |w|^L`` (the output layer is the single weight α = 1).
+
+        Weight decay ``(β/L) Σ|w|^L`` on a unit ``α·u`` with these weights, after rescaling every
+        layer ``l`` by ``t_l`` with ``∏ t_l = 1`` (σ positively homogeneous, biases rescaled along),
+        is minimised by AM–GM at ``β|α|·C``. So the unit-cost feature is ``u / C``, and
+        ``|λᵀu| / C`` is a LOWER bound on the supremum over unit-cost units of this architecture.
+        ``C = 1`` for narrow ±1 units; ``C^3 = 4`` for the ±1 width-2 unit of depth 3 (two weights
+        in each of the two hidden layers), so it must beat a narrow library by more than
+        ``2^{2/3}`` to beat it per unit cost. Per-neuron rescaling can only lower the cost further.
+        """
+        power = Fraction(1)
+        for layer in self.weights(pattern):
+            power *= sum((abs(w) ** self.depth for row in layer for w in row), Fraction(0))
+        return power
 
     def unit(self, activation: Activation, pattern: Sequence[Fraction], theta: Sequence[Fraction]) -> LayeredUnit:
         """The exact unit with weight pattern ``pattern`` and biases ``B θ``."""

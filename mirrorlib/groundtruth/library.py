@@ -15,9 +15,9 @@ vector ``u(X) = Mθ + m + tMr`` must then keep ``Mr − (Mr)_1 1 = 0``, i.e. ``M
 function bounded above on a polyhedron attains its maximum on a minimal face, and is constant
 on it here. Cells cover ℝ^d, so the supremum over θ is a maximum over the finitely many
 minimal-face points. The same holds for ``−λ``, hence for ``|λᵀu|``. For the architectures of
-:mod:`mirrorlib.groundtruth.architectures` every cell is even pointed (the constraint matrix is
-block lower-triangular with a non-zero coefficient on each neuron's own bias) and the points are
-vertices. The recession directions add no feature: the linear feature ``x`` of the closed-form
+:mod:`mirrorlib.groundtruth.architectures` and a non-linear σ (a ≠ b) every cell is even pointed
+(the constraint matrix is block lower-triangular with a non-zero coefficient on each neuron's own
+bias) and the points are vertices; for σ linear there is one cell per pattern, all of ℝ^d. The recession directions add no feature: the linear feature ``x`` of the closed-form
 libraries equals, modulo constants, the vertex feature ``σ(x − x_1)`` (θ = −x_1, every
 pre-activation ≥ 0), so it is already in the ground truth; no ``x`` column is added, which
 would overstate the library when ``max(|a|, |b|) < 1``.
