@@ -43,7 +43,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property, total_ordering
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -732,8 +732,49 @@ def lasso_value(
     return data_fit + beta * sum((abs(coefficient) for coefficient, flag in zip(z, flags) if flag), Fraction(0))
 
 
+class LassoPointMethods:
+    """What every Lasso point ``f(x) = ξ + Σ_i z_i a_i(x)`` offers, given ``z``, ``xi``, ``units``
+    (each with an exact ``function``), ``penalised`` and ``columns(X)``; shared by
+    :class:`LassoPoint` and :class:`mirrorlib.signnets.network.SignLassoPoint`."""
+
+    z: tuple[Fraction, ...]
+    xi: Fraction
+    units: tuple[Any, ...]
+    penalised: tuple[bool, ...]
+
+    def columns(self, X: Sequence[object] | np.ndarray | str) -> tuple[tuple[Fraction, ...], ...]:
+        raise NotImplementedError
+
+    def penalty(self) -> Fraction:
+        """``‖z‖₁`` over the penalised entries."""
+        return sum((abs(z) for z, pen in zip(self.z, self.penalised) if pen), Fraction(0))
+
+    def objective(
+        self,
+        X: Sequence[object] | np.ndarray | str,
+        y: Sequence[object] | np.ndarray | str,
+        beta: object,
+        *,
+        exact: bool = True,
+    ) -> Fraction | float:
+        """``½‖A z + ξ1 − y‖² + β‖z‖₁`` over the penalised entries (exact Fraction, or its float)."""
+        beta_exact = _check_beta(beta)
+        points, labels = _exact_vector(X, name="X"), _exact_vector(y, name="y")
+        _check_lengths(len(points), len(labels))
+        value = lasso_value(self.columns(points), self.z, self.xi, labels, beta_exact, self.penalised)
+        return value if exact else float(value)
+
+    def function(self) -> PWL:
+        """``ξ + Σ z_i a_i`` as an exact PWL."""
+        total = PWL.constant(self.xi)
+        for z, unit in zip(self.z, self.units):
+            if z != 0:
+                total = total + unit.function.scale_output(z)
+        return total
+
+
 @dataclass(frozen=True)
-class LassoPoint:
+class LassoPoint(LassoPointMethods):
     """A Lasso model ``f(x) = ξ + Σ_i z_i û_i(x)`` over normalised units û_i (weights ``±1``).
 
     ``penalised[i]`` is False only for an unpenalised skip column (a linear-activation unit
@@ -754,33 +795,6 @@ class LassoPoint:
         """Exact columns ``a_i = û_i(X)`` (one tuple per unit)."""
         points = _exact_vector(X, name="X")
         return tuple(tuple(unit(p) for p in points) for unit in self.units)
-
-    def penalty(self) -> Fraction:
-        """``‖z‖₁`` over the penalised entries."""
-        return sum((abs(z) for z, pen in zip(self.z, self.penalised) if pen), Fraction(0))
-
-    def objective(
-        self,
-        X: Sequence[object] | np.ndarray | str,
-        y: Sequence[object] | np.ndarray | str,
-        beta: object,
-        *,
-        exact: bool = True,
-    ) -> Fraction | float:
-        """``½‖A z + ξ1 − y‖² + β‖z‖₁`` (exact Fraction, or its float)."""
-        beta_exact = _check_beta(beta)
-        points, labels = _exact_vector(X, name="X"), _exact_vector(y, name="y")
-        _check_lengths(len(points), len(labels))
-        value = lasso_value(self.columns(points), self.z, self.xi, labels, beta_exact, self.penalised)
-        return value if exact else float(value)
-
-    def function(self) -> PWL:
-        """``ξ + Σ z_i û_i`` as an exact PWL."""
-        total = PWL.constant(self.xi)
-        for z, unit in zip(self.z, self.units):
-            if z != 0:
-                total = total + unit.function.scale_output(z)
-        return total
 
     def network(self, depth: int | None = None, activation: Activation | str | None = None) -> ParallelNetwork:
         """The balanced network realising this point (:func:`from_units`)."""

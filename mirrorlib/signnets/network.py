@@ -55,7 +55,7 @@ from mirrorlib.network import (
     _float_vector,
     _format_scalar,
     _require_rational,
-    lasso_value,
+    LassoPointMethods,
     surd,
 )
 from mirrorlib.pwl import PWL
@@ -343,7 +343,7 @@ def _describe_layers(unit: SignUnit) -> Iterator[str]:
 
 # =========================================================================== the Lasso side
 @dataclass(frozen=True)
-class SignLassoPoint:
+class SignLassoPoint(LassoPointMethods):
     """A Lasso model ``f(x) = ξ + Σ_i z_i σ(p_i(x))`` over sign/threshold units (amplitude 1).
 
     Iterating yields ``(units, z, xi)``.
@@ -362,32 +362,10 @@ class SignLassoPoint:
         points = _exact_vector(X, name="X")
         return tuple(unit.feature_values(points) for unit in self.units)
 
-    def penalty(self) -> Fraction:
-        """``‖z‖₁``."""
-        return sum((abs(z) for z in self.z), Fraction(0))
-
-    def objective(
-        self,
-        X: Sequence[object] | np.ndarray | str,
-        y: Sequence[object] | np.ndarray | str,
-        beta: object,
-        *,
-        exact: bool = True,
-    ) -> Fraction | float:
-        """``P(z, ξ) = ½‖A z + ξ1 − y‖² + β‖z‖₁`` (exact Fraction, or its float)."""
-        beta_exact = _check_beta(beta)
-        points, labels = _exact_vector(X, name="X"), _exact_vector(y, name="y")
-        _check_lengths(len(points), len(labels))
-        value = lasso_value(self.columns(points), self.z, self.xi, labels, beta_exact)
-        return value if exact else float(value)
-
-    def function(self) -> PWL:
-        """``ξ + Σ z_i σ(p_i)`` as an exact PWL step function."""
-        total = PWL.constant(self.xi)
-        for z, unit in zip(self.z, self.units):
-            if z != 0:
-                total = total + unit.function.scale_output(z)
-        return total
+    @property
+    def penalised(self) -> tuple[bool, ...]:
+        """Every sign/threshold column is penalised."""
+        return (True,) * len(self.z)
 
     def network(self) -> SignNetwork:
         """The balanced network realising this point (:func:`balanced_network`)."""
