@@ -63,7 +63,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from mirrorlib.certificate import certify_lasso, correlation_rounding_level, duality_gap_from_parts
+from mirrorlib.certificate import _finite_float, certify_lasso, correlation_rounding_level, duality_gap_from_parts
 from mirrorlib.exact import format_rational, to_rational, to_rational_vector
 from mirrorlib.linalg import (
     ExactMatrix,
@@ -956,14 +956,9 @@ def _float_problem(A: object, y: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _float_beta(beta: object) -> float:
-    if isinstance(beta, bool) or beta is None:
-        raise TypeError(f"beta must be a positive real number, got {beta!r} (the β→0⁺ limit is only in solve_lasso_exact)")
-    try:
-        value = float(beta)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TypeError(f"beta must be a positive real number, got {type(beta).__name__}: {beta!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"beta must be finite, got {value!r}")
+    if beta is None:
+        raise TypeError("beta must be a positive real number, got None (the β→0⁺ limit is only in solve_lasso_exact)")
+    value = _finite_float(beta, "beta")
     if value <= 0:
         raise ValueError(f"beta must be > 0, got {value!r}; for the β→0⁺ limit use solve_lasso_exact(A, y, None)")
     return value
