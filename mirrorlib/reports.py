@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from fractions import Fraction
 from typing import Any
+
+import numpy as np
 
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.exact import format_rational, to_rational_vector
@@ -31,9 +34,14 @@ class LibraryReport:
     shown: Library
     count_only: bool
 
+    @cached_property
+    def shown_matrix(self) -> np.ndarray:
+        """The exact matrix of the shown columns, computed once for all features."""
+        return self.shown.matrix(exact=True)
+
     def feature_json(self, index: int, feature: Feature) -> dict[str, Any]:
         trees = self.library.breakpoint_trees(feature, max_nesting=min(2, max(self.library.depth - 2, 1)))
-        column = self.shown.matrix(exact=True)[:, index]
+        column = self.shown_matrix[:, index]
         return {
             "index": index,
             "label": feature.label,
@@ -189,7 +197,6 @@ def reflections_report(data: str | Any, max_nesting: int) -> ReflectionsReport:
     """Validate inputs and build a :class:`ReflectionsReport`."""
     if max_nesting < 0:
         raise ValueError(f"nesting must be ≥ 0 (depth ≥ 2), got {max_nesting}")
-    to_rational_vector(data, name="data") if isinstance(data, str) else None
     return ReflectionsReport(dataset=as_dataset(data, name="data"), max_nesting=max_nesting)
 
 
