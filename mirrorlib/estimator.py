@@ -282,7 +282,7 @@ class ConvexNet:
         else:
             _reject_sign_only_arguments(self.architecture, self.widths)
             full = library(dataset, sigma, self.depth, architecture=self.architecture, reflection_nesting=self.reflection_nesting)
-            self.library_ = full.distinct() if self.exact else _float_distinct(full)
+            self.library_ = full.distinct(exact=self.exact)
         fit = fit_lasso(self.library_, y, self.beta, exact=self.exact, tol=self.tol)
         self.fit_ = fit
         self.certificate_ = fit.certificate
@@ -385,15 +385,3 @@ def _rebuild(lib: AnyLibrary, z: Sequence[Any], xi: Any) -> Any:
     from mirrorlib.signnets.network import from_lasso as sign_from_lasso
 
     return sign_from_lasso(lib, z, xi)
-
-
-def _float_distinct(lib: Library) -> Library:
-    """Drop float-identical columns (bitwise, same penalisation) without building the exact matrix."""
-    from dataclasses import replace
-
-    keyed = np.column_stack([lib.penalised.astype(np.float64), lib.matrix(order="sorted").T])
-    _, first = np.unique(keyed, axis=0, return_index=True)
-    keep = sorted(int(i) for i in first)
-    if lib.selection is not None:
-        keep = [lib.selection[i] for i in keep]
-    return replace(lib, selection=tuple(keep))

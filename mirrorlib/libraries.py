@@ -179,10 +179,19 @@ class Library:
             columns = columns[:, inverse]
         return columns.T.copy()
 
-    def distinct(self) -> Library:
-        """The library with exactly duplicated columns removed (first occurrence kept); a
-        penalised and an unpenalised column are never merged."""
-        keep = _first_occurrences(self.sorted_columns_exact, self.penalised)
+    def distinct(self, *, exact: bool = True) -> Library:
+        """The library with duplicated columns removed (first occurrence kept); a penalised and
+        an unpenalised column are never merged.
+
+        ``exact=True`` compares the exact columns; ``exact=False`` compares the float64 columns
+        bitwise, which avoids building the exact matrix of a large library (columns that are
+        equal but rounded differently are then kept twice, which costs time, not correctness).
+        """
+        if exact:
+            keep = _first_occurrences(self.sorted_columns_exact, self.penalised)
+        else:
+            keyed = np.column_stack([self.penalised.astype(np.float64), self.matrix(order="sorted").T])
+            keep = sorted(int(i) for i in np.unique(keyed, axis=0, return_index=True)[1])
         return replace(self, selection=tuple(self._recipe_index(i) for i in keep))
 
     @cached_property

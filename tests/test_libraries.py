@@ -173,3 +173,13 @@ def test_deduplication_keeps_the_unpenalised_skip_column():
     lib = library([0, 1, 3], "abs", 2, architecture="skip").distinct()
     assert (~lib.penalised).sum() == 1
     assert lib.counts.distinct == lib.n_features
+
+
+@given(X=datasets(min_size=1, max_size=5), depth=st.integers(2, 3))
+def test_float_deduplication_keeps_every_distinct_column(X, depth):
+    """Bitwise float deduplication may keep more columns than the exact one, never fewer."""
+    lib = library(X, "relu", depth)
+    by_float = lib.distinct(exact=False)
+    exact_columns = {tuple(column) for column in lib.matrix(exact=True).T}
+    assert {tuple(column) for column in by_float.matrix(exact=True).T} == exact_columns
+    assert lib.counts.distinct <= by_float.n_features <= lib.n_features
