@@ -1,0 +1,718 @@
+"""The exact unit oracle ``λ ↦ sup_u |λᵀu(X)|`` by direct vertex enumeration (THEORY §3, §6).
+
+Setting. Data ``x_1 < … < x_n`` (distinct values), a positively homogeneous σ
+(``σ(t) = a·t`` for ``t < 0``, ``b·t`` for ``t ≥ 0``), an architecture whose weights are fixed to a
+pattern of signs and whose biases ``θ ∈ ℝ^d`` are free (:mod:`.architectures`). For λ with
+``1ᵀλ = 0`` the map ``θ ↦ λᵀu(X; θ)`` is continuous and piecewise affine; its cells are pointed
+polyhedra and it is bounded above (:mod:`.library`), so its supremum is attained at a vertex of a
+cell.
+
+Vertices as linear maps of the data. On a cell every pre-activation is affine in θ. The
+pre-activation of neuron ν at data point ``x_j`` is ``p_{ν,j}(θ) = g·θ + c·x_j`` where the pair
+``(g, c)`` — a *row type* — depends only on which side of its kink every upstream neuron is at
+``x_j`` (a slope pattern), not on ``j``. A vertex is pinned by ``d`` independent tight rows, so it
+solves ``Gθ = −C x_J`` for some choice of ``d`` row types and data points ``J``: ``θ = W x_J`` with
+``W = −G⁻¹C`` taken from a finite list of *vertex maps* that depends on the architecture and σ
+only. Every such θ is a genuine bias vector, so the maximum over all ``W x_J`` is the supremum:
+it can only include extra points, never miss a vertex.
+
+The last bias. The last hidden layer is one neuron with its own bias ``θ_last``; for fixed
+``θ_{<last}`` the best ``θ_last`` puts the kink at a data point, and the values at all ``n`` kinks
+come from one sort and two prefix sums. So rows of the last neuron are only needed when two or
+more data points are tight there at once: their differences, ``h(x_j) = h(x_k)`` ("two data
+points whose layer outputs meet"), pin ``θ_{<last}`` (the *meeting* rows; all of them share one
+anchor point since every tight point of one neuron has the same pre-activation value).
+
+Exactness without floats. With ``D`` the common denominator of the data, ``q_W`` that of the maps
+and ``q_σ`` that of σ's slopes, every quantity scaled by ``Q = D·q_W·q_σ^{L−1}`` is an integer;
+the enumeration runs in int64 when a bound on every intermediate magnitude proves it cannot
+overflow, and in Python integers otherwise. The returned value is exact, and the maximising unit
+is re-evaluated in Fractions as a self-check.
+
+Cost. ``Σ_W n^{k_W}`` candidate points (``k_W`` data columns of map W) of ``O(n)`` each: for a deep
+narrow unit ``O(n^{L−1})`` points, e.g. ``O(n²)`` for ReLU at depth 3 (``O(n³ log n)`` work for
+abs). :func:`oracle_size` estimates it before any work; :func:`unit_oracle` refuses above
+``max_candidates``.
+
+References
+----------
+.. [1] Zeger, Wang, Mishkin, Ergen, Candès, Pilanci, "A Library of Mirrors: Deep Neural Nets in
+   Low Dimensions are Convex Lasso Models with Reflection Features", arXiv:2403.01046.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property, lru_cache
+
+import numpy as np
+from flint import fmpq, fmpq_mat
+
+from mirrorlib.activations import Activation
+from mirrorlib.data import Dataset, as_dataset
+from mirrorlib.exact import to_rational_vector
+from mirrorlib.groundtruth.architectures import Architecture, LayeredUnit, make_architecture
+from mirrorlib.groundtruth.library import resolve_activation, resolve_patterns
+from mirrorlib.pwl import PWL
+from mirrorlib.reflections import ReflectionExpression, explain_value
+
+__all__ = ["DEFAULT_MAX_CANDIDATES", "OracleResult", "oracle_size", "unit_oracle", "vertex_points"]
+
+DEFAULT_MAX_CANDIDATES = 50_000_000
+"""Refuse an oracle call that would evaluate more candidate points than this (override per call)."""
+
+_INT64_SAFE = 2**62
+_CHUNK_ENTRIES = 2_000_000  # candidate points × data points evaluated per numpy block
+
+Form = tuple[Fraction, ...]  # (coefficient of x, coefficients of θ_0 … θ_{d−1})
+
+
+# --------------------------------------------------------------------------- row types and maps
+@dataclass(frozen=True)
+class _RowType:
+    """A pre-activation form ``c·x + g·θ`` of one neuron and the slope patterns that give it."""
+
+    neuron: int
+    c: Fraction
+    g: tuple[Fraction, ...]  # over θ_{<last} (the last neuron's own bias is left out)
+    patterns: frozenset[tuple[int, ...]]  # sides (0: t < 0, 1: t ≥ 0) of the neurons before its layer
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One tight condition of a vertex map: ``kind`` 'single' (a neuron's kink at column ``columns[0]``)
+    or 'meeting' (the last neuron's anchor ``columns[0]`` meets ``columns[1]``)."""
+
+    kind: str
+    types: tuple[_RowType, ...]
+    columns: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _VertexMap:
+    """``θ = W x_J``: ``matrix`` has one row per parameter (all d when ``full``, else θ_{<last})."""
+
+    matrix: tuple[tuple[Fraction, ...], ...]
+    n_columns: int
+    full: bool
+    rows: tuple[_Row, ...]
+
+
+@dataclass(frozen=True)
+class _Network:
+    """Fixed weights of one pattern, flattened for forward passes."""
+
+    weights: tuple[tuple[tuple[int, ...], ...], ...]  # per layer, rows of integer weights
+    bias_index: tuple[tuple[int, ...], ...]  # per layer, θ index of each neuron's bias
+    bias_factor: tuple[tuple[int, ...], ...]
+    dimension: int
+
+    @property
+    def n_neurons(self) -> int:
+        return sum(len(layer) for layer in self.weights)
+
+    @property
+    def layer_starts(self) -> tuple[int, ...]:
+        starts = [0]
+        for layer in self.weights:
+            starts.append(starts[-1] + len(layer))
+        return tuple(starts)
+
+
+def _network(architecture: Architecture, pattern: Sequence[Fraction]) -> _Network:
+    weights = architecture.weights(pattern)
+    if any(w.denominator != 1 for layer in weights for row in layer for w in row):
+        raise ValueError(f"signs: the oracle needs integer weights (a sign pattern ±1), got {tuple(str(w) for w in pattern)}")
+    last_index, last_factor = architecture.bias_slots[-1][0]
+    uses = [index for layer in architecture.bias_slots for index, _ in layer]
+    if last_index != architecture.n_parameters - 1 or last_factor != 1 or uses.count(last_index) != 1:
+        raise ValueError("the oracle needs the last neuron to own the last bias parameter")
+    return _Network(
+        weights=tuple(tuple(tuple(int(w) for w in row) for row in layer) for layer in weights),
+        bias_index=tuple(tuple(index for index, _ in layer) for layer in architecture.bias_slots),
+        bias_factor=tuple(tuple(int(factor) for _, factor in layer) for layer in architecture.bias_slots),
+        dimension=architecture.n_parameters,
+    )
+
+
+def _forms(net: _Network, slopes: tuple[Fraction, Fraction], sides: Sequence[int]) -> list[Form]:
+    """Pre-activation forms of every neuron for one choice of sides of all non-last neurons."""
+    d = net.dimension
+    outputs: list[Form] = [(Fraction(1),) + (Fraction(0),) * d]
+    forms: list[Form] = []
+    neuron = 0
+    for rows, indices, factors in zip(net.weights, net.bias_index, net.bias_factor):
+        layer_outputs = []
+        for row, index, factor in zip(rows, indices, factors):
+            form = [sum((w * f[i] for w, f in zip(row, outputs)), Fraction(0)) for i in range(d + 1)]
+            form[1 + index] += factor
+            forms.append(tuple(form))
+            if neuron < len(sides):
+                layer_outputs.append(tuple(slopes[sides[neuron]] * value for value in form))
+            neuron += 1
+        outputs = layer_outputs
+    return forms
+
+
+def _row_types(net: _Network, slopes: tuple[Fraction, Fraction]) -> tuple[list[_RowType], list[_RowType]]:
+    """(kink row types of the non-last neurons, meeting row types of the last neuron)."""
+    n_free = net.n_neurons - 1
+    starts = net.layer_starts
+    layer_of = [level for level in range(len(net.weights)) for _ in net.weights[level]]
+    found: dict[tuple[int, Fraction, tuple[Fraction, ...]], set[tuple[int, ...]]] = {}
+    for sides in itertools.product((0, 1), repeat=n_free):
+        for neuron, form in enumerate(_forms(net, slopes, sides)):
+            upstream = sides[: starts[layer_of[neuron]]]
+            key = (neuron, form[0], tuple(form[1:-1]))
+            found.setdefault(key, set()).add(upstream)
+    singles, meetings = [], []
+    for (neuron, c, g), patterns in sorted(found.items(), key=lambda item: (item[0][0], item[0][1], item[0][2])):
+        row = _RowType(neuron, c, g, frozenset(patterns))
+        if neuron == n_free:
+            meetings.append(row)
+        elif any(g):
+            singles.append(row)
+    return singles, meetings
+
+
+def _q(value: Fraction | int) -> fmpq:
+    value = Fraction(value)
+    return fmpq(value.numerator, value.denominator)
+
+
+def _solve(rows: Sequence[tuple[tuple[Fraction, ...], dict[int, Fraction]]], n_columns: int) -> list[list[Fraction]] | None:
+    """``W = G⁻¹C`` for rows ``(G_i, {column: C_ij})``, or None when G is singular."""
+    size = len(rows)
+    if size == 0:
+        return []
+    gram = fmpq_mat(size, size, [_q(value) for g, _ in rows for value in g])
+    if gram.rank() < size:
+        return None
+    rhs = fmpq_mat(size, n_columns, [_q(rhs.get(j, 0)) for _, rhs in rows for j in range(n_columns)])
+    solution = gram.solve(rhs)
+    return [[Fraction(int(solution[i, j].p), int(solution[i, j].q)) for j in range(n_columns)] for i in range(size)]
+
+
+def _build_map(singles: Sequence[_RowType], anchor: _RowType | None, others: Sequence[_RowType]) -> _VertexMap | None:
+    rows: list[tuple[tuple[Fraction, ...], dict[int, Fraction]]] = []
+    described: list[_Row] = []
+    column = 0
+    for row in singles:
+        rows.append((row.g, {column: -row.c}))
+        described.append(_Row("single", (row,), (column,)))
+        column += 1
+    if anchor is not None:
+        anchor_column = column
+        column += 1
+        for row in others:
+            g = tuple(a - b for a, b in zip(row.g, anchor.g))
+            rows.append((g, {column: -row.c, anchor_column: anchor.c}))
+            described.append(_Row("meeting", (anchor, row), (anchor_column, column)))
+            column += 1
+    solution = _solve(rows, column)
+    if solution is None:
+        return None
+    matrix = [tuple(values) for values in solution]
+    if anchor is not None:  # θ_last puts the anchor at the last neuron's kink: −(c₀ x_{j₀} + g₀·θ_{<last})
+        last = [-sum((g * solution[i][j] for i, g in enumerate(anchor.g)), Fraction(0)) for j in range(column)]
+        last[anchor_column] -= anchor.c
+        matrix.append(tuple(last))
+    return _VertexMap(tuple(matrix), column, anchor is not None, tuple(described))
+
+
+@lru_cache(maxsize=256)
+def _vertex_maps(net: _Network, slopes: tuple[Fraction, Fraction]) -> tuple[_VertexMap, ...]:
+    """Every non-singular choice of ``d − 1`` kink rows and meeting rows (see module docstring)."""
+    singles, meetings = _row_types(net, slopes)
+    reduced = net.dimension - 1
+    maps = []
+    for n_single in range(reduced, -1, -1):
+        n_meeting = reduced - n_single
+        for chosen in itertools.combinations(singles, n_single):
+            if n_meeting == 0:
+                built = _build_map(chosen, None, ())
+                if built is not None:
+                    maps.append(built)
+                continue
+            for anchor in meetings:
+                rest = [row for row in meetings if row.g != anchor.g]
+                for others in itertools.combinations(rest, n_meeting):
+                    built = _build_map(chosen, anchor, others)
+                    if built is not None:
+                        maps.append(built)
+    return tuple(maps)
+
+
+def _active_columns(vertex_map: _VertexMap) -> tuple[int, ...]:
+    """Columns whose data point changes θ (the others can be any point: fix them to the first)."""
+    return tuple(j for j in range(vertex_map.n_columns) if any(row[j] for row in vertex_map.matrix))
+
+
+def _distinct_maps(maps: Sequence[_VertexMap]) -> list[tuple[bool, tuple[tuple[Fraction, ...], ...]]]:
+    """Maps reduced to their data-dependent columns, up to reordering columns (same point sets)."""
+    seen = set()
+    for vertex_map in maps:
+        active = _active_columns(vertex_map)
+        columns = sorted(tuple(row[j] for row in vertex_map.matrix) for j in active)
+        seen.add((vertex_map.full, tuple(zip(*columns)) if columns else tuple(() for _ in vertex_map.matrix)))
+    return sorted(seen, key=lambda item: (item[0], len(item[1][0]) if item[1] else 0, item[1]))
+
+
+# --------------------------------------------------------------------------- problem set-up
+@dataclass(frozen=True)
+class _Problem:
+    """Exact data of one oracle call, scaled to integers."""
+
+    activation: Activation
+    architecture: Architecture
+    dataset: Dataset
+    points: tuple[Fraction, ...]  # distinct sorted x
+    weights_at_points: tuple[Fraction, ...]  # λ summed over duplicates of each distinct x
+    lam_sorted: tuple[Fraction, ...]
+    patterns: tuple[tuple[Fraction, ...], ...]
+
+
+def _problem(X, lam, activation, depth, architecture, wide_layer, signs, order) -> _Problem:  # type: ignore[no-untyped-def]
+    dataset = as_dataset(X)
+    spec = make_architecture(architecture, depth, wide_layer=wide_layer)
+    sigma = resolve_activation(activation, architecture)
+    if sigma.slopes[0] == sigma.slopes[1]:
+        raise ValueError(f"activation {sigma.name} is linear: every unit is affine, the oracle has nothing to search")
+    patterns = tuple(resolve_patterns(signs, spec, sigma))
+    exact = to_rational_vector(lam, name="lam")
+    if len(exact) != dataset.n_samples:
+        raise ValueError(f"lam has {len(exact)} entries but X has {dataset.n_samples}; give one dual weight per data point")
+    if sum(exact) != 0:
+        raise ValueError(f"lam must satisfy 1ᵀλ = 0 exactly (the output bias ξ is free), got 1ᵀλ = {sum(exact)}; subtract its mean")
+    if order not in ("original", "sorted"):
+        raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
+    lam_sorted = tuple(exact[i] for i in dataset.order) if order == "original" else tuple(exact)
+    points = dataset.distinct_x
+    position = {value: index for index, value in enumerate(points)}
+    aggregated = [Fraction(0)] * len(points)
+    for value, weight in zip(dataset.x, lam_sorted):
+        aggregated[position[value]] += weight
+    return _Problem(sigma, spec, dataset, points, tuple(aggregated), lam_sorted, patterns)
+
+
+def _lcm(values: Iterable[int]) -> int:
+    result = 1
+    for value in values:
+        result = math.lcm(result, value)
+    return result
+
+
+def oracle_size(
+    n_points: int,
+    activation: Activation | str = "relu",
+    depth: int = 2,
+    *,
+    architecture: str = "narrow",
+    wide_layer: int = 1,
+    signs: Iterable[object] | None = None,
+) -> int:
+    """Number of candidate points :func:`unit_oracle` evaluates on ``n_points`` distinct inputs.
+
+    Each candidate costs ``O(n)`` work (``O(n log n)`` when the last bias is swept). The count
+    depends only on ``n``, σ and the architecture, so it is known before any work.
+
+    Examples
+    --------
+    >>> oracle_size(10, "relu", 3), oracle_size(10, "abs", 3)
+    (40, 120)
+    """
+    if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 1:
+        raise ValueError(f"n_points must be a positive integer, got {n_points!r}")
+    spec = make_architecture(architecture, depth, wide_layer=wide_layer)
+    sigma = resolve_activation(activation, architecture)
+    total = 0
+    for pattern in resolve_patterns(signs, spec, sigma):
+        for _, matrix in _distinct_maps(_vertex_maps(_network(spec, pattern), sigma.slopes)):
+            total += int(n_points) ** (len(matrix[0]) if matrix else 0)
+    return total
+
+
+# --------------------------------------------------------------------------- evaluation
+@dataclass(frozen=True)
+class _Scaled:
+    """Integer view: ``x'' = Q x`` and per-map integer matrices with ``θ'' = W'' X_J``."""
+
+    points: np.ndarray  # int (X = D x) per distinct point
+    scale: int  # Q / D: multiply D·x (ints) by it to get x''
+    lam: np.ndarray  # λ·D_λ, ints
+    denominator: int  # Q · q_σ · D_λ: divides the integer values
+    slopes: tuple[int, int]  # a·q_σ, b·q_σ
+    q_sigma: int
+    dtype: object
+
+
+def _scaled(
+    points_exact: Sequence[Fraction],
+    lam_exact: Sequence[Fraction],
+    activation: Activation,
+    architecture: Architecture,
+    matrices: Sequence[tuple[tuple[Fraction, ...], ...]],
+) -> _Scaled:
+    depth = architecture.depth
+    data_den = _lcm(value.denominator for value in points_exact)
+    map_den = _lcm(value.denominator for matrix in matrices for row in matrix for value in row)
+    a, b = activation.slopes
+    q_sigma = _lcm((a.denominator, b.denominator))
+    scale = map_den * q_sigma ** (depth - 1)
+    lam_den = _lcm(value.denominator for value in lam_exact)
+    points = [int(value * data_den) for value in points_exact]
+    lam = [int(value * lam_den) for value in lam_exact]
+    slopes = (int(a * q_sigma), int(b * q_sigma))
+    # a bound on every integer formed in _forward, _kink_values and _full_values: |x''|, |θ''| ≤ B;
+    # per hidden layer |pre| ≤ (fan-in + 1)·B, |slope·pre| ≤ K·|pre| before the exact division by
+    # q_σ and ⌈K/q_σ⌉·|pre| after it; finally sums of λ-weighted products
+    fan_in = max(len(row) for layer in architecture.weight_slots for row in layer)
+    theta = max((sum(abs(v) for v in row) for matrix in matrices for row in matrix), default=Fraction(0))
+    steep = max(abs(s) for s in slopes) or 1
+    value = max(abs(p) for p in points) * scale * (1 + math.ceil(theta))
+    largest = value
+    for _ in range(depth - 1):
+        pre = (fan_in + 1) * value
+        largest = max(largest, steep * pre)
+        value = max(value, -(-steep // q_sigma) * pre)
+    bound = max(largest, 4 * steep * (sum(abs(v) for v in lam) + 1) * (fan_in + 1) * value)
+    dtype = np.int64 if bound < _INT64_SAFE else object
+    return _Scaled(
+        points=np.array(points, dtype=dtype),
+        scale=scale,
+        lam=np.array(lam, dtype=dtype),
+        denominator=data_den * scale * q_sigma * lam_den,
+        slopes=slopes,
+        q_sigma=q_sigma,
+        dtype=dtype,
+    )
+
+
+def _preactivations(net: _Network, theta: np.ndarray, x: np.ndarray, s: _Scaled) -> list[np.ndarray]:
+    """Pre-activation of every neuron at every point, shape (C, n) each, scaled by Q; the last
+    neuron's without its own bias when θ has no column for it (the reduced maps)."""
+    a, b = s.slopes
+    outputs = [x[None, :]]
+    result = []
+    for rows, indices, factors in zip(net.weights, net.bias_index, net.bias_factor):
+        layer = []
+        for row, index, factor in zip(rows, indices, factors):
+            pre = sum(w * h for w, h in zip(row, outputs) if w)
+            if index < theta.shape[1]:
+                pre = pre + factor * theta[:, index : index + 1]
+            pre = np.broadcast_to(pre, (theta.shape[0], x.shape[0]))
+            result.append(pre)
+            layer.append(np.where(pre < 0, a * pre, b * pre) // s.q_sigma)
+        outputs = layer
+    return result
+
+
+def _kink_values(t: np.ndarray, s: _Scaled) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``t`` (C × n) and each k: ``Σ_j λ_j σ(t_j − t_k)·(q_σ)``; returns (best |value|
+    with sign, the maximising k) per row."""
+    a, b = s.slopes
+    order = np.argsort(t, axis=1, kind="stable")
+    ts = np.take_along_axis(t, order, axis=1)
+    ls = s.lam[order]
+    up_l = np.cumsum(ls[:, ::-1], axis=1)[:, ::-1]
+    up_lt = np.cumsum((ls * ts)[:, ::-1], axis=1)[:, ::-1]
+    low_l = -up_l
+    low_lt = up_lt[:, :1] - up_lt
+    values = b * (up_lt - ts * up_l) + a * (low_lt - ts * low_l)
+    best = np.argmax(np.abs(values), axis=1)
+    rows = np.arange(t.shape[0])
+    return values[rows, best], order[rows, best]
+
+
+def _full_values(t_pre: np.ndarray, s: _Scaled) -> np.ndarray:
+    a, b = s.slopes
+    return (np.where(t_pre < 0, a * t_pre, b * t_pre) * s.lam[None, :]).sum(axis=1)
+
+
+def _index_blocks(n: int, k: int, block: int) -> Iterator[np.ndarray]:
+    """All index tuples in [n]^k, as (C, k) arrays of at most ``block`` rows."""
+    if k == 0:
+        yield np.zeros((1, 0), dtype=np.int64)
+        return
+    total = n**k
+    for start in range(0, total, block):
+        flat = np.arange(start, min(total, start + block), dtype=np.int64)
+        yield np.stack(np.unravel_index(flat, (n,) * k), axis=1)
+
+
+@dataclass
+class _Best:
+    value: int = 0
+    found: tuple | None = None  # (pattern, matrix (Fraction rows), indices, full, kink point)
+
+
+def _search(problem: _Problem, max_candidates: int) -> tuple[_Best, _Scaled | None, int]:
+    depth = problem.architecture.depth
+    slopes = problem.activation.slopes
+    nets = {pattern: _network(problem.architecture, pattern) for pattern in problem.patterns}
+    per_pattern = {pattern: _distinct_maps(_vertex_maps(net, slopes)) for pattern, net in nets.items()}
+    n = len(problem.points)
+    total = sum(n ** (len(m[0]) if m else 0) for maps in per_pattern.values() for _, m in maps)
+    if total > max_candidates:
+        raise ValueError(
+            f"the oracle would evaluate {total:,} candidate units on {n} distinct points (limit max_candidates="
+            f"{max_candidates:,}); use fewer points or a smaller depth, or raise max_candidates"
+        )
+    if not any(problem.weights_at_points):
+        return _Best(), None, total
+    matrices = [m for maps in per_pattern.values() for _, m in maps]
+    scaled = _scaled(problem.points, problem.weights_at_points, problem.activation, problem.architecture, matrices)
+    x = scaled.points * scaled.scale
+    best = _Best()
+    for pattern, maps in per_pattern.items():
+        net = nets[pattern]
+        for full, matrix in maps:
+            k = len(matrix[0]) if matrix else 0
+            den = _lcm(value.denominator for row in matrix for value in row)
+            integer = np.array([[int(value * den) for value in row] for row in matrix], dtype=scaled.dtype).reshape(len(matrix), k)
+            block = max(1, _CHUNK_ENTRIES // max(n, 1))
+            for indices in _index_blocks(n, k, block):
+                theta = (scaled.points[indices] @ integer.T) * (scaled.scale // den) if k else np.zeros((1, len(matrix)), dtype=scaled.dtype)
+                theta = np.asarray(theta, dtype=scaled.dtype)
+                last = _preactivations(net, theta, x, scaled)[-1]
+                if full:
+                    values = _full_values(last, scaled)
+                    kinks = np.full(values.shape, -1)
+                else:
+                    values, kinks = _kink_values(last, scaled)
+                position = int(np.argmax(np.abs(values)))
+                if abs(int(values[position])) > abs(best.value) or best.found is None:
+                    best = _Best(int(values[position]), (pattern, matrix, tuple(int(i) for i in indices[position]), full, int(kinks[position])))
+    return best, scaled, total
+
+
+# --------------------------------------------------------------------------- result
+@dataclass(frozen=True)
+class OracleResult:
+    """``sup_u |λᵀu(X)|`` over the units of an architecture, with a maximising unit, exactly.
+
+    Attributes
+    ----------
+    value : Fraction
+        ``sup_u |λᵀu(X)|`` (attained: see the module docstring).
+    signed_value : Fraction
+        ``λᵀu(X)`` of :attr:`unit` (``±value``).
+    unit : LayeredUnit
+        A maximising unit: weights fixed to signs, exact biases.
+    vector : tuple[Fraction, ...]
+        ``u(X)`` in the caller's data order.
+    n_candidates : int
+        Candidate units evaluated.
+    """
+
+    value: Fraction
+    signed_value: Fraction
+    unit: LayeredUnit
+    vector: tuple[Fraction, ...]
+    n_candidates: int
+    dataset: Dataset
+
+    @property
+    def weights(self) -> tuple[Fraction, ...]:
+        """The unit's weights in layer order (signs)."""
+        return tuple(w for layer in self.unit.weights for row in layer for w in row)
+
+    @property
+    def biases(self) -> tuple[Fraction, ...]:
+        """The unit's biases in layer order."""
+        return tuple(b for layer in self.unit.biases for b in layer)
+
+    @cached_property
+    def function(self) -> PWL:
+        """``u`` as an exact piecewise-linear function of ``x``."""
+        return self.unit.function
+
+    @property
+    def breakpoints(self) -> tuple[Fraction, ...]:
+        return self.function.breakpoints
+
+    def breakpoint_trees(self, max_nesting: int = 2) -> dict[Fraction, ReflectionExpression | None]:
+        """Each breakpoint as the least nested reflection tree over the data (None: no tree up to
+        ``max_nesting`` gives it)."""
+        return {value: explain_value(value, self.dataset, max_nesting) for value in self.breakpoints}
+
+    def describe(self) -> str:
+        """E.g. ``abs(+abs(+x - 3/2) - 3/2)  |λᵀu| = 4/3``."""
+        return f"{self.unit.describe()}  |λᵀu| = {self.value}"
+
+
+def _exact_unit(problem: _Problem, found: tuple) -> tuple[LayeredUnit, tuple[Fraction, ...]]:  # type: ignore[type-arg]
+    pattern, matrix, indices, full, kink = found
+    chosen = [problem.points[i] for i in indices]
+    theta = [sum((w * v for w, v in zip(row, chosen)), Fraction(0)) for row in matrix]
+    if not full:
+        probe = problem.architecture.unit(problem.activation, pattern, [*theta, Fraction(0)])
+        theta.append(-_last_preactivation(probe, problem.points[kink]))
+    unit = problem.architecture.unit(problem.activation, pattern, theta)
+    return unit, tuple(unit(value) for value in problem.dataset.x)
+
+
+def _last_preactivation(unit: LayeredUnit, x: Fraction) -> Fraction:
+    """Pre-activation of the last neuron at ``x`` (with its bias)."""
+    hidden: tuple[Fraction, ...] = (x,)
+    sigma = unit.activation.function
+    for level, (matrix, bias) in enumerate(zip(unit.weights, unit.biases)):
+        pre = tuple(sum((w * h for w, h in zip(row, hidden)), Fraction(0)) + b for row, b in zip(matrix, bias))
+        if level == len(unit.weights) - 1:
+            return pre[0]
+        hidden = tuple(sigma(p) for p in pre)
+    raise AssertionError("unreachable")
+
+
+def unit_oracle(
+    X: Iterable[object] | str | Dataset,
+    lam: Iterable[object] | str,
+    activation: Activation | str = "relu",
+    depth: int = 2,
+    *,
+    architecture: str = "narrow",
+    wide_layer: int = 1,
+    signs: Iterable[object] | None = None,
+    order: str = "original",
+    max_candidates: int = DEFAULT_MAX_CANDIDATES,
+) -> OracleResult:
+    """``sup |λᵀu(X)|`` over every unit of an architecture, exactly, with a maximising unit.
+
+    For a positively homogeneous σ the rescaling lemma fixes the weights of a narrow unit to signs
+    (THEORY §1), so the supremum over all units of depth ``L`` with unit cost is the supremum over
+    sign patterns and biases, which this function computes exactly (module docstring).
+
+    Parameters
+    ----------
+    X : sequence of numbers
+        Data ``x_1 … x_N`` (exact; floats are converted exactly; duplicates allowed).
+    lam : sequence of numbers
+        The dual vector λ, one entry per data point, with ``1ᵀλ = 0`` exactly.
+    activation : str or Activation
+        Positively homogeneous, non-linear σ (relu, abs, leaky_relu(a), custom).
+    depth : int
+        ``L ≥ 2`` (``≥ 3`` for the wide architectures).
+    architecture : {"narrow", "width2", "symmetrised"}
+        As in :func:`~mirrorlib.groundtruth.ground_truth_library` (the wide ones with every
+        weight ±1).
+    wide_layer : int
+        The width-2 layer of the wide architectures.
+    signs : sequence, optional
+        One weight pattern or a list of them; all sign patterns by default.
+    order : {"original", "sorted"}
+        Whether ``lam`` follows the caller's order of ``X`` or ascending ``x``.
+    max_candidates : int
+        Refuse (``ValueError``) when :func:`oracle_size` exceeds it.
+
+    Returns
+    -------
+    OracleResult
+
+    Raises
+    ------
+    ValueError
+        λ not ⊥ 1 or of the wrong length, σ not positively homogeneous or linear, a bad
+        architecture or depth, or an enumeration above ``max_candidates``.
+
+    Examples
+    --------
+    The midpoint unit that the deep narrow abs closed form misses (docs/verification.md):
+
+    >>> result = unit_oracle([0, 2, 3, 5], [1, -1, -1, 1], "abs", 3)
+    >>> result.value, result.unit.describe()
+    (Fraction(4, 1), 'abs(+abs(+x - 5/2) - 5/2)')
+    >>> sum(l * u for l, u in zip([1, -1, -1, 1], result.vector))
+    Fraction(4, 1)
+    """
+    if isinstance(max_candidates, bool) or not isinstance(max_candidates, (int, np.integer)) or max_candidates < 1:
+        raise ValueError(f"max_candidates must be a positive integer, got {max_candidates!r}")
+    problem = _problem(X, lam, activation, depth, architecture, wide_layer, signs, order)
+    best, scaled, total = _search(problem, int(max_candidates))
+    if best.found is None or scaled is None:  # λ = 0 on the distinct points: every unit gives 0
+        pattern = problem.patterns[0]
+        unit = problem.architecture.unit(problem.activation, pattern, [Fraction(0)] * problem.architecture.n_parameters)
+        vector = tuple(unit(value) for value in problem.dataset.x)
+        return OracleResult(Fraction(0), Fraction(0), unit, _caller_order(problem, vector), total, problem.dataset)
+    unit, vector = _exact_unit(problem, best.found)
+    signed = sum((l * u for l, u in zip(problem.lam_sorted, vector)), Fraction(0))
+    value = Fraction(abs(best.value), scaled.denominator)
+    if abs(signed) != value:
+        raise RuntimeError(f"oracle self-check failed: the maximising unit gives {signed}, the enumeration {value}")
+    return OracleResult(value, signed, unit, _caller_order(problem, vector), total, problem.dataset)
+
+
+def _caller_order(problem: _Problem, sorted_vector: Sequence[Fraction]) -> tuple[Fraction, ...]:
+    return tuple(problem.dataset.to_original_order(sorted_vector))
+
+
+# --------------------------------------------------------------------------- vertex sets
+def vertex_points(
+    architecture: Architecture, activation: Activation, pattern: Sequence[Fraction], points: Sequence[Fraction]
+) -> dict[tuple[Fraction, ...], tuple[Fraction, ...]]:
+    """Every cell vertex θ of one weight pattern with ``u(points; θ)``, exactly.
+
+    The candidates ``W x_J`` of every vertex map (the last bias at each data point's kink) are
+    kept when the slope pattern that each tight row assumes is the one of its data point at θ
+    (a point exactly at an earlier kink fits either side): exactly the vertices of the cells
+    (cross-checked against the cdd cell enumeration in the tests). ``points`` must be distinct.
+
+    Examples
+    --------
+    >>> from mirrorlib.activations import get_activation
+    >>> spec = make_architecture("narrow", 2)
+    >>> sorted(vertex_points(spec, get_activation("relu"), (1,), [0, 1]))
+    [(Fraction(-1, 1),), (Fraction(0, 1),)]
+    """
+    net = _network(architecture, pattern)
+    values = tuple(Fraction(v) for v in points)
+    n = len(values)
+    maps = _vertex_maps(net, activation.slopes)
+    scaled = _scaled(values, (Fraction(0),), activation, architecture, [m.matrix for m in maps])
+    x = scaled.points * scaled.scale
+    found: dict[tuple[int, ...], np.ndarray] = {}
+    for vertex_map in maps:
+        den = _lcm(value.denominator for row in vertex_map.matrix for value in row)
+        integer = np.array([[int(v * den) for v in row] for row in vertex_map.matrix], dtype=scaled.dtype)
+        integer = integer.reshape(len(vertex_map.matrix), vertex_map.n_columns)
+        for indices in _index_blocks(n, vertex_map.n_columns, max(1, _CHUNK_ENTRIES // max(n, 1))):
+            theta = np.asarray((scaled.points[indices] @ integer.T) * (scaled.scale // den), dtype=scaled.dtype)
+            theta = theta.reshape(indices.shape[0], len(vertex_map.matrix))
+            if not vertex_map.full:  # the last bias at each point's kink
+                last = _preactivations(net, theta, x, scaled)[-1]
+                theta = np.concatenate([np.repeat(theta, n, axis=0), -last.reshape(-1, 1)], axis=1)
+                indices = np.repeat(indices, n, axis=0)
+            pre = _preactivations(net, theta, x, scaled)
+            keep = np.ones(theta.shape[0], dtype=bool)
+            for row in vertex_map.rows:
+                for row_type, column in zip(row.types, row.columns):
+                    keep &= _fits_all(row_type, pre, indices[:, column])
+            a, b = scaled.slopes
+            last_pre = pre[-1]
+            outputs = np.where(last_pre < 0, a * last_pre, b * last_pre)
+            for position in np.flatnonzero(keep):
+                key = tuple(int(v) for v in theta[position])
+                if key not in found:
+                    found[key] = outputs[position]
+    q = scaled.denominator  # = Q·q_σ (λ's denominator is 1 here)
+    return {
+        tuple(Fraction(v, q // scaled.q_sigma) for v in key): tuple(Fraction(int(v), q) for v in output)
+        for key, output in found.items()
+    }
+
+
+def _fits_all(row_type: _RowType, pre: Sequence[np.ndarray], point: np.ndarray) -> np.ndarray:
+    """Per candidate: some slope pattern of the row type matches the sides of the upstream neurons
+    at the row's data point (a pre-activation exactly 0 fits either side)."""
+    rows = np.arange(point.shape[0])
+    upstream = [pre[neuron][rows, point] for neuron in range(len(next(iter(row_type.patterns))))]
+    fits = np.zeros(point.shape[0], dtype=bool)
+    for pattern in row_type.patterns:
+        match = np.ones(point.shape[0], dtype=bool)
+        for value, side in zip(upstream, pattern):
+            match &= (value == 0) | ((value > 0) == bool(side))
+        fits |= match
+    return fits
