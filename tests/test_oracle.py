@@ -1,0 +1,130 @@
+"""The exact unit oracle against the cdd cell enumeration (the independent reference)."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mirrorlib import library
+from mirrorlib.activations import get_activation
+from mirrorlib.groundtruth import ground_truth_library
+from mirrorlib.groundtruth.architectures import make_architecture
+from mirrorlib.groundtruth.library import _pattern_vertices, resolve_activation, resolve_patterns
+from mirrorlib.groundtruth.oracle import oracle_size, unit_oracle, vertex_points
+
+CASES_PER_FAMILY = 55  # 4 families: 220 random instances
+
+
+def _instance(rng: random.Random, family: str) -> tuple[list[Fraction], list[Fraction], str, int, str]:
+    if family == "wide":
+        n, architecture, depth = rng.randint(2, 4), rng.choice(["width2", "symmetrised"]), 3
+    else:
+        n, architecture = rng.randint(2, 5), "narrow"
+        depth = {"narrow-2-3": rng.choice([2, 3]), "narrow-4": 4, "duplicates": rng.choice([2, 3, 4])}[family]
+        n = min(n, 4) if depth == 4 else n
+    X = [Fraction(rng.randint(-12, 12), rng.choice([1, 2, 3])) for _ in range(n)]
+    if family == "duplicates":
+        X.append(X[rng.randrange(n)])
+    lam = [Fraction(rng.randint(-6, 6), rng.choice([1, 1, 2])) for _ in X]
+    mean = sum(lam) / len(lam)
+    lam = [value - mean for value in lam]
+    activation = "relu" if architecture == "symmetrised" else rng.choice(["relu", "abs", "leaky_relu(1/3)", "leaky_relu(-2)"])
+    return X, lam, activation, depth, architecture
+
+
+@pytest.mark.parametrize("family", ["narrow-2-3", "narrow-4", "wide", "duplicates"])
+def test_oracle_and_vertices_equal_cdd_reference(family: str) -> None:
+    rng = random.Random(f"oracle-{family}")
+    for _ in range(CASES_PER_FAMILY):
+        X, lam, activation, depth, architecture = _instance(rng, family)
+        reference = ground_truth_library(X, activation, depth, architecture=architecture, method="cdd")
+        lam_sorted = [lam[i] for i in reference.dataset.order]
+        truth = max(abs(sum(l * v for l, v in zip(lam_sorted, entry.vector))) for entry in reference.entries)
+        result = unit_oracle(X, lam, activation, depth, architecture=architecture)
+        assert result.value == truth, (X, lam, activation, depth, architecture)
+        # the maximising unit reproduces the value when evaluated directly, in the caller's order
+        direct = [result.unit(x) for x in X]
+        assert tuple(direct) == result.vector
+        assert abs(sum(l * u for l, u in zip(lam, direct))) == truth
+        # the same vertex set, pattern by pattern
+        spec = make_architecture(architecture, depth)
+        sigma = resolve_activation(activation, architecture)
+        for pattern in resolve_patterns(None, spec, sigma):
+            _, by_cdd = _pattern_vertices(spec, sigma, reference.dataset.distinct_x, pattern)
+            assert vertex_points(spec, sigma, pattern, reference.dataset.distinct_x) == by_cdd
+        assert ground_truth_library(X, activation, depth, architecture=architecture).vectors == reference.vectors
+
+
+def test_oracle_finds_the_midpoint_unit_the_abs_closed_form_misses() -> None:
+    X = [0, 2, 3, 5]
+    lam = [Fraction(-1, 1), Fraction(2, 1), Fraction(-2, 1), Fraction(1, 1)]
+    closed = library(X, "abs", 3).matrix(exact=True)
+    best_column = max(abs(sum(l * closed[i, j] for i, l in enumerate(lam))) for j in range(closed.shape[1]))
+    result = unit_oracle(X, lam, "abs", 3)
+    assert result.value > best_column
+    assert abs(result.signed_value) == result.value
+
+
+@given(
+    X=st.lists(st.integers(-20, 20), min_size=2, max_size=7, unique=True),
+    weights=st.lists(st.integers(-5, 5), min_size=7, max_size=7),
+    case=st.sampled_from([("relu", 2), ("abs", 2), ("leaky_relu(1/2)", 2), ("relu", 3), ("abs", 3)]),
+)
+def test_oracle_dominates_every_closed_form_column(X, weights, case) -> None:
+    activation, depth = case
+    lam = [Fraction(w) for w in weights[: len(X)]]
+    lam = [v - sum(lam) / len(lam) for v in lam]
+    columns = library(X, activation, depth).matrix(exact=True)
+    best = max(abs(sum(l * columns[i, j] for i, l in enumerate(lam))) for j in range(columns.shape[1]))
+    assert unit_oracle(X, lam, activation, depth).value >= best
+
+
+def test_oracle_of_relu_depth_two_is_the_best_ramp_exactly() -> None:
+    X = [Fraction(v) for v in (0, 1, 3, 4, 9)]
+    lam = [Fraction(v) for v in (3, -1, -4, 1, 1)]
+    ramps = [[max(s * (x - k), 0) for x in X] for k in X for s in (1, -1)]
+    expected = max(abs(sum(l * v for l, v in zip(lam, ramp))) for ramp in ramps)
+    assert unit_oracle(X, lam, "relu", 2).value == expected
+
+
+def test_zero_dual_vector_gives_zero() -> None:
+    assert unit_oracle([0, 1, 1, 2], [0, 1, -1, 0], "relu", 3).value == 0
+
+
+def test_oracle_size_counts_the_candidates() -> None:
+    # ReLU depth 3: for each sign pattern and layer-1 kink one swept point; abs: kinks + midpoints
+    for n in (3, 10, 40):
+        assert oracle_size(n, "relu", 2) == 2
+        assert oracle_size(n, "relu", 3) == 8 * n
+        assert oracle_size(n, "abs", 3) == n * n + n
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lam": [1, 1, 1]}, "1ᵀλ = 0"),
+        ({"lam": [1, -1]}, "lam has 2 entries"),
+        ({"activation": "linear"}, "linear"),
+        ({"activation": "max(0, x) - max(0, x - 1)"}, "outside the scope"),
+        ({"depth": 1}, "depth"),
+        ({"architecture": "wide"}, "architecture"),
+        ({"max_candidates": 1, "depth": 3}, "max_candidates"),
+        ({"max_candidates": 0}, "max_candidates"),
+        ({"order": "backwards"}, "order"),
+    ],
+)
+def test_bad_input_names_the_argument(kwargs: dict, message: str) -> None:
+    arguments = {"X": [0, 1, 2], "lam": [1, -2, 1], "activation": "relu", "depth": 2} | kwargs
+    with pytest.raises(ValueError, match=message):
+        unit_oracle(**arguments)
+
+
+def test_breakpoints_are_explained_by_reflection_trees() -> None:
+    result = unit_oracle([0, 2, 3, 5], [-1, 2, -2, 1], "abs", 3)
+    trees = result.breakpoint_trees(max_nesting=2)
+    assert set(trees) == set(result.breakpoints)
+    assert get_activation("abs").name in result.describe()
