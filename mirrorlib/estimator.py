@@ -34,12 +34,16 @@ import numpy as np
 from mirrorlib.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset, as_labels
 from mirrorlib.exact import to_rational
-from mirrorlib.libraries import ARCHITECTURES, Library, library
+from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES
+from mirrorlib.libraries import ARCHITECTURES, Library, generated_library, library
+from mirrorlib.optimality import FitCertificate
 
 if TYPE_CHECKING:
     from mirrorlib.signnets.library import SignLibrary
 
-__all__ = ["ConvexNet", "LassoFit"]
+__all__ = ["ConvexNet", "LassoFit", "LIBRARY_MODES"]
+
+LIBRARY_MODES = ("complete", "closed-form")
 
 AnyLibrary = Union[Library, "SignLibrary"]
 """What :func:`fit_lasso` accepts: anything with ``matrix(exact=…)``, ``penalised`` and ``dataset``."""
@@ -142,7 +146,8 @@ def fit_lasso(lib: AnyLibrary, y: Sequence[object], beta: object, *, exact: bool
         target_f = _project_out_float(basis, target_f[:, None])[:, 0]
     else:
         A_penalised = A
-    solution = solve_lasso(A_penalised, target_f, float(beta), tol=tol)
+    beta_float = float(to_rational(beta, name="beta"))
+    solution = solve_lasso(A_penalised, target_f, beta_float, tol=tol)
     z = _scatter(tuple(solution.z), penalised, 0.0)
     xi = solution.xi
     if not penalised.all():
@@ -150,7 +155,7 @@ def fit_lasso(lib: AnyLibrary, y: Sequence[object], beta: object, *, exact: bool
         gamma, *_ = np.linalg.lstsq(_unpenalised_basis(lib, exact=False), residual, rcond=None)
         xi = float(gamma[0])
         z = _fill(z, penalised, tuple(float(g) for g in gamma[1:]))
-    certificate = certify_lasso_float(A_penalised, target_f, solution.z, solution.xi, float(beta), tol=max(tol, 1e-12) * 10)
+    certificate = certify_lasso_float(A_penalised, target_f, solution.z, solution.xi, beta_float, tol=max(tol, 1e-12) * 10)
     return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=False)
 
 
@@ -197,6 +202,17 @@ class ConvexNet:
     widths : str or sequence of int, optional
         Sign/threshold tree or rectangular units only: the ``L − 2`` hidden widths
         ``m_1, …, m_{L−2}`` counted from the input (``"2,2"``); not needed at depth 2.
+    library : ``"complete"`` (default) or ``"closed-form"``
+        ``"complete"``: column generation with the exact unit oracle
+        (:mod:`mirrorlib.column_generation`) — start from the closed form (or from nothing where
+        none exists, e.g. leaky ReLU at depth ≥ 3), add the unit that most violates
+        ``|rᵀu(X)| ≤ β`` until none does; the fit then holds for ALL networks of the
+        architecture. ``"closed-form"``: the Lasso over the closed-form library only; the
+        network verdict is still computed and reported (it may be NOT OPTIMAL).
+    max_oracle_candidates : int
+        Refuse to run the oracle above this many candidate units
+        (:func:`mirrorlib.groundtruth.oracle.oracle_size`); ``"complete"`` then raises,
+        ``"closed-form"`` reports the network verdict as not checked.
 
     Attributes (after ``fit``)
     --------------------------
@@ -208,8 +224,13 @@ class ConvexNet:
         ξ; ``intercept_exact_`` when exact.
     objective_ : Fraction or float
         The optimal value ``½‖A z + ξ1 − y‖² + β‖z‖₁``.
-    certificate_ :
-        Exact KKT certificate or float duality-gap certificate.
+    certificate_ : FitCertificate
+        ``certificate_.is_optimal``: the Lasso over ``library_`` is solved (exact KKT, or float
+        duality gap); ``certificate_.training_optimal``: no network of the architecture has a
+        lower training objective (:class:`~mirrorlib.optimality.TrainingCertificate` in
+        ``certificate_.training``).
+    added_features_ : tuple of Feature
+        Columns that column generation added to the closed form.
     network_ : ParallelNetwork or SignNetwork
         The rebuilt optimal network (``network_.training_objective(X, y, β)`` equals ``objective_``).
 
@@ -233,6 +254,8 @@ class ConvexNet:
         reflection_nesting: int | None = None,
         tol: float = 1e-10,
         widths: Any = None,
+        library: str = "complete",
+        max_oracle_candidates: int = DEFAULT_MAX_CANDIDATES,
     ) -> None:
         self.activation = activation
         self.depth = depth
@@ -242,6 +265,8 @@ class ConvexNet:
         self.reflection_nesting = reflection_nesting
         self.tol = tol
         self.widths = widths
+        self.library = library
+        self.max_oracle_candidates = max_oracle_candidates
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {
@@ -253,6 +278,8 @@ class ConvexNet:
             "reflection_nesting": self.reflection_nesting,
             "tol": self.tol,
             "widths": self.widths,
+            "library": self.library,
+            "max_oracle_candidates": self.max_oracle_candidates,
         }
 
     def set_params(self, **params: Any) -> ConvexNet:
@@ -272,20 +299,37 @@ class ConvexNet:
             raise ValueError(f"beta must be > 0 (use beta=None with exact=True for the β → 0⁺ limit), got {self.beta}")
 
     def fit(self, X: Any, y: Any) -> ConvexNet:
-        """Build the library on ``X``, solve and certify the Lasso, rebuild the network."""
+        """Build the library on ``X``, solve and certify the Lasso (growing the library by column
+        generation with ``library="complete"``), rebuild the network and certify it."""
+        from mirrorlib.column_generation import fit_certified, network_oracle
+
         self._check_beta()
+        if self.library not in LIBRARY_MODES:
+            raise ValueError(f"library must be one of {LIBRARY_MODES}, got {self.library!r}")
         sigma = get_activation(self.activation)
         dataset = as_dataset(X)
         as_labels(y, dataset)  # validates length and values before any heavy work
         if sigma.is_zero_homogeneous:
-            self.library_ = self._sign_library(sigma, dataset)
+            start: Any = self._sign_library(sigma, dataset)
+            oracle, scope = network_oracle(dataset, sigma, self.depth, "sign", max_switches=start.effective_switches)
         else:
             _reject_sign_only_arguments(self.architecture, self.widths)
-            full = library(dataset, sigma, self.depth, architecture=self.architecture, reflection_nesting=self.reflection_nesting)
-            self.library_ = full.distinct(exact=self.exact)
-        fit = fit_lasso(self.library_, y, self.beta, exact=self.exact, tol=self.tol)
+            start = self._homogeneous_library(sigma, dataset)
+            oracle, scope = network_oracle(
+                dataset, sigma, self.depth, self.architecture, max_candidates=self.max_oracle_candidates
+            )
+            if oracle is None and self.library == "complete":
+                raise ValueError(
+                    f"library='complete' needs the exact oracle, but {scope}; use library='closed-form' "
+                    "(its network is then not certified) or raise max_oracle_candidates"
+                )
+        grow = self.library == "complete" and hasattr(start, "with_features")
+        result = fit_certified(start, y, self.beta, fit_lasso, oracle, scope, exact=self.exact, tol=self.tol, grow=grow)
+        self.library_ = result.library
+        self.added_features_ = result.added
+        fit = result.fit
         self.fit_ = fit
-        self.certificate_ = fit.certificate
+        self.certificate_ = FitCertificate(fit.certificate, result.training)
         self.objective_ = fit.objective
         self.coef_ = np.array([float(value) for value in fit.z])
         self.intercept_ = float(fit.xi)
@@ -295,6 +339,17 @@ class ConvexNet:
         self.network_ = _rebuild(self.library_, fit.z, fit.xi)
         self.n_features_in_ = 1
         return self
+
+    def _homogeneous_library(self, sigma: Activation, dataset: Dataset) -> Library:
+        """The closed form (deduplicated), or an empty library for column generation where the
+        paper gives no closed form (leaky ReLU or a custom σ at depth ≥ 3)."""
+        try:
+            full = library(dataset, sigma, self.depth, architecture=self.architecture, reflection_nesting=self.reflection_nesting)
+        except ValueError as error:
+            if self.library != "complete" or "no closed-form library" not in str(error):
+                raise
+            return generated_library(dataset, sigma, self.depth)
+        return full.distinct(exact=self.exact)
 
     def _sign_library(self, sigma: Activation, dataset: Dataset) -> SignLibrary:
         """The sign/threshold library (already distinct: one column per switching pattern)."""

@@ -46,7 +46,7 @@ from mirrorlib.pwl import PWL
 from mirrorlib.reflections import ReflectionExpression, explain_value, leaf, reflection, reflection_expressions
 from mirrorlib.units import NarrowUnit
 
-__all__ = ["Feature", "Library", "LibraryCounts", "library", "ARCHITECTURES"]
+__all__ = ["Feature", "Library", "LibraryCounts", "library", "generated_library", "ARCHITECTURES"]
 
 ARCHITECTURES = ("narrow", "skip")
 
@@ -138,10 +138,16 @@ class Library:
     naive_formula: str
     recipe: _Recipe = field(repr=False)
     selection: tuple[int, ...] | None = field(default=None, repr=False)
+    generated: tuple[Feature, ...] = field(default=(), repr=False)
+
+    @property
+    def n_closed_form(self) -> int:
+        """Columns from the closed form (the first ones); the rest are :attr:`generated`."""
+        return self.recipe.n_columns if self.selection is None else len(self.selection)
 
     @property
     def n_features(self) -> int:
-        return self.recipe.n_columns if self.selection is None else len(self.selection)
+        return self.n_closed_form + len(self.generated)
 
     def _recipe_index(self, index: int) -> int:
         return index if self.selection is None else self.selection[index]
@@ -150,7 +156,18 @@ class Library:
         """The ``index``-th feature (column) with its provenance."""
         if not -self.n_features <= index < self.n_features:
             raise IndexError(f"feature index {index} out of range for {self.n_features} features")
-        return self.recipe.feature(self._recipe_index(index % self.n_features))
+        index %= self.n_features
+        if index >= self.n_closed_form:
+            return self.generated[index - self.n_closed_form]
+        return self.recipe.feature(self._recipe_index(index))
+
+    def with_features(self, features: Sequence[Feature]) -> Library:
+        """This library with ``features`` appended as generated (penalised) columns.
+
+        Column generation (:mod:`mirrorlib.column_generation`) grows a library this way with the
+        units the oracle finds; every column still equals its unit on the data.
+        """
+        return replace(self, generated=self.generated + tuple(features))
 
     @cached_property
     def features(self) -> tuple[Feature, ...]:
@@ -158,7 +175,11 @@ class Library:
         return tuple(self.feature(i) for i in range(self.n_features))
 
     def _select(self, columns: np.ndarray) -> np.ndarray:
-        return columns if self.selection is None else columns[list(self.selection)]
+        selected = columns if self.selection is None else columns[list(self.selection)]
+        if not self.generated:
+            return selected
+        extra = np.array([[feature.unit(x) + feature.offset for x in self.dataset.x] for feature in self.generated], dtype=object)
+        return np.vstack([selected, extra.astype(columns.dtype)])
 
     @cached_property
     def sorted_columns_exact(self) -> np.ndarray:
@@ -192,7 +213,12 @@ class Library:
         else:
             keyed = np.column_stack([self.penalised.astype(np.float64), self.matrix(order="sorted").T])
             keep = sorted(int(i) for i in np.unique(keyed, axis=0, return_index=True)[1])
-        return replace(self, selection=tuple(self._recipe_index(i) for i in keep))
+        base = self.n_closed_form
+        return replace(
+            self,
+            selection=tuple(self._recipe_index(i) for i in keep if i < base),
+            generated=tuple(self.generated[i - base] for i in keep if i >= base),
+        )
 
     @cached_property
     def counts(self) -> LibraryCounts:
@@ -211,7 +237,7 @@ class Library:
         mask = np.ones(self.n_features, dtype=bool)
         linear_index = self.recipe.n_columns - 1
         if not self.recipe.penalise_linear:
-            positions = range(self.n_features) if self.selection is not None else [linear_index]
+            positions = range(self.n_closed_form) if self.selection is not None else [linear_index]
             for position in positions:
                 if self._recipe_index(position) == linear_index:
                     mask[position] = False
@@ -458,6 +484,26 @@ def library(
         naive_formula=_naive_formula(plan, depth),
         recipe=recipe,
     )
+
+
+def generated_library(X: Iterable[object] | str | Dataset, activation: Activation | str, depth: int) -> Library:
+    """A deep narrow library with no columns yet, to be grown by column generation.
+
+    For activations and depths without a closed form (leaky ReLU or a custom σ at depth ≥ 3) the
+    exact oracle supplies every column (:mod:`mirrorlib.column_generation`).
+
+    Examples
+    --------
+    >>> generated_library([0, 1, 2], "leaky_relu(1/4)", 3).n_features
+    0
+    """
+    dataset = as_dataset(X)
+    sigma = get_activation(activation)
+    depth = _check_depth(depth)
+    sigma.require_positively_homogeneous("a Lasso library")
+    plan = _Plan(((),) * (depth - 1), 0)
+    recipe = _Recipe(activation=sigma, dataset=dataset, depth=depth, plan=plan, firsts=(), penalise_linear=True)
+    return Library(sigma, depth, "narrow", dataset, "none: every column is generated by the oracle", recipe, selection=())
 
 
 @dataclass(frozen=True)

@@ -54,17 +54,23 @@ def dot(left, right) -> Fraction:
 def test_relu_depth2_on_two_points_by_hand():
     """u = relu(s·x + b) on X = (0, 1): vertices b = −s·x_j give (0,1), (0,0) for s = +1 and
     (1,0), (0,0) for s = −1; each pattern cuts the b-line into 3 cells."""
-    truth = ground_truth_library([1, 0], "relu", 2)
+    truth = ground_truth_library([1, 0], "relu", 2, method="cdd")
+    assert _vertices_by_vector(ground_truth_library([1, 0], "relu", 2)) == _vertices_by_vector(truth)
     assert set(truth.vectors) == {(0, 0), (0, 1), (1, 0)}
     assert (truth.n_patterns, truth.n_cells, truth.n_vertices) == (2, 6, 4)
     assert truth.matrix(exact=True, order="original").tolist() == [[0, 1, 0], [0, 0, 1]]  # rows: x = 1, 0
+
+
+def _vertices_by_vector(truth):
+    return {entry.vector: {(p.pattern, p.parameters) for p in entry.provenance} for entry in truth.entries}
 
 
 def test_abs_depth3_on_two_points_by_hand():
     """u = ||x + b_1| + b_2| on X = (0, 1): layer-1 lines b_1 ∈ {0, −1}; layer-2 curves
     b_2 = −|b_1|, b_2 = −|1 + b_1| cross at (−1/2, −1/2). Cells: 3 + 4 + 3 = 10; vertices
     (0,0), (0,−1), (−1,−1), (−1,0), (−1/2,−1/2) with features (0,1), (1,0), (0,1), (1,0), (0,0)."""
-    truth = ground_truth_library([0, 1], "abs", 3)
+    truth = ground_truth_library([0, 1], "abs", 3, method="cdd")
+    assert _vertices_by_vector(ground_truth_library([0, 1], "abs", 3)) == _vertices_by_vector(truth)
     assert (truth.n_patterns, truth.n_cells, truth.n_vertices) == (1, 10, 5)
     by_vector = {entry.vector: {p.parameters for p in entry.provenance} for entry in truth.entries}
     assert by_vector == {

@@ -246,7 +246,8 @@ def ground_truth_library(
     wide_layer : 1-based hidden layer of width 2 for the wide architectures.
     method : ``"oracle"`` (default) enumerates the cell vertices directly as linear maps of the
         data (:func:`mirrorlib.groundtruth.oracle.vertex_points`, polynomial in N for fixed depth;
-        needs integer weight patterns); ``"cdd"`` walks the cells depth-first with an exact LP per
+        integer weight patterns and a non-linear σ, otherwise the pattern goes to cdd);
+        ``"cdd"`` walks the cells depth-first with an exact LP per
         branch (pycddlib; exponential, kept as the independent reference). Both give the same
         vertices (tested exactly on random instances); ``n_cells`` is counted by ``"cdd"`` only
         (0 with ``"oracle"``).
@@ -277,7 +278,7 @@ def ground_truth_library(
     if method not in ("oracle", "cdd"):
         raise ValueError(f"method must be 'oracle' or 'cdd', got {method!r}")
     for pattern in sorted(patterns):
-        if method == "oracle":
+        if method == "oracle" and sigma.slopes[0] != sigma.slopes[1] and all(w.denominator == 1 for w in pattern):
             from mirrorlib.groundtruth.oracle import vertex_points
 
             cells, vertices = 0, vertex_points(spec, sigma, pattern, distinct_x)

@@ -1,0 +1,240 @@
+"""Fit over ALL units of an architecture: column generation with the exact oracle (THEORY §6).
+
+Start from a library (the closed form, or nothing where no closed form exists), solve the Lasso,
+ask the oracle for the unit that correlates most with the residual, and if it beats the penalty
+(``|rᵀu(X)| > β``) append its column and solve again. Every added column is a cell-vertex feature
+(:mod:`mirrorlib.groundtruth.oracle`), of which there are finitely many, and each round strictly
+lowers the exact objective, so exact column generation ends, with a training-optimality
+certificate (:mod:`mirrorlib.optimality`): no network of the architecture, with at least as many
+units, has a lower training objective. Float fits stop when the exact duality gap over all units
+is within ``tol`` of the objective.
+
+Which architectures have an oracle
+----------------------------------
+* deep narrow units, any positively homogeneous non-linear σ (built-in or custom), any depth:
+  :func:`~mirrorlib.groundtruth.oracle.unit_oracle` (polynomial in N for fixed depth);
+* the 2-layer net with a skip connection (Lemma 3.1): 2-layer units, λ also ⊥ x;
+* sign/threshold tree and rectangular units: the switching-pattern oracle
+  :func:`~mirrorlib.optimality.switching_oracle` over the vectors with at most K switches.
+Linear σ needs none (every unit is affine). Symmetrised ReLU units lead to a group Lasso and are
+not fitted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from mirrorlib.data import Dataset, as_labels
+from mirrorlib.exact import to_rational
+from mirrorlib.groundtruth.architectures import make_architecture
+from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES, OracleResult, oracle_size, unit_oracle
+from mirrorlib.libraries import Feature, Library
+from mirrorlib.optimality import LinearAnswer, Oracle, TrainingCertificate, certify_training, not_checked, switching_oracle
+from mirrorlib.reflections import explain_value
+
+__all__ = ["CertifiedFit", "feature_from_unit", "fit_certified", "network_oracle", "training_certificate"]
+
+
+@dataclass(frozen=True)
+class CertifiedFit:
+    """The outcome of :func:`fit_certified`.
+
+    Attributes
+    ----------
+    library : Library or SignLibrary
+        The final dictionary (closed form plus :attr:`added`).
+    fit : LassoFit
+        The Lasso solution over it, with its own (library-level) certificate.
+    training : TrainingCertificate
+        The verdict over every network of the architecture.
+    added : tuple[Feature, ...]
+        Columns the oracle added, in order.
+    """
+
+    library: Any
+    fit: Any
+    training: TrainingCertificate
+    added: tuple[Feature, ...]
+
+
+def network_oracle(
+    dataset: Dataset,
+    activation: Any,
+    depth: int,
+    architecture: str,
+    *,
+    max_switches: int | None = None,
+    max_candidates: int = DEFAULT_MAX_CANDIDATES,
+) -> tuple[Oracle | None, str]:
+    """``(oracle, scope)`` for an architecture, or ``(None, reason)`` when none applies or it is
+    too large (:func:`~mirrorlib.groundtruth.oracle.oracle_size` above ``max_candidates``)."""
+    if activation.is_zero_homogeneous:
+        levels = (-1, 1) if activation.name == "sign" else (0, 1)
+        points = dataset.distinct_x
+        position = {value: index for index, value in enumerate(points)}
+
+        def sign_oracle(lam: Sequence[Fraction]) -> Any:
+            weights = [Fraction(0)] * len(points)
+            for caller, value in zip(dataset.order, dataset.x):
+                weights[position[value]] += lam[caller]
+            return switching_oracle(weights, int(max_switches or 0), levels)
+
+        return sign_oracle, f"{activation.name} units (at most {max_switches} switches on the data)"
+    unit_depth = 2 if architecture == "skip" else depth
+    if activation.slopes[0] == activation.slopes[1]:
+        slope = abs(activation.slopes[0]) ** (unit_depth - 1)
+        spec = make_architecture("narrow", unit_depth)
+        identity = spec.unit(activation, (1,) * spec.n_weights, (0,) * spec.n_parameters)
+        x = dataset.to_original_order(dataset.x)
+
+        def linear_oracle(lam: Sequence[Fraction]) -> LinearAnswer:
+            return LinearAnswer(slope * abs(sum((l * v for l, v in zip(lam, x)), Fraction(0))), identity)
+
+        return linear_oracle, f"linear units of depth {depth}"
+    size = oracle_size(len(dataset.distinct_x), activation, unit_depth)
+    if size > max_candidates:
+        return None, (
+            f"the exact oracle would evaluate {size:,} candidate units (limit max_oracle_candidates={max_candidates:,})"
+        )
+
+    def homogeneous_oracle(lam: Sequence[Fraction]) -> OracleResult:
+        return unit_oracle(dataset, lam, activation, unit_depth, max_candidates=max_candidates)
+
+    scope = f"deep narrow {activation.name} units of depth {depth}" if architecture == "narrow" else (
+        f"2-layer {activation.name} units with a skip connection"
+    )
+    return homogeneous_oracle, scope
+
+
+def _exact_residual(library: Any, y: Sequence[Fraction], z: Sequence[Any], xi: Any) -> list[Fraction]:
+    """``r = y − Az − ξ1`` exactly in the caller's order, from the support's units only."""
+    dataset = library.dataset
+    fitted = [to_rational(xi, name="xi")] * dataset.n_samples
+    for index, value in enumerate(z):
+        coefficient = to_rational(value, name="z")
+        if coefficient == 0:
+            continue
+        feature = library.feature(index)
+        column_sorted = [feature.unit(x) + feature.offset for x in dataset.x] if hasattr(feature, "offset") else None
+        column = dataset.to_original_order(column_sorted)
+        fitted = [f + coefficient * c for f, c in zip(fitted, column)]
+    return [target - f for target, f in zip(y, fitted)]
+
+
+def training_certificate(
+    library: Any, fit: Any, y: Sequence[Fraction], beta: Fraction | None, oracle: Oracle | None, scope: str, *, tol: float = 1e-9
+) -> TrainingCertificate:
+    """The training-optimality certificate of a Lasso fit over ``library`` (see
+    :func:`mirrorlib.optimality.certify_training`)."""
+    if oracle is None:
+        return not_checked(scope, exact=fit.exact)
+    penalised = library.penalised
+    residual = _exact_residual(library, y, fit.z, fit.xi)
+    penalty = sum((abs(to_rational(v, name="z")) for v, p in zip(fit.z, penalised) if p), Fraction(0))
+    free = [
+        library.dataset.to_original_order([library.feature(i).unit(x) + library.feature(i).offset for x in library.dataset.x])
+        for i in np.flatnonzero(~penalised)
+    ]
+    limit_dual = fit.certificate.dual if beta is None else None
+    return certify_training(
+        y, residual, penalty, beta, oracle, free_columns=free, limit_dual=limit_dual, exact=fit.exact, tol=tol, scope=scope
+    )
+
+
+def feature_from_unit(result: OracleResult, library: Library) -> Feature:
+    """A library column for the oracle's maximising unit (weights ±1, exact biases).
+
+    Its label names the unit; ``first_breakpoint`` explains the layer-1 kink as a reflection
+    tree over the data when one of nesting ≤ 2 gives it.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import generated_library
+    >>> lib = generated_library([0, 2, 3, 5], "abs", 3)
+    >>> result = unit_oracle([0, 2, 3, 5], [-1, 2, -2, 1], "abs", 3)
+    >>> feature_from_unit(result, lib).label
+    'oracle: abs(+abs(+x - 5/2) - 3/2)'
+    """
+    unit = result.unit.as_narrow_unit()
+    if unit is None:
+        raise ValueError("only narrow units become Lasso columns; wide units lead to a group Lasso")
+    signs = tuple(int(w) for w in unit.weights)
+    kink = -unit.biases[0] / unit.weights[0]
+    return Feature(
+        label=f"oracle: {unit.describe()}",
+        unit=unit,
+        signs=signs,
+        first_breakpoint=explain_value(kink, library.dataset, 2),
+        anchors=(),
+    )
+
+
+def fit_certified(
+    start: Any,
+    y: Any,
+    beta: Any,
+    fit_lasso: Callable[..., Any],
+    oracle: Oracle | None,
+    scope: str,
+    *,
+    exact: bool,
+    tol: float = 1e-10,
+    grow: bool = True,
+    max_rounds: int = 200,
+    on_round: Callable[[int, TrainingCertificate], None] | None = None,
+) -> CertifiedFit:
+    """Solve the Lasso over ``start`` and, with ``grow``, add the oracle's units until certified.
+
+    Parameters
+    ----------
+    start : Library or SignLibrary
+        The first dictionary.
+    y, beta : labels and β (None: the β → 0⁺ limit, exact only)
+    fit_lasso : callable
+        ``fit_lasso(library, y, beta, exact=…, tol=…)`` → LassoFit.
+    oracle, scope : from :func:`network_oracle`
+    exact, tol : exact rational fit, or float64 to relative gap ``tol``
+    grow : bool
+        False keeps the library fixed (``library="closed-form"``) and only reports the verdict.
+    max_rounds : int
+        Stop after this many added columns (the certificate then says how far from optimal).
+    on_round : callable, optional
+        Called after each round with its index and certificate (progress).
+
+    Returns
+    -------
+    CertifiedFit
+    """
+    labels = as_labels(y, start.dataset)
+    labels_original = [Fraction(v) for v in start.dataset.to_original_order(labels)]
+    beta_exact = None if beta is None else to_rational(beta, name="beta")
+    library = start
+    added: list[Feature] = []
+    if library.n_features == 0:  # no closed form: begin with the best unit for the centred labels
+        if oracle is None:
+            raise ValueError("no closed-form library and no oracle for this architecture: nothing to fit with")
+        mean = sum(labels_original, Fraction(0)) / len(labels_original)
+        first = feature_from_unit(oracle([v - mean for v in labels_original]), library)  # type: ignore[arg-type]
+        library = library.with_features([first])
+        added.append(first)
+    for round_index in range(max_rounds + 1):
+        fit = fit_lasso(library, y, beta, exact=exact, tol=tol)
+        certificate = training_certificate(library, fit, labels_original, beta_exact, oracle, scope, tol=max(tol, 1e-12) * 100)
+        if on_round is not None:
+            on_round(round_index, certificate)
+        if not grow or certificate.training_optimal is not False or round_index == max_rounds:
+            break
+        feature = feature_from_unit(certificate.unit, library)  # type: ignore[arg-type]
+        column = tuple(feature.unit(x) for x in library.dataset.x)
+        if any(tuple(f.unit(x) for x in library.dataset.x) == column for f in library.generated):
+            if exact:
+                raise RuntimeError("column generation: the oracle returned a column already in the library (a bug)")
+            break  # float fit: the violation is at the solver's tolerance; the certificate reports the gap
+        library = library.with_features([feature])
+        added.append(feature)
+    return CertifiedFit(library, fit, certificate, tuple(added))
