@@ -92,6 +92,11 @@ def reflections_command(
         typer.echo(report.as_text())
 
 
+class LibraryMode(str, Enum):
+    complete = "complete"
+    closed_form = "closed-form"
+
+
 @app.command("fit")
 def fit_command(
     data: str = typer.Option(..., "--data", help="Training inputs x, comma-separated rationals"),
@@ -105,8 +110,14 @@ def fit_command(
     reflection_nesting: Optional[int] = typer.Option(None, "--reflection-nesting", help="Deep ReLU: nesting of a_1 reflections"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write a PNG of data, fitted network and features"),
+    library_mode: LibraryMode = typer.Option(
+        LibraryMode.complete, "--library", help="complete: add oracle units until no network of the architecture is better; closed-form: the paper's library only"
+    ),
 ) -> None:
-    """Solve the Lasso, print the optimal z (with provenance), ξ, the certificate and the rebuilt network."""
+    """Solve the Lasso, print the optimal z (with provenance), ξ, both certificates (the Lasso over the
+    library, and the network among ALL networks of the architecture) and the rebuilt network.
+
+    Exit code 1 when either certificate fails."""
     from mirrorlib.reports import fit_report
 
     try:
@@ -120,6 +131,7 @@ def fit_command(
             architecture=architecture,
             widths=widths,
             reflection_nesting=reflection_nesting,
+            library=library_mode.value,
         )
     except (ValueError, TypeError) as error:
         _fail(str(error))
@@ -128,6 +140,9 @@ def fit_command(
         from mirrorlib.plotting import plot_fit
 
         typer.echo(f"plot written to {plot_fit(report.model, report.X, report.y, plot)}", err=True)
+    certificate = report.model.certificate_
+    if not certificate.is_optimal or certificate.training_optimal is False:
+        raise typer.Exit(code=1)
 
 
 class ReportFormat(str, Enum):

@@ -228,11 +228,13 @@ class FitReport:
             "depth": model.depth,
             "architecture": model.architecture,
             "beta": "0+" if model.beta is None else str(model.beta),
-            "solver": "exact homotopy" if model.exact else "float coordinate descent",
+            "solver": "exact homotopy" if model.exact else "float active set",
             "library": {
+                "mode": model.library,
                 "columns_used": model.library_.n_features,
                 "naive": model.library_.recipe.n_columns,
                 "naive_formula": model.library_.naive_formula,
+                "added_by_oracle": [feature.label for feature in model.added_features_],
             },
             "objective": self._value(model.objective_),
             "intercept": self._value(model.fit_.xi),
@@ -253,6 +255,7 @@ class FitReport:
                 "failures": list(certificate.failures),
                 "duality_gap": None if getattr(certificate, "duality_gap", None) is None else self._value(certificate.duality_gap),
             },
+            "training_certificate": _training_json(certificate.training, self._value),
             "network": {
                 "description": model.network_.describe(),
                 "training_objective": None if objective is None else self._value(objective),
@@ -276,9 +279,13 @@ class FitReport:
             penalty = "" if entry["penalised"] else "  (unpenalised)"
             lines.append(f"  z[{entry['column']}] = {entry['z']}{penalty}   {entry['label']}")
             lines.append(f"      unit {entry['unit']}; breakpoints {', '.join(entry['breakpoints']) or 'none'}")
+        added = data["library"]["added_by_oracle"]
+        if added:
+            lines.append(f"columns added by the oracle ({len(added)}): " + "; ".join(added))
         verdict = "OPTIMAL" if data["certificate"]["optimal"] else "NOT CERTIFIED"
-        lines.append(f"certificate: {verdict} — {data['certificate']['statement']}")
+        lines.append(f"certificate (the Lasso over this library): {verdict} — {data['certificate']['statement']}")
         lines.extend(f"  failure: {failure}" for failure in data["certificate"]["failures"])
+        lines.append(f"certificate (the network among ALL networks of the architecture): {self.model.certificate_.training.summary()}")
         lines.append(data["network"]["description"])
         if data["network"]["training_objective"] is not None:
             same = "yes" if data["network"]["equals_lasso_optimum"] else "NO"
@@ -287,6 +294,19 @@ class FitReport:
                 f"(equals the Lasso optimum: {same})"
             )
         return "\n".join(lines)
+
+
+def _training_json(training: Any, value: Any) -> dict[str, Any]:
+    """The network-level verdict for machines (None where not checked)."""
+    return {
+        "training_optimal": training.training_optimal,
+        "statement": training.reason,
+        "sup_over_units": None if training.sup is None else value(training.sup),
+        "threshold": None if training.threshold is None else value(training.threshold),
+        "gap": None if training.gap is None else value(training.gap),
+        "maximising_unit": None if training.unit is None else training.unit.describe(),
+        "exact": training.exact,
+    }
 
 
 def fit_report(
@@ -300,6 +320,7 @@ def fit_report(
     architecture: str = "narrow",
     widths: str | None = None,
     reflection_nesting: int | None = None,
+    library: str = "complete",
 ) -> FitReport:
     """Parse the command-line inputs, fit a ConvexNet and wrap it in a :class:`FitReport`."""
     from mirrorlib.estimator import ConvexNet
@@ -312,6 +333,13 @@ def fit_report(
     if beta_value is not None and not exact:
         beta_value = float(to_rational_vector([beta], name="--beta")[0])
     model = ConvexNet(
-        activation, depth, beta_value, architecture=architecture, widths=widths, exact=exact, reflection_nesting=reflection_nesting
+        activation,
+        depth,
+        beta_value,
+        architecture=architecture,
+        widths=widths,
+        exact=exact,
+        reflection_nesting=reflection_nesting,
+        library=library,
     ).fit(X, y)
     return FitReport(model=model, X=X, y=y)
