@@ -66,14 +66,68 @@ def reflection_breakpoints(unit: Any, ground_truth: GroundTruthLibrary) -> list[
     return found
 
 
+FULL_CHECK_MAX_N = 8
+"""Up to this many points every ground-truth vector is tested (exact LP each); above, the exact
+oracle is asked on dual vectors λ (random ones and Lasso residuals), which scales to N = 30+."""
+
+ORACLE_PROBES = 6
+
+
+def oracle_outcome(name: str, instance: dict, columns: Any, activation: str, depth: int) -> Outcome:
+    """Exact per-λ test: ``sup_u |λᵀu(X)|`` (oracle) against ``max_i |λᵀa_i|`` for dual vectors λ ⊥ 1:
+    random integer vectors and the residuals of float Lasso fits on random labels."""
+    import zlib
+    from fractions import Fraction
+
+    import numpy as np
+
+    from mirrorlib.estimator import fit_lasso
+    from mirrorlib.groundtruth.oracle import unit_oracle
+
+    X = columns.dataset
+    matrix = columns.matrix(exact=True)
+    rng = np.random.default_rng(zlib.crc32(repr(instance).encode()))
+    probes = []
+    for index in range(ORACLE_PROBES):
+        if index % 2 == 0:
+            lam = [Fraction(int(v)) for v in rng.integers(-9, 10, X.n_samples)]
+        else:
+            labels = [Fraction(int(v)) for v in rng.integers(-4, 5, X.n_samples)]
+            fit = fit_lasso(columns, labels, 0.05, exact=False)
+            fitted = matrix @ np.array([Fraction(v) for v in fit.z], dtype=object) + Fraction(fit.xi)
+            lam = [y - f for y, f in zip(labels, fitted)]
+        mean = sum(lam, Fraction(0)) / len(lam)
+        probes.append([v - mean for v in lam])
+    for lam in probes:
+        library_value = max(abs(sum(l * a for l, a in zip(lam, matrix[:, j]))) for j in range(matrix.shape[1]))
+        result = unit_oracle(X.to_original_order(X.x), lam, activation, depth)
+        if result.value > library_value:
+            witness = {
+                "lambda (caller's data order, 1ᵀλ = 0)": _q(lam),
+                "library_value max_i |λᵀa_i|": format_rational(library_value),
+                "unit_value |λᵀu(X)| (exact oracle)": format_rational(result.value),
+                "unit": result.unit.describe(),
+                "unit_breakpoints": [
+                    format_rational(value) + ("" if tree is None else f" = {tree}")
+                    for value, tree in result.breakpoint_trees().items()
+                ],
+            }
+            return Outcome(False, Counterexample(name, instance, witness, X.n_samples), measurements={"oracle_probes": len(probes)})
+    return Outcome(passed=True, measurements={"oracle_probes": len(probes)})
+
+
 def closed_form_check(name: str, activation: str):
-    """``check(instance)`` comparing ``library(X, activation, depth)`` with the chain's ground truth."""
+    """``check(instance)`` comparing ``library(X, activation, depth)`` with the chain's ground truth
+    (every vector up to :data:`FULL_CHECK_MAX_N` points, oracle probes above)."""
+    from mirrorlib.exact import to_rational_vector
     from mirrorlib.groundtruth import ground_truth_library
     from mirrorlib.libraries import library
-    from mirrorlib.exact import to_rational_vector
 
     def check(instance: dict) -> Outcome:
         X, depth = list(to_rational_vector(instance["X"], name="X")), instance["depth"]
-        return completeness_outcome(name, instance, library(X, activation, depth), ground_truth_library(X, activation, depth))
+        columns = library(X, activation, depth)
+        if len(set(X)) > FULL_CHECK_MAX_N:
+            return oracle_outcome(name, instance, columns, activation, depth)
+        return completeness_outcome(name, instance, columns, ground_truth_library(X, activation, depth))
 
     return check

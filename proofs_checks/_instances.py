@@ -19,10 +19,15 @@ def random_rationals(rng: np.random.Generator, count: int, *, numerator: int = 1
 
 
 def random_distinct_data(rng: np.random.Generator, min_n: int, max_n: int) -> list[str]:
-    """Between ``min_n`` and ``max_n`` distinct rationals (drawn until distinct)."""
+    """Between ``min_n`` and ``max_n`` distinct rationals ``p/q``, ``q ≤ 3``, ``|p| ≤ max(12, 2n)``.
+
+    The pool grows with ``n`` (at least ``4n`` values), so a redraw succeeds with probability
+    bounded away from 0 and large ``n`` draws at once; for ``n ≤ 6`` the draws are the ones
+    earlier releases made (same seeds, same instances).
+    """
     n = int(rng.integers(min_n, max(min_n, max_n) + 1))
     while True:
-        data = random_rationals(rng, n)
+        data = random_rationals(rng, n, numerator=max(12, 2 * n))
         if len(set(to_rational_vector(data))) == n:
             return data
 

@@ -63,7 +63,7 @@ def test_fit_exact_prints_certificate_network_and_plot(tmp_path):
     result = runner.invoke(app, [*arguments, "--beta", "1/1000", "--exact", "--plot", str(plot)])
     assert result.exit_code == 0, result.output
     assert "optimal value: 3999/4000000" in result.output
-    assert "certificate: OPTIMAL" in result.output and "equals the Lasso optimum: yes" in result.output
+    assert "certificate (the Lasso over this library): OPTIMAL" in result.output and "architecture): OPTIMAL" in result.output and "equals the Lasso optimum: yes" in result.output
     assert plot.exists() and plot.stat().st_size > 10_000
     report = json.loads(runner.invoke(app, [*arguments, "--beta", "1/1000", "--exact", "--format", "json"]).output)
     assert report["objective"] == "3999/4000000" and report["certificate"]["optimal"]
@@ -74,7 +74,7 @@ def test_fit_exact_prints_certificate_network_and_plot(tmp_path):
 def test_fit_float_and_bad_input():
     base = ["fit", "--data", "0,1,2", "--labels", "0,1,0"]
     result = runner.invoke(app, [*base, "--beta", "0.01"])
-    assert result.exit_code == 0 and "certificate: OPTIMAL" in result.output
+    assert result.exit_code == 0 and "certificate (the Lasso over this library): OPTIMAL" in result.output and "architecture): OPTIMAL" in result.output
     for extra, message in (
         (["--beta", "0"], "beta must be > 0"),
         (["--beta", "-1"], "beta must be > 0"),

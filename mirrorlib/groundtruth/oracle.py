@@ -541,8 +541,9 @@ class OracleResult:
         return {value: explain_value(value, self.dataset, max_nesting) for value in self.breakpoints}
 
     def describe(self) -> str:
-        """E.g. ``abs(+abs(+x - 3/2) - 3/2)  |λᵀu| = 4/3``."""
-        return f"{self.unit.describe()}  |λᵀu| = {self.value}"
+        """E.g. ``abs(+abs(+x - 3/2) - 3/2)  |λᵀu| = 4/3`` (long values as decimals)."""
+        text = str(self.value)
+        return f"{self.unit.describe()}  |λᵀu| = {text if len(text) <= 24 else f'{float(self.value):.12g}'}"
 
 
 def _exact_unit(problem: _Problem, found: tuple) -> tuple[LayeredUnit, tuple[Fraction, ...]]:  # type: ignore[type-arg]
