@@ -150,7 +150,7 @@ def feature_from_unit(result: OracleResult, library: Library) -> Feature:
     """A library column for the oracle's maximising unit (weights ±1, exact biases).
 
     Its label names the unit; ``first_breakpoint`` explains the layer-1 kink as a reflection
-    tree over the data when one of nesting ≤ 2 gives it.
+    tree over the data when one of nesting ≤ 1 gives it (a data point or R(x_i, x_j)).
 
     Examples
     --------
@@ -158,7 +158,7 @@ def feature_from_unit(result: OracleResult, library: Library) -> Feature:
     >>> lib = generated_library([0, 2, 3, 5], "abs", 3)
     >>> result = unit_oracle([0, 2, 3, 5], [-1, 2, -2, 1], "abs", 3)
     >>> feature_from_unit(result, lib).label
-    'oracle: abs(+abs(+x - 5/2) - 3/2)'
+    'oracle: abs(abs(x - 3/2) - 3/2)'
     """
     unit = result.unit.as_narrow_unit()
     if unit is None:
@@ -169,7 +169,7 @@ def feature_from_unit(result: OracleResult, library: Library) -> Feature:
         label=f"oracle: {unit.describe()}",
         unit=unit,
         signs=signs,
-        first_breakpoint=explain_value(kink, library.dataset, 2),
+        first_breakpoint=explain_value(kink, library.dataset, 1),
         anchors=(),
     )
 

@@ -256,7 +256,7 @@ def ground_truth_library(
     --------
     >>> lib = ground_truth_library([0, 2, 3, 5], "abs", 3)
     >>> len(lib), lib.counts["vertices"]
-    (16, 20)
+    (16, 22)
 
     Raises
     ------

@@ -323,7 +323,7 @@ def oracle_size(
     Examples
     --------
     >>> oracle_size(10, "relu", 3), oracle_size(10, "abs", 3)
-    (40, 120)
+    (80, 110)
     """
     if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 1:
         raise ValueError(f"n_points must be a positive integer, got {n_points!r}")
@@ -621,12 +621,10 @@ def unit_oracle(
 
     Examples
     --------
-    The midpoint unit that the deep narrow abs closed form misses (docs/verification.md):
-
     >>> result = unit_oracle([0, 2, 3, 5], [1, -1, -1, 1], "abs", 3)
     >>> result.value, result.unit.describe()
-    (Fraction(4, 1), 'abs(+abs(+x - 5/2) - 5/2)')
-    >>> sum(l * u for l, u in zip([1, -1, -1, 1], result.vector))
+    (Fraction(4, 1), 'abs(+abs(+x) - 2)')
+    >>> sum(l * u for l, u in zip([1, -1, -1, 1], result.vector))   # the unit reproduces it
     Fraction(4, 1)
     """
     if isinstance(max_candidates, bool) or not isinstance(max_candidates, (int, np.integer)) or max_candidates < 1:
