@@ -174,6 +174,44 @@ def feature_from_unit(result: OracleResult, library: Library) -> Feature:
     )
 
 
+@dataclass
+class _Rounds:
+    """Solve, certify, add the oracle's unit; repeated (see :func:`fit_certified`)."""
+
+    y: Any
+    beta: Any
+    beta_exact: Fraction | None
+    labels: list[Fraction]
+    fit_lasso: Callable[..., Any]
+    oracle: Oracle | None
+    scope: str
+    tol: float
+    max_rounds: int
+    on_round: Callable[[int, TrainingCertificate], None] | None
+
+    def grow(self, library: Any, added: list[Feature], *, exact: bool, grow: bool = True) -> tuple[Any, Any, TrainingCertificate]:
+        """Rounds until certified (or ``max_rounds``); appends to ``added``; returns the last state."""
+        beta = self.beta if exact else float(self.beta_exact)  # type: ignore[arg-type]
+        for round_index in range(self.max_rounds + 1):
+            fit = self.fit_lasso(library, self.y, beta, exact=exact, tol=self.tol)
+            certificate = training_certificate(
+                library, fit, self.labels, self.beta_exact, self.oracle, self.scope, tol=max(self.tol, 1e-12) * 100
+            )
+            if self.on_round is not None:
+                self.on_round(round_index, certificate)
+            if not grow or certificate.training_optimal is not False or round_index == self.max_rounds:
+                break
+            feature = feature_from_unit(certificate.unit, library)  # type: ignore[arg-type]
+            column = tuple(feature.unit(x) for x in library.dataset.x)
+            if any(tuple(f.unit(x) for x in library.dataset.x) == column for f in library.generated):
+                if exact:
+                    raise RuntimeError("column generation: the oracle returned a column already in the library (a bug)")
+                break  # float fit: the violation is at the solver's tolerance; the certificate reports the gap
+            library = library.with_features([feature])
+            added.append(feature)
+        return library, fit, certificate
+
+
 def fit_certified(
     start: Any,
     y: Any,
@@ -203,6 +241,8 @@ def fit_certified(
         False keeps the library fixed (``library="closed-form"``) and only reports the verdict.
     max_rounds : int
         Stop after this many added columns (the certificate then says how far from optimal).
+        Exact fits first grow the library with float solves (cheap), then solve exactly and keep
+        adding units until the exact certificate holds, so the final verdict is exact.
     on_round : callable, optional
         Called after each round with its index and certificate (progress).
 
@@ -222,19 +262,9 @@ def fit_certified(
         first = feature_from_unit(oracle([v - mean for v in labels_original]), library)  # type: ignore[arg-type]
         library = library.with_features([first])
         added.append(first)
-    for round_index in range(max_rounds + 1):
-        fit = fit_lasso(library, y, beta, exact=exact, tol=tol)
-        certificate = training_certificate(library, fit, labels_original, beta_exact, oracle, scope, tol=max(tol, 1e-12) * 100)
-        if on_round is not None:
-            on_round(round_index, certificate)
-        if not grow or certificate.training_optimal is not False or round_index == max_rounds:
-            break
-        feature = feature_from_unit(certificate.unit, library)  # type: ignore[arg-type]
-        column = tuple(feature.unit(x) for x in library.dataset.x)
-        if any(tuple(f.unit(x) for x in library.dataset.x) == column for f in library.generated):
-            if exact:
-                raise RuntimeError("column generation: the oracle returned a column already in the library (a bug)")
-            break  # float fit: the violation is at the solver's tolerance; the certificate reports the gap
-        library = library.with_features([feature])
-        added.append(feature)
+    rounds = _Rounds(y, beta, beta_exact, labels_original, fit_lasso, oracle, scope, tol, max_rounds, on_round)
+    if exact and grow and beta is not None:
+        # float rounds find (nearly) every missing unit cheaply; the exact rounds below confirm
+        library = rounds.grow(library, added, exact=False)[0]
+    library, fit, certificate = rounds.grow(library, added, exact=exact, grow=grow)
     return CertifiedFit(library, fit, certificate, tuple(added))

@@ -174,17 +174,28 @@ class Library:
         """All features, in column order."""
         return tuple(self.feature(i) for i in range(self.n_features))
 
+    def _generated_rows(self, dtype: object) -> np.ndarray:
+        """The generated columns on the sorted data, (len(generated), N)."""
+        rows = [_exact_column(feature, self.dataset) for feature in self.generated]
+        return np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples).astype(dtype)
+
     def _select(self, columns: np.ndarray) -> np.ndarray:
         selected = columns if self.selection is None else columns[list(self.selection)]
-        if not self.generated:
-            return selected
-        extra = np.array([[feature.unit(x) + feature.offset for x in self.dataset.x] for feature in self.generated], dtype=object)
-        return np.vstack([selected, extra.astype(columns.dtype)])
+        return np.vstack([selected, self._generated_rows(columns.dtype)]) if self.generated else selected
 
     @cached_property
     def sorted_columns_exact(self) -> np.ndarray:
-        """Object array (M, N) of Fractions; row ``i`` is column ``i`` on the sorted data."""
-        return self._select(self.recipe.columns(exact=True))
+        """Object array (M, N) of Fractions; row ``i`` is column ``i`` on the sorted data.
+
+        A selection much smaller than the closed form (e.g. after a float deduplication) is
+        evaluated column by column through its units instead of building every exact column.
+        """
+        small = self.selection is not None and 4 * len(self.selection) < self.recipe.n_columns
+        if not small or "_exact_columns" in self.recipe.__dict__:
+            return self._select(self.recipe.columns(exact=True))
+        rows = [_exact_column(self.recipe.feature(i), self.dataset) for i in self.selection or ()]
+        selected = np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples)
+        return np.vstack([selected, self._generated_rows(object)]) if self.generated else selected
 
     def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
         """The dictionary ``A`` (N × M): float64, or with ``exact=True`` an object array of Fractions.
@@ -247,6 +258,11 @@ class Library:
         """Each breakpoint of ``feature`` explained as the least nested reflection tree over the
         data (nesting ≤ ``max_nesting``); ``None`` marks a breakpoint no such tree produces."""
         return {b: self.recipe.reflection_lookup(max_nesting).get(b) for b in feature.breakpoints}
+
+
+def _exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
+    """``feature(x) = unit(x) + offset`` at every sorted data point, exactly."""
+    return [feature.unit(x) + feature.offset for x in dataset.x]
 
 
 def _first_occurrences(columns: np.ndarray, penalised: np.ndarray) -> list[int]:
