@@ -120,8 +120,7 @@ def _exact_residual(library: Any, y: Sequence[Fraction], z: Sequence[Any], xi: A
         if coefficient == 0:
             continue
         feature = library.feature(index)
-        column_sorted = [feature.unit(x) + feature.offset for x in dataset.x] if hasattr(feature, "offset") else None
-        column = dataset.to_original_order(column_sorted)
+        column = dataset.to_original_order([feature.unit(x) + feature.offset for x in dataset.x])
         fitted = [f + coefficient * c for f, c in zip(fitted, column)]
     return [target - f for target, f in zip(y, fitted)]
 

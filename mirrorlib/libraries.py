@@ -43,7 +43,7 @@ from mirrorlib.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.exact import format_rational
 from mirrorlib.pwl import PWL
-from mirrorlib.reflections import ReflectionExpression, explain_value, leaf, reflection, reflection_expressions
+from mirrorlib.reflections import ReflectionExpression, leaf, reflection, reflection_expressions
 from mirrorlib.units import NarrowUnit
 
 __all__ = ["Feature", "Library", "LibraryCounts", "library", "generated_library", "ARCHITECTURES"]

@@ -451,7 +451,6 @@ class _Best:
 
 
 def _search(problem: _Problem, max_candidates: int) -> tuple[_Best, _Scaled | None, int]:
-    depth = problem.architecture.depth
     slopes = problem.activation.slopes
     nets = {pattern: _network(problem.architecture, pattern) for pattern in problem.patterns}
     per_pattern = {pattern: _distinct_maps(_vertex_maps(net, slopes)) for pattern, net in nets.items()}
@@ -507,6 +506,8 @@ class OracleResult:
         ``u(X)`` in the caller's data order.
     n_candidates : int
         Candidate units evaluated.
+    dataset : Dataset
+        The data (for explaining breakpoints as reflection trees).
     """
 
     value: Fraction
