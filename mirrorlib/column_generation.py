@@ -96,7 +96,10 @@ def network_oracle(
             return LinearAnswer(slope * abs(sum((l * v for l, v in zip(lam, x)), Fraction(0))), identity)
 
         return linear_oracle, f"linear units of depth {depth}"
-    size = oracle_size(len(dataset.distinct_x), activation, unit_depth)
+    try:
+        size = oracle_size(len(dataset.distinct_x), activation, unit_depth)
+    except ValueError as error:
+        return None, str(error)
     if size > max_candidates:
         return None, (
             f"the exact oracle would evaluate {size:,} candidate units (limit max_oracle_candidates={max_candidates:,})"

@@ -260,6 +260,32 @@ class Library:
         return {b: self.recipe.reflection_lookup(max_nesting).get(b) for b in feature.breakpoints}
 
 
+DEFAULT_MEMORY_LIMIT = 4 * 1024**3
+
+
+def memory_limit() -> int:
+    """Bytes a dictionary build may use: ``MIRRORLIB_MAX_BYTES`` from the environment, else 4 GiB."""
+    import os
+
+    text = os.environ.get("MIRRORLIB_MAX_BYTES", "")
+    try:
+        return int(text) if text else DEFAULT_MEMORY_LIMIT
+    except ValueError:
+        raise ValueError(f"MIRRORLIB_MAX_BYTES must be a whole number of bytes, got {text!r}") from None
+
+
+def _check_memory(n_columns: int, n_samples: int, exact: bool) -> None:
+    """Refuse a build whose peak (about 3 arrays of M × N entries; ~100 bytes per exact entry) is over the limit."""
+    estimate = 3 * n_columns * n_samples * (100 if exact else 8)
+    limit = memory_limit()
+    if estimate > limit:
+        raise ValueError(
+            f"the closed-form library has {n_columns:,} columns on {n_samples} points and would need about "
+            f"{estimate / 1024**3:,.1f} GiB to build {'exactly' if exact else 'in float64'} (limit {limit / 1024**3:.1f} GiB); "
+            "use fewer points or a smaller depth, or raise the limit with MIRRORLIB_MAX_BYTES"
+        )
+
+
 def _exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
     """``feature(x) = unit(x) + offset`` at every sorted data point, exactly."""
     return [feature.unit(x) + feature.offset for x in dataset.x]
@@ -404,9 +430,13 @@ class _Recipe:
         return list(_narrow_provenance(len(self.firsts), self.plan.signs_per_layer, self.dataset.n_samples))
 
     def columns(self, exact: bool) -> np.ndarray:
-        """All columns on the sorted data, (M, N): Fraction objects or float64."""
+        """All columns on the sorted data, (M, N): Fraction objects or float64.
+
+        Refuses (``ValueError``) when the estimated peak memory exceeds :func:`memory_limit`.
+        """
         key = "_exact_columns" if exact else "_float_columns"
         if key not in self.__dict__:
+            _check_memory(self.n_columns, self.dataset.n_samples, exact)
             dtype = object if exact else np.float64
             convert = (lambda v: v) if exact else float
             x = np.array([convert(v) for v in self.dataset.x], dtype=dtype)

@@ -107,3 +107,9 @@ def test_cli_fit_prints_both_certificates_and_exits_1_when_the_network_is_not_op
     closed = runner.invoke(app, [*arguments, "--library", "closed-form"])
     assert closed.exit_code == 1
     assert "the architecture): NOT OPTIMAL" in closed.output
+
+
+def test_float_fit_accepts_an_exact_beta_string() -> None:
+    model = ConvexNet("relu", 2, "1/10").fit([0, 1, 2, 3], [0, 1, 0, 1])
+    exact = ConvexNet("relu", 2, "1/10", exact=True).fit([0, 1, 2, 3], [0, 1, 0, 1])
+    assert abs(model.objective_ - float(exact.objective_)) <= 1e-9

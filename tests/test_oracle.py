@@ -128,3 +128,23 @@ def test_breakpoints_are_explained_by_reflection_trees() -> None:
     trees = result.breakpoint_trees(max_nesting=2)
     assert set(trees) == set(result.breakpoints)
     assert get_activation("abs").name in result.describe()
+
+
+def test_deep_architectures_are_refused_before_any_work() -> None:
+    with pytest.raises(ValueError, match="depth ≤ 5"):
+        oracle_size(10, "relu", 6)
+    with pytest.raises(ValueError, match="depth"):
+        unit_oracle([0, 1, 2], [1, -2, 1], "abs", 12)
+
+
+def test_library_builds_refuse_above_the_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mirrorlib import ConvexNet
+
+    with pytest.raises(ValueError, match="MIRRORLIB_MAX_BYTES"):
+        ConvexNet("relu", 10, 0.1).fit([0, 1, 2, 3], [0, 1, 0, 1])
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", "1000")
+    with pytest.raises(ValueError, match="limit 0.0 GiB"):
+        library([0, 1, 2, 3], "relu", 3).matrix()
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", "lots")
+    with pytest.raises(ValueError, match="whole number of bytes"):
+        library([0, 1, 2, 3], "relu", 3).matrix()

@@ -65,6 +65,11 @@ __all__ = ["DEFAULT_MAX_CANDIDATES", "OracleResult", "oracle_size", "unit_oracle
 DEFAULT_MAX_CANDIDATES = 50_000_000
 """Refuse an oracle call that would evaluate more candidate points than this (override per call)."""
 
+MAX_MAP_SUBSETS = 100_000
+"""Refuse architectures whose vertex maps need more exact d × d solves than this (very deep units:
+the row types double with every layer, so the subsets grow like 2^{L²}); the candidate count
+``O(N^{L−1})`` would be out of reach anyway."""
+
 _INT64_SAFE = 2**62
 _CHUNK_ENTRIES = 2_000_000  # candidate points × data points evaluated per numpy block
 
@@ -247,6 +252,32 @@ def _vertex_maps(net: _Network, slopes: tuple[Fraction, Fraction]) -> tuple[_Ver
     return tuple(maps)
 
 
+def _map_subsets(net: _Network, slopes: tuple[Fraction, Fraction]) -> int:
+    """How many row-type subsets :func:`_vertex_maps` solves (cheap to count)."""
+    singles, meetings = _row_types(net, slopes)
+    reduced = net.dimension - 1
+    return sum(
+        math.comb(len(singles), k) * (len(meetings) * math.comb(max(len(meetings) - 1, 0), reduced - k) if k < reduced else 1)
+        for k in range(reduced + 1)
+    )
+
+
+def _maps_per_pattern(
+    architecture: Architecture, activation: Activation, patterns: Sequence[tuple[Fraction, ...]]
+) -> dict[tuple[Fraction, ...], list[tuple[bool, tuple[tuple[Fraction, ...], ...]]]]:
+    """The distinct vertex maps of every weight pattern, after checking that listing them is affordable."""
+    nets = {pattern: _network(architecture, pattern) for pattern in patterns}
+    if any(net.n_neurons > 16 for net in nets.values()):
+        raise ValueError("depth: the exact oracle handles units of at most 16 neurons; use a smaller depth")
+    subsets = sum(_map_subsets(net, activation.slopes) for net in nets.values())
+    if subsets > MAX_MAP_SUBSETS:
+        raise ValueError(
+            f"depth: the exact oracle would solve {subsets:,} linear systems to list this architecture's vertex maps "
+            f"(limit {MAX_MAP_SUBSETS:,}); its cost grows like N^(L−1): use depth ≤ 5"
+        )
+    return {pattern: _distinct_maps(_vertex_maps(net, activation.slopes)) for pattern, net in nets.items()}
+
+
 def _active_columns(vertex_map: _VertexMap) -> tuple[int, ...]:
     """Columns whose data point changes θ (the others can be any point: fix them to the first)."""
     return tuple(j for j in range(vertex_map.n_columns) if any(row[j] for row in vertex_map.matrix))
@@ -329,11 +360,8 @@ def oracle_size(
         raise ValueError(f"n_points must be a positive integer, got {n_points!r}")
     spec = make_architecture(architecture, depth, wide_layer=wide_layer)
     sigma = resolve_activation(activation, architecture)
-    total = 0
-    for pattern in resolve_patterns(signs, spec, sigma):
-        for _, matrix in _distinct_maps(_vertex_maps(_network(spec, pattern), sigma.slopes)):
-            total += int(n_points) ** (len(matrix[0]) if matrix else 0)
-    return total
+    maps = _maps_per_pattern(spec, sigma, [tuple(p) for p in resolve_patterns(signs, spec, sigma)])
+    return sum(int(n_points) ** (len(matrix[0]) if matrix else 0) for per_pattern in maps.values() for _, matrix in per_pattern)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -451,9 +479,8 @@ class _Best:
 
 
 def _search(problem: _Problem, max_candidates: int) -> tuple[_Best, _Scaled | None, int]:
-    slopes = problem.activation.slopes
     nets = {pattern: _network(problem.architecture, pattern) for pattern in problem.patterns}
-    per_pattern = {pattern: _distinct_maps(_vertex_maps(net, slopes)) for pattern, net in nets.items()}
+    per_pattern = _maps_per_pattern(problem.architecture, problem.activation, problem.patterns)
     n = len(problem.points)
     total = sum(n ** (len(m[0]) if m else 0) for maps in per_pattern.values() for _, m in maps)
     if total > max_candidates:
@@ -668,6 +695,7 @@ def vertex_points(
     [(Fraction(-1, 1),), (Fraction(0, 1),)]
     """
     net = _network(architecture, pattern)
+    _maps_per_pattern(architecture, activation, [tuple(pattern)])  # refuses unaffordable depths
     values = tuple(Fraction(v) for v in points)
     n = len(values)
     maps = _vertex_maps(net, activation.slopes)
