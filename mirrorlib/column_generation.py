@@ -194,8 +194,11 @@ class _Rounds:
     def grow(self, library: Any, added: list[Feature], *, exact: bool, grow: bool = True) -> tuple[Any, Any, TrainingCertificate]:
         """Rounds until certified (or ``max_rounds``); appends to ``added``; returns the last state."""
         beta = self.beta if exact else float(self.beta_exact)  # type: ignore[arg-type]
+        warm: list[float] | None = None
         for round_index in range(self.max_rounds + 1):
-            fit = self.fit_lasso(library, self.y, beta, exact=exact, tol=self.tol)
+            options = {} if exact or warm is None else {"start": warm + [0.0] * (library.n_features - len(warm))}
+            fit = self.fit_lasso(library, self.y, beta, exact=exact, tol=self.tol, **options)
+            warm = None if exact else [float(v) for v in fit.z]
             certificate = training_certificate(
                 library, fit, self.labels, self.beta_exact, self.oracle, self.scope, tol=max(self.tol, 1e-12) * 100
             )

@@ -102,10 +102,13 @@ def _least_squares_exact(basis: np.ndarray, target: np.ndarray) -> tuple[Fractio
     return least_squares([list(row) for row in basis], list(target))
 
 
-def fit_lasso(lib: AnyLibrary, y: Sequence[object], beta: object, *, exact: bool, tol: float = 1e-10) -> LassoFit:
+def fit_lasso(
+    lib: AnyLibrary, y: Sequence[object], beta: object, *, exact: bool, tol: float = 1e-10, start: Sequence[float] | None = None
+) -> LassoFit:
     """Solve the Lasso over ``lib`` for labels ``y`` (caller's order) and certify it.
 
-    ``beta=None`` with ``exact=True`` is the β → 0⁺ limit (minimum-ℓ1 interpolant).
+    ``beta=None`` with ``exact=True`` is the β → 0⁺ limit (minimum-ℓ1 interpolant). ``start``
+    (float fits): a warm start, one coefficient per column of ``lib``.
     """
     from mirrorlib.certificate import certify_lasso, certify_lasso_float
     from mirrorlib.lasso import solve_lasso, solve_lasso_exact
@@ -147,7 +150,8 @@ def fit_lasso(lib: AnyLibrary, y: Sequence[object], beta: object, *, exact: bool
     else:
         A_penalised = A
     beta_float = float(to_rational(beta, name="beta"))
-    solution = solve_lasso(A_penalised, target_f, beta_float, tol=tol)
+    warm = None if start is None else np.asarray(start, dtype=np.float64)[penalised]
+    solution = solve_lasso(A_penalised, target_f, beta_float, tol=tol, start=warm)
     z = _scatter(tuple(solution.z), penalised, 0.0)
     xi = solution.xi
     if not penalised.all():

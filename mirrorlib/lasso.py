@@ -665,6 +665,7 @@ def solve_lasso(
     tol: float = 1e-10,
     max_iter: int = 100_000,
     method: str = "auto",
+    start: object | None = None,
 ) -> FloatLassoSolution:
     """Solve ``min ½‖A z + ξ1 − y‖² + β‖z‖₁`` in float64, to relative duality gap ``tol``.
 
@@ -706,6 +707,9 @@ def solve_lasso(
         Budget: coordinate-descent epochs plus active-set steps, over all phases.
     method:
         ``"auto"``, ``"active-set"`` or ``"cd"``.
+    start:
+        Optional warm start ``z₀`` (length M): the active-set method begins on its support and
+        signs (column generation re-solves this way after adding a column).
 
     Returns
     -------
@@ -722,7 +726,11 @@ def solve_lasso(
     y_mean = float(y_arr.mean())
     data = _FloatData.build(np.subtract(A_arr, column_means, order="F"), y_arr - y_mean)
 
-    z, n_iter = _minimise(data, beta_f, tol_f, budget, method)
+    if start is not None:
+        start = np.asarray(start, dtype=np.float64)
+        if start.shape != (A_arr.shape[1],) or not np.isfinite(start).all():
+            raise ValueError(f"start must be {A_arr.shape[1]} finite numbers (one per column), got shape {start.shape}")
+    z, n_iter = _minimise(data, beta_f, tol_f, budget, method, None if start is None else start.copy())
     status = data.evaluate(z, beta_f)
     relative = status.gap / status.primal if status.primal > 0 else 0.0
     converged = status.converged(tol_f)
@@ -790,15 +798,17 @@ class _FloatData:
         return _Status(correlations=correlations, primal=primal, gap=gap, floor=floor, noise=noise)
 
 
-def _minimise(data: _FloatData, beta: float, tol: float, budget: int, method: str) -> tuple[np.ndarray, int]:
+def _minimise(
+    data: _FloatData, beta: float, tol: float, budget: int, method: str, start: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
     """Dispatch to the active-set method and/or coordinate descent; return the best point."""
     zero = np.zeros(data.matrix.shape[1])
     if not data.y.any() or float(np.max(np.abs(data.matrix.T @ data.y))) <= beta:
         return zero, 0  # z = 0 satisfies the KKT conditions exactly
     n_iter = 0
-    z = zero
+    z = zero if start is None else start
     if method in ("auto", "active-set"):
-        z, n_iter = _active_set(data, beta, zero, tol, budget)
+        z, n_iter = _active_set(data, beta, z, tol, budget)
         if method == "active-set" or data.evaluate(z, beta).converged(tol):
             return z, n_iter
     z, epochs = _coordinate_descent(data, beta, tol, budget - n_iter, z)

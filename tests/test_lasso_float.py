@@ -148,3 +148,18 @@ def test_bad_input_is_rejected_with_a_named_argument(kwargs: dict, error: type, 
     arguments = {"A": [[0.0], [1.0]], "y": [0.0, 1.0], "beta": 0.25, **kwargs}
     with pytest.raises(error, match=match):
         solve_lasso(**arguments)
+
+
+def test_warm_start_reaches_the_same_optimum_in_fewer_steps() -> None:
+    from mirrorlib import library
+
+    X = [0, 1, 3, 4, 7, 9, 10, 12]
+    y = np.array([0.0, 1.0, 0.5, 2.0, 1.0, 0.0, 1.5, 1.0])
+    A = library(X, "abs", 3).distinct().matrix()
+    cold = solve_lasso(A, y, 0.05)
+    A2 = np.column_stack([A, np.abs(np.abs(np.array(X, dtype=float) - 5.5) - 2.5)])
+    again = solve_lasso(A2, y, 0.05)
+    warm = solve_lasso(A2, y, 0.05, start=np.append(cold.z, 0.0))
+    assert warm.n_iter <= again.n_iter and abs(warm.objective - again.objective) <= 1e-10 * again.objective
+    with pytest.raises(ValueError, match="start must be"):
+        solve_lasso(A2, y, 0.05, start=[0.0])
