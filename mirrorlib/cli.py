@@ -79,7 +79,11 @@ def reflections_command(
 
     if nesting is None and depth is None:
         _fail("give --depth (network depth L ≥ 2) or --nesting (≥ 0)")
-    max_nesting = nesting if nesting is not None else (depth or 2) - 2
+    if nesting is None and depth is not None and depth < 2:
+        _fail(f"--depth must be ≥ 2 (a network with one hidden layer and the output layer), got {depth}")
+    if nesting is not None and nesting < 0:
+        _fail(f"--nesting must be ≥ 0, got {nesting}")
+    max_nesting = nesting if nesting is not None else depth - 2  # type: ignore[operator]
     try:
         report = reflections_report(data, max_nesting)
     except (ValueError, TypeError) as error:
@@ -163,7 +167,9 @@ def verify_command(
     replay_file: Optional[str] = typer.Option(None, "--replay", help="Re-run a saved counterexample JSON"),
     output_format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json or markdown"),
 ) -> None:
-    """Check the paper's claims on random exact instances; print exact counterexamples."""
+    """Check the paper's claims on random exact instances; print exact counterexamples.
+
+    Exit code 0 when every selected claim holds, 1 when one fails, 2 for a usage error."""
     from mirrorlib.verify import all_claims, run_claim
     from mirrorlib.verify.report import reports_as_json, reports_as_markdown, reports_as_text
     from mirrorlib.verify.runner import replay, save_counterexample
@@ -178,6 +184,8 @@ def verify_command(
         raise typer.Exit(code=0 if outcome.passed else 1)
     if claim is None:
         _fail("name a claim (see `mirrorlib verify --list`) or 'all'")
+    if save is not None:
+        _check_writable_directory(save, "--save")
     try:
         selected = all_claims() if claim == "all" else [next(c for c in all_claims() if c.name == claim)]
     except StopIteration:
@@ -195,6 +203,21 @@ def verify_command(
         for report in reports:
             if report.smallest is not None:
                 typer.echo(f"saved: {save_counterexample(report.smallest, save)}", err=True)
+    if any(report.status.lower() == "fails" for report in reports):
+        raise typer.Exit(code=1)
+
+
+def _check_writable_directory(path: str, option: str) -> None:
+    """Usage error (exit 2) unless ``path`` is, or can be made, a writable directory."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        _fail(f"{option}: {path!r} exists and is not a directory; give a directory for the JSON files")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _fail(f"{option}: cannot create directory {path!r} ({error.strerror}); give a writable directory")
 
 
 if __name__ == "__main__":  # pragma: no cover

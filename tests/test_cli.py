@@ -101,3 +101,29 @@ def test_sign_and_threshold_libraries_from_the_cli():
     assert result.exit_code == 0 and "naive 128" in result.output and "columns" not in result.output
     result = runner.invoke(app, ["library", "--activation", "relu", "--widths", "2", "--data", "0,1"])
     assert result.exit_code == 2 and "--widths applies to sign/threshold" in result.output
+
+
+def test_verify_exit_code_is_1_when_a_claim_fails_and_save_path_is_checked_first(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from mirrorlib.cli import app
+
+    runner = CliRunner()
+    failing = runner.invoke(app, ["verify", "skip-relu-equals-plain-abs", "--trials", "3"])
+    assert failing.exit_code == 1, failing.output
+    holding = runner.invoke(app, ["verify", "two-layer-library", "--trials", "3"])
+    assert holding.exit_code == 0, holding.output
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    bad = runner.invoke(app, ["verify", "two-layer-library", "--trials", "1", "--save", str(blocker)])
+    assert bad.exit_code == 2 and "--save" in bad.output and "Traceback" not in bad.output
+
+
+def test_reflections_depth_is_validated() -> None:
+    from typer.testing import CliRunner
+
+    from mirrorlib.cli import app
+
+    for depth in ("0", "-5", "1"):
+        result = CliRunner().invoke(app, ["reflections", "--data", "0,1,3", "--depth", depth])
+        assert result.exit_code == 2 and f"got {depth}" in result.output

@@ -75,3 +75,15 @@ def test_save_counterexample(tmp_path):
 def test_bad_arguments(keyword, value):
     with pytest.raises(ValueError, match=keyword):
         run_claim(TOY, **{"trials": 1, keyword: value})
+
+
+def test_distinct_data_are_drawn_at_once_for_large_n() -> None:
+    """The old generator redrew from 53 values and never finished beyond n = 53."""
+    import numpy as np
+
+    from mirrorlib.exact import to_rational_vector
+    from proofs_checks._instances import random_distinct_data
+
+    for seed in range(20):
+        data = random_distinct_data(np.random.default_rng(seed), 100, 100)
+        assert len(set(to_rational_vector(data))) == 100
