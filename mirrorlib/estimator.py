@@ -26,10 +26,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral, Real
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
+from scipy.sparse import issparse
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mirrorlib.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset, as_labels
@@ -179,8 +184,13 @@ def _fill(values: list[Any], mask: np.ndarray, fill: Sequence[Any]) -> list[Any]
     return result
 
 
-class ConvexNet:
-    """A neural network on 1-D data trained through its convex Lasso (scikit-learn style).
+class ConvexNet(RegressorMixin, BaseEstimator):
+    """A neural network on 1-D data trained through its convex Lasso (a scikit-learn regressor).
+
+    ``X`` is 1-D data: an array of shape ``(n,)`` or ``(n, 1)`` (scikit-learn's convention); with
+    ``exact=True`` its entries may be Fractions or strings such as ``"1/3"``. The estimator passes
+    :func:`sklearn.utils.estimator_checks.check_estimator` except where X has several features
+    (:data:`EXPECTED_FAILED_CHECKS`), and works in ``cross_val_score`` and ``GridSearchCV``.
 
     Parameters
     ----------
@@ -272,26 +282,18 @@ class ConvexNet:
         self.library = library
         self.max_oracle_candidates = max_oracle_candidates
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {
-            "activation": self.activation,
-            "depth": self.depth,
-            "beta": self.beta,
-            "architecture": self.architecture,
-            "exact": self.exact,
-            "reflection_nesting": self.reflection_nesting,
-            "tol": self.tol,
-            "widths": self.widths,
-            "library": self.library,
-            "max_oracle_candidates": self.max_oracle_candidates,
-        }
-
-    def set_params(self, **params: Any) -> ConvexNet:
-        for key, value in params.items():
-            if key not in self.get_params():
-                raise ValueError(f"unknown parameter {key!r}; valid: {sorted(self.get_params())}")
-            setattr(self, key, value)
-        return self
+    _parameter_constraints: dict = {  # noqa: RUF012 - scikit-learn's convention
+        "activation": [str, Activation],
+        "depth": [Interval(Integral, 2, None, closed="left")],
+        "beta": "no_validation",  # exact rationals, strings and None: checked exactly by _check_beta
+        "architecture": [StrOptions({"narrow", "skip", "tree", "rectangular"})],
+        "exact": ["boolean"],
+        "reflection_nesting": [Interval(Integral, 0, None, closed="left"), None],
+        "tol": [Interval(Real, 0, 1, closed="neither")],
+        "widths": [str, "array-like", None],
+        "library": [StrOptions(set(LIBRARY_MODES))],
+        "max_oracle_candidates": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def _check_beta(self) -> None:
         if self.beta is None:
@@ -307,9 +309,9 @@ class ConvexNet:
         generation with ``library="complete"``), rebuild the network and certify it."""
         from mirrorlib.column_generation import fit_certified, network_oracle
 
+        self._validate_params()
         self._check_beta()
-        if self.library not in LIBRARY_MODES:
-            raise ValueError(f"library must be one of {LIBRARY_MODES}, got {self.library!r}")
+        X, y = self._validated_training_data(X, y)
         sigma = get_activation(self.activation)
         dataset = as_dataset(X)
         as_labels(y, dataset)  # validates length and values before any heavy work
@@ -341,8 +343,25 @@ class ConvexNet:
             self.coef_exact_ = fit.z
             self.intercept_exact_ = fit.xi
         self.network_ = _rebuild(self.library_, fit.z, fit.xi)
-        self.n_features_in_ = 1
         return self
+
+    def _validated_training_data(self, X: Any, y: Any) -> tuple[Any, Any]:
+        """``(x, y)`` as 1-D sequences: float arrays (float fits, through ``validate_data``) or the
+        exact values as given (exact fits); X of shape ``(n,)`` or ``(n, 1)``."""
+        sized = not issparse(X) and hasattr(X, "__len__") and hasattr(y, "__len__") and not isinstance(y, str)
+        if sized and len(X) != len(y):
+            raise ValueError(f"y has {len(y)} labels but X has {len(X)} samples; give one label per data point")
+        if not self.exact:
+            X_checked, y_checked = validate_data(self, X, y, ensure_2d=False, y_numeric=True)
+            self.n_features_in_ = 1
+            return _single_feature(X_checked), y_checked
+        values = np.asarray(X, dtype=object)
+        if values.ndim == 2:
+            values = _single_feature(values)
+        elif values.ndim != 1:
+            raise ValueError(f"X must be 1-D data of shape (n,) or (n, 1), got shape {values.shape}")
+        self.n_features_in_ = 1
+        return list(values), y
 
     def _homogeneous_library(self, sigma: Activation, dataset: Dataset) -> Library:
         """The closed form (deduplicated), or an empty library for column generation where the
@@ -365,16 +384,13 @@ class ConvexNet:
         return sign_library(dataset, sigma, architecture, widths, self.depth).distinct()
 
     def predict(self, X: Any) -> np.ndarray:
-        """``f(x) = ξ + Σ_i z_i feature_i(x)`` at new inputs (float64), via the rebuilt network."""
-        self._require_fitted()
-        return self.network_.predict(np.asarray(X, dtype=np.float64).reshape(-1))
+        """``f(x) = ξ + Σ_i z_i feature_i(x)`` at new inputs (float64), via the rebuilt network.
 
-    def score(self, X: Any, y: Any) -> float:
-        """Coefficient of determination R² of ``predict(X)`` against ``y``."""
-        prediction = self.predict(X)
-        target = np.asarray(y, dtype=np.float64)
-        total = float(((target - target.mean()) ** 2).sum())
-        return 1.0 - float(((target - prediction) ** 2).sum()) / total if total else float("nan")
+        ``X`` of shape ``(n,)`` or ``(n, 1)``; NaN or infinite inputs raise ``ValueError``.
+        """
+        check_is_fitted(self, "network_")
+        X_checked = validate_data(self, np.asarray(X, dtype=np.float64) if not hasattr(X, "dtype") else X, ensure_2d=False, reset=False)
+        return self.network_.predict(_single_feature(X_checked))
 
     def selected_features(self) -> list[tuple[int, Any, Any]]:
         """``(column, z_i, feature)`` for every non-zero coefficient."""
@@ -383,8 +399,56 @@ class ConvexNet:
         return [(i, value, self.library_.feature(i)) for i, value in enumerate(coefficients) if value != 0]
 
     def _require_fitted(self) -> None:
-        if not hasattr(self, "network_"):
-            raise ValueError("this ConvexNet is not fitted yet: call fit(X, y) first")
+        check_is_fitted(self, "network_")
+
+
+
+_SEVERAL_FEATURES = (
+    "the check fits X with several features; ConvexNet is a model of networks on 1-D inputs (the Lasso "
+    "with reflection features exists for scalar x) and refuses such X with a ValueError naming X; the same "
+    "property is tested on 1-D data in tests/test_estimator.py"
+)
+EXPECTED_FAILED_CHECKS = {
+    "check_dict_unchanged": _SEVERAL_FEATURES,
+    "check_dont_overwrite_parameters": _SEVERAL_FEATURES,
+    "check_dtype_object": _SEVERAL_FEATURES,
+    "check_estimators_dtypes": _SEVERAL_FEATURES,
+    "check_estimators_fit_returns_self": _SEVERAL_FEATURES,
+    "check_estimators_nan_inf": _SEVERAL_FEATURES,
+    "check_estimators_overwrite_params": _SEVERAL_FEATURES,
+    "check_estimators_pickle": _SEVERAL_FEATURES,
+    "check_f_contiguous_array_estimator": _SEVERAL_FEATURES,
+    "check_fit2d_1sample": _SEVERAL_FEATURES,
+    "check_fit2d_predict1d": _SEVERAL_FEATURES,
+    "check_fit_check_is_fitted": _SEVERAL_FEATURES,
+    "check_fit_idempotent": _SEVERAL_FEATURES,
+    "check_fit_score_takes_y": _SEVERAL_FEATURES,
+    "check_methods_sample_order_invariance": _SEVERAL_FEATURES,
+    "check_methods_subset_invariance": _SEVERAL_FEATURES,
+    "check_n_features_in": _SEVERAL_FEATURES,
+    "check_n_features_in_after_fitting": _SEVERAL_FEATURES,
+    "check_pipeline_consistency": _SEVERAL_FEATURES,
+    "check_positive_only_tag_during_fit": _SEVERAL_FEATURES,
+    "check_readonly_memmap_input": _SEVERAL_FEATURES,
+    "check_regressor_data_not_an_array": _SEVERAL_FEATURES,
+    "check_regressors_int": _SEVERAL_FEATURES,
+    "check_regressors_no_decision_function": _SEVERAL_FEATURES,
+    "check_regressors_train": _SEVERAL_FEATURES,
+    "check_supervised_y_2d": _SEVERAL_FEATURES,
+    "check_fit1d": "1-D X of shape (n,) is the natural input of a model of 1-D data, so it is accepted, not refused",
+}
+"""Checks of :func:`sklearn.utils.estimator_checks.check_estimator` that the mathematics forbids, with reasons."""
+
+
+def _single_feature(X: np.ndarray) -> np.ndarray:
+    """The one column of ``X`` (shape (n,) or (n, 1)); ValueError naming X otherwise."""
+    if X.ndim == 2:
+        if X.shape[1] != 1:
+            raise ValueError(
+                f"X has {X.shape[1]} features; ConvexNet fits networks on 1-D data: give shape (n,) or (n, 1)"
+            )
+        return X[:, 0]
+    return X
 
 
 def _sign_architecture(architecture: str, widths: Any, depth: int) -> tuple[str, Any]:

@@ -89,7 +89,7 @@ def test_switching_oracle_equals_brute_force() -> None:
 
 
 def test_library_modes_are_validated_and_oracle_limit_is_explained() -> None:
-    with pytest.raises(ValueError, match="library must be one of"):
+    with pytest.raises(ValueError, match="The .library. parameter of ConvexNet must be"):
         ConvexNet("relu", 3, "1/10", library="everything").fit([0, 1, 2], [0, 1, 0])
     with pytest.raises(ValueError, match="max_oracle_candidates"):
         ConvexNet("abs", 3, "1/10", max_oracle_candidates=3).fit([0, 1, 2, 3], [0, 1, 0, 1])

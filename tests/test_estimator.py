@@ -85,5 +85,66 @@ def test_bad_input(kwargs, X, y, message):
 def test_unfitted_model_says_so():
     with pytest.raises(ValueError, match="not fitted"):
         ConvexNet().predict([0.0])
-    with pytest.raises(ValueError, match="unknown parameter"):
+    with pytest.raises(ValueError, match="Invalid parameter 'width'"):
         ConvexNet().set_params(width=3)
+
+
+# --------------------------------------------------------------------------- scikit-learn contract
+def _data_1d(n: int = 30, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = np.sort(rng.uniform(-3, 3, n))
+    return X, np.sin(X) + 0.1 * rng.standard_normal(n)
+
+
+def test_check_estimator_passes_except_for_several_features() -> None:
+    import warnings
+
+    from sklearn.utils.estimator_checks import check_estimator
+
+    from mirrorlib.estimator import EXPECTED_FAILED_CHECKS
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(ConvexNet(), expected_failed_checks=EXPECTED_FAILED_CHECKS, on_fail=None)
+    statuses = {result["status"] for result in results}
+    assert "failed" not in statuses and sum(result["status"] == "passed" for result in results) >= 20
+
+
+def test_the_contract_on_1d_data() -> None:
+    import pickle
+
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    X, y = _data_1d()
+    model = ConvexNet("relu", 3, 0.05)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    column = ConvexNet("relu", 3, 0.05).fit(X[:, None], y)
+    model.fit(X, y)
+    assert model.n_features_in_ == 1 and np.array_equal(model.predict(X), column.predict(X[:, None]))
+    again = clone(model).fit(X, y)
+    assert np.array_equal(again.predict(X), model.predict(X))  # idempotent, clone keeps the parameters
+    restored = pickle.loads(pickle.dumps(model))
+    assert np.array_equal(restored.predict(X), model.predict(X))
+    with pytest.raises(ValueError, match="NaN"):
+        model.predict([0.0, np.nan])
+    with pytest.raises(ValueError, match="X has 2 features"):
+        ConvexNet().fit(np.column_stack([X, X]), y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.score(X, y[:-1])
+    with pytest.raises(ValueError, match="exact"):
+        ConvexNet(exact="yes").fit(X, y)
+    with pytest.raises(ValueError, match="library"):
+        ConvexNet(library="everything").fit(X, y)
+
+
+def test_cross_validation_and_grid_search_over_beta() -> None:
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+
+    X, y = _data_1d(40, seed=1)
+    scores = cross_val_score(ConvexNet("relu", 2, 0.05), X[:, None], y, cv=4)
+    assert scores.shape == (4,) and np.isfinite(scores).all()
+    search = GridSearchCV(ConvexNet("abs", 3), {"beta": [0.01, 0.1, 1.0]}, cv=3).fit(X[:, None], y)
+    assert search.best_params_["beta"] in (0.01, 0.1, 1.0)
+    assert search.best_estimator_.certificate_.training_optimal is True

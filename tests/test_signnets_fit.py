@@ -208,7 +208,7 @@ def test_fit_report_renders_sign_models():
         ("sign", {"architecture": "tree", "depth": 4}, "widths: a depth-4"),
         ("sign", {"architecture": "tree", "depth": 4, "widths": "2"}, "widths must list"),
         ("sign", {"architecture": "rectangular", "depth": 3, "widths": "0"}, "widths"),
-        ("sign", {"architecture": "dense"}, "architecture must be"),
+        ("sign", {"architecture": "dense"}, "The .architecture. parameter of ConvexNet must be"),
         ("threshold", {"reflection_nesting": 1}, "reflection_nesting"),
         ("sign", {"depth": 1}, "depth"),
         ("relu", {"widths": "2"}, "widths apply to sign"),
