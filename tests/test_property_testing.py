@@ -45,3 +45,38 @@ def test_dual_vectors_are_orthogonal_to_ones(case):
     n, lam = case
     assert len(lam) == n and sum(lam) == 0
     assert n == 1 or any(lam)
+
+
+def test_invalid_input_is_an_error_not_out_of_scope() -> None:
+    import pytest
+
+    from mirrorlib.testing import assert_library_complete
+
+    with pytest.raises(ValueError, match="X"):
+        assert_library_complete("relu", [0.0, float("nan")], depth=2)
+    with pytest.raises(ValueError, match="X is empty"):
+        assert_library_complete("relu", [], depth=2)
+    with pytest.raises(ValueError, match="depth must be ≥ 2"):
+        assert_library_complete("relu", [0, 1], depth=1)
+
+
+def test_readme_recipe_runs_under_hypothesis_defaults(tmp_path) -> None:
+    """The README snippet, in a user's own directory: default deadline and health checks, no conftest."""
+    import subprocess
+    import sys
+
+    recipe = tmp_path / "test_user_activation.py"
+    recipe.write_text(
+        "from hypothesis import given, settings\n"
+        "from mirrorlib.testing import assert_library_complete\n"
+        "from mirrorlib.testing.strategies import datasets, homogeneous_activations\n\n"
+        "@settings(derandomize=True)\n"
+        "@given(activation=homogeneous_activations(), X=datasets(min_size=2, distinct=True))\n"
+        "def test_my_activation(activation, X):\n"
+        "    assert_library_complete(activation, X, depth=2)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "-c", "/dev/null", "--rootdir", str(tmp_path), str(recipe)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]

@@ -4,16 +4,21 @@ Recipe (see docs/property-testing.md)::
 
     from hypothesis import given
     from mirrorlib.testing import assert_library_complete
-    from mirrorlib.testing.strategies import datasets, pwl_activations
+    from mirrorlib.testing.strategies import datasets, homogeneous_activations
 
-    @given(activation=pwl_activations(), X=datasets(min_size=2, distinct=True))
+    @given(activation=homogeneous_activations(), X=datasets(min_size=2, distinct=True))
     def test_my_activation(activation, X):
         assert_library_complete(activation, X, depth=2)
 
 Non-homogeneous activations are outside the theorems' scope: :func:`completeness_verdict`
 returns ``status="out of scope"`` with the reason, and :func:`assert_library_complete` rejects
 the example (``hypothesis.reject``) so that hypothesis draws another one, or raises
-:class:`OutOfScope` outside hypothesis.
+:class:`OutOfScope` outside hypothesis. Invalid input (empty or NaN data, depth < 2) is not out
+of scope: it raises ``ValueError`` naming the argument, so a typo is never filtered away.
+
+The exact machinery (ground truth, pycddlib) is imported with this module, so the first example
+of a property test costs milliseconds like every other and hypothesis' default 200 ms deadline
+holds in your own test files.
 """
 
 from __future__ import annotations
@@ -22,7 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from mirrorlib.activations import Activation, get_activation
+from mirrorlib.data import as_dataset
 from mirrorlib.exact import format_rational
+from mirrorlib.groundtruth import extreme_points_missing, ground_truth_library
+from mirrorlib.groundtruth._cdd import require_cdd
+from mirrorlib.libraries import _check_depth, library
+
+require_cdd()  # import pycddlib now, not inside the first (timed) example
 
 __all__ = ["ActivationVerdict", "OutOfScope", "completeness_verdict", "assert_library_complete"]
 
@@ -44,10 +55,12 @@ class ActivationVerdict:
 
 
 def completeness_verdict(activation: Activation | str | Any, X: Any, depth: int = 2) -> ActivationVerdict:
-    """Is the closed-form library of ``activation`` dual-complete on data ``X`` (exact ground truth)?"""
-    from mirrorlib.groundtruth import extreme_points_missing, ground_truth_library
-    from mirrorlib.libraries import library
+    """Is the closed-form library of ``activation`` dual-complete on data ``X`` (exact ground truth)?
 
+    Raises ``ValueError`` naming ``X`` or ``depth`` for invalid input (never "out of scope").
+    """
+    X = as_dataset(X)
+    depth = _check_depth(depth)
     sigma = get_activation(activation)
     problem = sigma.homogeneity_problem()
     if problem is not None:
