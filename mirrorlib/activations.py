@@ -252,6 +252,8 @@ def get_activation(spec: Activation | PWL | str | object) -> Activation:
         if isinstance(spec, str) and not {str(s) for s in expression.free_symbols} <= {"x", "t"}:
             raise ValueError("names other than x or t")
         function = PWL.from_sympy(expression)
-    except Exception as error:  # sympy raises many exception types on bad text
+    except ValueError as error:  # our own reasons (names other than x, not piecewise linear, …)
         raise ValueError(f"{unknown} [{error}]") from None
+    except Exception:  # sympy's internal errors on text it cannot read as a PWL expression
+        raise ValueError(f"{unknown} [{spec!r} is not a piecewise-linear expression in x]") from None
     return Activation(str(spec), function)

@@ -92,7 +92,10 @@ def to_rational_vector(values: Iterable[object] | str, *, name: str = "values") 
     :func:`to_rational` rejects (the message gives the entry's position).
     """
     if isinstance(values, str):
-        items: list[object] = [item for item in values.split(",") if item.strip()]
+        items: list[object] = values.split(",") if values.strip() else []
+        empty = [index for index, item in enumerate(items) if not item.strip()]
+        if items and empty:
+            raise ValueError(f"{name} has an empty item at position {empty[0]} in {values!r}; separate numbers by single commas")
     else:
         try:
             items = list(values)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from mirrorlib.data import Dataset, as_dataset
-from mirrorlib.exact import format_rational, to_rational_vector
+from mirrorlib.exact import to_rational, format_rational, to_rational_vector
 from mirrorlib.libraries import Feature, Library, library
 from mirrorlib.reflections import forest_to_dot, reflection_counts, reflection_expressions
 
@@ -119,6 +119,7 @@ def library_report(
     """
     from mirrorlib.activations import get_activation
 
+    data = as_dataset(data, name="--data")
     if get_activation(activation).is_zero_homogeneous:
         from mirrorlib.signnets import sign_library_report
 
@@ -197,7 +198,7 @@ def reflections_report(data: str | Any, max_nesting: int) -> ReflectionsReport:
     """Validate inputs and build a :class:`ReflectionsReport`."""
     if max_nesting < 0:
         raise ValueError(f"nesting must be ≥ 0 (depth ≥ 2), got {max_nesting}")
-    return ReflectionsReport(dataset=as_dataset(data, name="data"), max_nesting=max_nesting)
+    return ReflectionsReport(dataset=as_dataset(data, name="--data"), max_nesting=max_nesting)
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,8 @@ class FitReport:
     y: Any
 
     def _value(self, value: Any) -> str:
-        return _q(value) if isinstance(value, Fraction) else f"{float(value):.12g}"
+        """Exact values as ``p/q``; floats as the shortest text that reads back to the same float."""
+        return _q(value) if isinstance(value, Fraction) else repr(float(value))
 
     def network_objective(self) -> Any:
         beta = self.model.beta
@@ -330,8 +332,13 @@ def fit_report(
     if len(X) != len(y):
         raise ValueError(f"--labels has {len(y)} values but --data has {len(X)}; give one label per data point")
     beta_value: Any = None if beta.strip() in ("0+", "0⁺") else beta
-    if beta_value is not None and not exact:
-        beta_value = float(to_rational_vector([beta], name="--beta")[0])
+    if beta_value is None and not exact:
+        raise ValueError("--beta 0+ (the β → 0⁺ limit) needs --exact; give a number β > 0 for a float fit")
+    if beta_value is not None:
+        value = to_rational(beta, name="--beta")
+        if value <= 0:
+            raise ValueError(f"--beta must be > 0 (or 0+ with --exact for the β → 0⁺ limit), got {beta}")
+        beta_value = value if exact else float(value)
     model = ConvexNet(
         activation,
         depth,

@@ -12,13 +12,28 @@ from mirrorlib.verify.report import reports_as_text
 from mirrorlib.verify.runner import ClaimReport, replay, run_claim, save_counterexample
 
 
+def _at_least(low: int):  # type: ignore[no-untyped-def]
+    """argparse type: an integer ≥ ``low`` (argparse names the option and exits 2 otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number ≥ {low}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be ≥ {low}, got {value}")
+        return value
+
+    return parse
+
+
 def main(claim: Claim, argv: Sequence[str] | None = None) -> int:
     """``python -m proofs_checks.<claim>``: run the claim; exit 1 if it fails."""
     parser = argparse.ArgumentParser(prog=f"python -m proofs_checks.{claim.name.replace('-', '_')}", description=claim.statement)
-    parser.add_argument("--trials", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-n", type=int, default=None)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--trials", type=_at_least(1), default=100)
+    parser.add_argument("--seed", type=_at_least(0), default=0)
+    parser.add_argument("--max-n", type=_at_least(1), default=None)
+    parser.add_argument("--workers", type=_at_least(1), default=1)
     parser.add_argument("--save", default=None, help="directory for the smallest counterexample (JSON)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     arguments = parser.parse_args(argv)

@@ -1,5 +1,6 @@
 """The command line: the commands of the README work and fail clearly."""
 
+import pytest
 import json
 
 from typer.testing import CliRunner
@@ -78,7 +79,7 @@ def test_fit_float_and_bad_input():
     for extra, message in (
         (["--beta", "0"], "beta must be > 0"),
         (["--beta", "-1"], "beta must be > 0"),
-        (["--beta", "0+"], "needs exact=True"),
+        (["--beta", "0+"], "needs --exact"),
         (["--beta", "abc"], "--beta"),
     ):
         result = runner.invoke(app, [*base, *extra])
@@ -127,3 +128,37 @@ def test_reflections_depth_is_validated() -> None:
     for depth in ("0", "-5", "1"):
         result = CliRunner().invoke(app, ["reflections", "--data", "0,1,3", "--depth", depth])
         assert result.exit_code == 2 and f"got {depth}" in result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["library", "--data", "0,,3"], "--data has an empty item at position 1"),
+        (["library", "--data", "0,1", "--activation", "tanh"], "'tanh' is not a piecewise-linear expression"),
+        (["fit", "--data", "0,1,2", "--labels", "0,1,0", "--beta", "0+"], "--beta 0+ (the β → 0⁺ limit) needs --exact"),
+        (["fit", "--data", "0,1,2", "--labels", "0,1,0", "--beta", "abc"], "--beta must be a number"),
+        (["fit", "--data", "0,1,2", "--labels", "0,1,0", "--beta", "-1"], "--beta must be > 0"),
+        (["verify", "two-layer-library", "--seed", "-1"], "--seed"),
+        (["verify", "two-layer-library", "--trials", "0"], "--trials"),
+    ],
+)
+def test_usage_errors_name_the_option_in_one_line(arguments, message) -> None:
+    from typer.testing import CliRunner
+
+    from mirrorlib.cli import app
+
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_float_json_uses_shortest_round_trip_floats() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from mirrorlib.cli import app
+
+    result = CliRunner().invoke(app, ["fit", "--data", "0,1,2,3", "--labels", "0,1,0,2", "--beta", "1/3", "--format", "json"])
+    data = json.loads(result.output)
+    objective = data["objective"]
+    assert repr(float(objective)) == objective  # the shortest text that reads back to the same float

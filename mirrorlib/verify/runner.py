@@ -130,6 +130,8 @@ def run_claim(
     resolved = get_claim(claim) if isinstance(claim, str) else claim
     if trials < 1:
         raise ValueError(f"trials must be ≥ 1, got {trials}")
+    if seed < 0:
+        raise ValueError(f"seed must be ≥ 0 (numpy seeds are non-negative), got {seed}")
     if workers < 1:
         raise ValueError(f"workers must be ≥ 1, got {workers}")
     size_limit = resolved.default_max_n if max_n is None else max_n
