@@ -124,6 +124,13 @@ def fit_command(
     Exit code 1 when either certificate fails."""
     from mirrorlib.reports import fit_report
 
+    if plot is not None:
+        from mirrorlib.plotting import check_plot_path
+
+        try:
+            check_plot_path(plot)
+        except ValueError as error:
+            _fail(f"--plot: {error}")
     try:
         report = fit_report(
             data,
@@ -179,8 +186,11 @@ def verify_command(
             typer.echo(f"{known.name:<40} [{known.reference}] {known.statement}")
         return
     if replay_file is not None:
-        outcome = replay(replay_file)
-        typer.echo("passes now (the saved counterexample no longer fails)" if outcome.passed else "still fails")
+        try:
+            outcome = replay(replay_file)
+        except ValueError as error:
+            _fail(f"--replay: {error}")
+        typer.echo(_replay_text(replay_file, outcome, output_format))
         raise typer.Exit(code=0 if outcome.passed else 1)
     if claim is None:
         _fail("name a claim (see `mirrorlib verify --list`) or 'all'")
@@ -205,6 +215,24 @@ def verify_command(
                 typer.echo(f"saved: {save_counterexample(report.smallest, save)}", err=True)
     if any(report.status.lower() == "fails" for report in reports):
         raise typer.Exit(code=1)
+
+
+def _replay_text(path: str, outcome: object, output_format: "ReportFormat") -> str:
+    """The replayed outcome in the chosen format: verdict and, if it still fails, the exact witness."""
+    passed = getattr(outcome, "passed")
+    counterexample = getattr(outcome, "counterexample")
+    record = {"file": path, "passed": passed, "counterexample": None if counterexample is None else counterexample.as_json()}
+    if output_format is ReportFormat.json:
+        return json.dumps(record, indent=2, default=str)
+    verdict = "passes now (the saved counterexample no longer fails)" if passed else "still fails"
+    lines = [f"{path}: {verdict}"]
+    if counterexample is not None:
+        lines.append(f"claim: {counterexample.claim}")
+        lines.extend(f"  {key}: {value}" for key, value in counterexample.instance.items())
+        lines.extend(f"  {key}: {value}" for key, value in counterexample.witness.items())
+    if output_format is ReportFormat.markdown:
+        return "\n".join(["```", *lines, "```"])
+    return "\n".join(lines)
 
 
 def _check_writable_directory(path: str, option: str) -> None:

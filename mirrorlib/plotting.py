@@ -15,18 +15,17 @@ def plot_fit(model: Any, X: Any, y: Any, path: str | Path, *, margin: float = 0.
 
     ``model`` is a fitted :class:`mirrorlib.estimator.ConvexNet`. Breakpoints of ``f`` are marked.
     """
+    output = check_plot_path(path)
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ImportError('plotting needs matplotlib: pip install "mirrorlib[plot]"') from error
     x = np.asarray([float(v) for v in X])
     target = np.asarray([float(v) for v in y])
     span = float(x.max() - x.min()) or 1.0
     grid = np.linspace(x.min() - margin * span, x.max() + margin * span, 801)
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(8, 7), sharex=True, height_ratios=(3, 2))
+    figure = Figure(figsize=(8, 7))  # no pyplot: the caller's backend and figure registry are left alone
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     top.scatter(x, target, color="black", zorder=3, label="data")
     top.plot(grid, model.predict(grid), color="C0", label="rebuilt network f(x)")
     for kink in model.network_.breakpoints():
@@ -42,7 +41,27 @@ def plot_fit(model: Any, X: Any, y: Any, path: str | Path, *, margin: float = 0.
     if model.selected_features():
         bottom.legend(loc="best", fontsize="small")
     figure.tight_layout()
-    output = Path(path)
     figure.savefig(output, dpi=120)
-    plt.close(figure)
+    return output
+
+
+PLOT_FORMATS = ("png", "svg", "pdf")
+
+
+def check_plot_path(path: str | Path) -> Path:
+    """``path`` as a Path if a plot can be written there; ``ValueError`` naming what to fix.
+
+    Examples
+    --------
+    >>> check_plot_path("fit.svg").suffix
+    '.svg'
+    """
+    output = Path(path)
+    suffix = output.suffix.lower().lstrip(".")
+    if not suffix:
+        raise ValueError(f"{str(path)!r} has no extension; end the file name with one of .{', .'.join(PLOT_FORMATS)}")
+    if suffix not in PLOT_FORMATS:
+        raise ValueError(f"{str(path)!r}: cannot write .{suffix} plots; use one of .{', .'.join(PLOT_FORMATS)}")
+    if not output.parent.is_dir():
+        raise ValueError(f"{str(path)!r}: the directory {str(output.parent)!r} does not exist; create it first")
     return output

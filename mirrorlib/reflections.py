@@ -113,16 +113,29 @@ def _leaves(dataset: Dataset) -> list[ReflectionExpression]:
     return [leaf(value, index) for value, index in sorted(first_index.items())]
 
 
-def reflection_expressions(X: Iterable[object] | Dataset, max_nesting: int) -> Iterator[ReflectionExpression]:
+MAX_TREES = 2_000_000
+"""Refuse to enumerate more reflection trees than this (override with ``max_trees``)."""
+
+
+def reflection_expressions(
+    X: Iterable[object] | Dataset, max_nesting: int, *, max_trees: int = MAX_TREES
+) -> Iterator[ReflectionExpression]:
     """All reflection trees over the distinct data values with nesting ≤ ``max_nesting``.
 
     Level ``k`` consists of ``R(t₁, t₂)`` with ``t₁ ≠ t₂`` (as trees) drawn from levels ``< k``
     and at least one of them at level ``k − 1``; trees are yielded level by level. The number
-    yielded is :func:`count_reflection_trees` (it grows doubly exponentially in the nesting).
+    yielded is :func:`count_reflection_trees` (it grows doubly exponentially in the nesting);
+    above ``max_trees`` a ``ValueError`` gives the count before any work.
     """
     if max_nesting < 0:
         raise ValueError(f"max_nesting must be ≥ 0, got {max_nesting}")
     dataset = as_dataset(X)
+    total = count_reflection_trees(len(dataset.distinct_x), max_nesting)
+    if total > max_trees:
+        raise ValueError(
+            f"nesting {max_nesting} on {len(dataset.distinct_x)} points gives {total:,} reflection trees "
+            f"(limit {max_trees:,}); use a smaller depth or nesting, or fewer points"
+        )
     previous_levels: list[ReflectionExpression] = []
     newest = _leaves(dataset)
     yield from newest

@@ -162,3 +162,51 @@ def test_float_json_uses_shortest_round_trip_floats() -> None:
     data = json.loads(result.output)
     objective = data["objective"]
     assert repr(float(objective)) == objective  # the shortest text that reads back to the same float
+
+
+def test_replay_errors_are_one_line_and_a_valid_replay_shows_the_witness(tmp_path) -> None:
+    import json
+    from pathlib import Path
+
+    cases = {
+        "missing.json": None,
+        "bad.json": "{not json",
+        "empty.json": "",
+        "list.json": "[]",
+        "noinstance.json": json.dumps({"claim": "two-layer-library"}),
+        "unknown.json": json.dumps({"claim": "no-such-claim", "instance": {}}),
+    }
+    for name, text in cases.items():
+        if text is not None:
+            (tmp_path / name).write_text(text)
+        result = runner.invoke(app, ["verify", "--replay", str(tmp_path / name)])
+        assert result.exit_code == 2 and result.output.startswith("error: --replay:") and "Traceback" not in result.output, (name, result.output)
+    directory = runner.invoke(app, ["verify", "--replay", str(tmp_path)])
+    assert directory.exit_code == 2 and "is a directory" in directory.output
+    saved = sorted((Path(__file__).parent / "counterexamples").glob("deep-narrow-abs-library-*.json"))[0]
+    text = runner.invoke(app, ["verify", "--replay", str(saved)])
+    assert text.exit_code == 1 and "still fails" in text.output and "unit" in text.output
+    as_json = runner.invoke(app, ["verify", "--replay", str(saved), "--format", "json"])
+    assert as_json.exit_code == 1 and json.loads(as_json.output)["passed"] is False
+
+
+def test_plot_path_is_checked_before_fitting(tmp_path) -> None:
+    base = ["fit", "--data", "0,1,2", "--labels", "0,1,0", "--beta", "1/10"]
+    for path, message in ((tmp_path / "nowhere" / "fit.png", "does not exist"), (tmp_path / "fit.xyz", "cannot write .xyz"), (tmp_path / "fit", "no extension")):
+        result = runner.invoke(app, [*base, "--plot", str(path)])
+        assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    written = runner.invoke(app, [*base, "--plot", str(tmp_path / "fit.svg")])
+    assert written.exit_code == 0 and (tmp_path / "fit.svg").exists()
+
+
+def test_unbounded_work_is_refused_before_it_starts() -> None:
+    from mirrorlib.verify.runner import _chunks
+
+    trees = runner.invoke(app, ["reflections", "--data", "0,1,3,7,11", "--depth", "6"])
+    assert trees.exit_code == 2 and "reflection trees" in trees.output and "Traceback" not in trees.output
+    huge = runner.invoke(app, ["verify", "two-layer-library", "--max-n", "100000"])
+    assert huge.exit_code == 2 and "max_n must be ≤" in huge.output
+    deep = runner.invoke(app, ["fit", "--data", "0,1,2,3", "--labels", "0,1,0,1", "--beta", "1/10", "--depth", "10"])
+    assert deep.exit_code == 2 and "MIRRORLIB_MAX_BYTES" in deep.output
+    lazy = _chunks(10**9, 25)  # a billion trials: chunks are produced on demand
+    assert next(lazy) == range(0, 25) and next(lazy) == range(25, 50)

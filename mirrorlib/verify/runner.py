@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,8 +76,25 @@ def _run_chunk(claim: Claim | str, seed: int, indices: Sequence[int], max_n: int
     return [resolved.check(trial_instance(resolved, seed, index, max_n)) for index in indices]
 
 
-def _chunks(count: int, size: int) -> list[range]:
-    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+MAX_N_LIMIT = 500
+"""Largest ``max_n`` a run accepts: exact checks on more points do not finish in useful time."""
+
+
+def _chunks(count: int, size: int) -> Iterator[range]:
+    """Trial indices in ranges of ``size``, produced lazily (a billion trials cost no memory up front)."""
+    for start in range(0, count, size):
+        yield range(start, min(start + size, count))
+
+
+def _in_order(executor: ProcessPoolExecutor, claim: str, seed: int, chunks: Iterator[range], max_n: int, window: int) -> Iterator[list[Outcome]]:
+    """``_run_chunk`` over the chunks in ``executor``, results in order, at most ``window`` pending."""
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(executor.submit(_run_chunk, claim, seed, chunk, max_n))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _outcomes(claim: Claim, trials: int, seed: int, max_n: int, workers: int, progress: bool) -> Iterable[Outcome]:
@@ -85,7 +103,7 @@ def _outcomes(claim: Claim, trials: int, seed: int, max_n: int, workers: int, pr
         results: Iterable[list[Outcome]] = (_run_chunk(claim, seed, chunk, max_n) for chunk in chunks)
     else:
         executor = ProcessPoolExecutor(max_workers=workers)
-        results = executor.map(_run_chunk, [claim.name] * len(chunks), [seed] * len(chunks), chunks, [max_n] * len(chunks))
+        results = _in_order(executor, claim.name, seed, chunks, max_n, window=4 * workers)
     if progress:
         from rich.progress import Progress
 
@@ -135,6 +153,11 @@ def run_claim(
     if workers < 1:
         raise ValueError(f"workers must be ≥ 1, got {workers}")
     size_limit = resolved.default_max_n if max_n is None else max_n
+    if size_limit > MAX_N_LIMIT:
+        raise ValueError(
+            f"max_n must be ≤ {MAX_N_LIMIT}, got {size_limit}: exact checks on more points do not finish "
+            "(the oracle's cost grows like N^(L−1))"
+        )
     if size_limit < 1:
         raise ValueError(f"max_n must be ≥ 1, got {size_limit}")
     start = time.perf_counter()
@@ -196,7 +219,29 @@ def save_counterexample(counterexample: Counterexample, directory: str | Path) -
     return path
 
 
+def load_counterexample(path: str | Path) -> dict[str, Any]:
+    """A saved counterexample (``{"claim", "instance", …}``); ``ValueError`` saying what is wrong with the file."""
+    file = Path(path)
+    if not file.exists():
+        raise ValueError(f"no file {str(path)!r}; give the path of a counterexample saved with --save")
+    if file.is_dir():
+        raise ValueError(f"{str(path)!r} is a directory; give one counterexample JSON file from it")
+    try:
+        saved = json.loads(file.read_text())
+    except UnicodeDecodeError:
+        raise ValueError(f"{str(path)!r} is not a text file; give a counterexample JSON file") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{str(path)!r} is not valid JSON ({error.msg} at line {error.lineno})") from None
+    if not isinstance(saved, dict) or not {"claim", "instance"} <= set(saved):
+        raise ValueError(f"{str(path)!r} is not a saved counterexample: it needs the keys 'claim' and 'instance'")
+    get_claim(str(saved["claim"]))  # ValueError listing the known claims
+    return saved
+
+
 def replay(path: str | Path) -> Outcome:
-    """Re-run the claim of a saved counterexample on its instance."""
-    saved = json.loads(Path(path).read_text())
-    return get_claim(saved["claim"]).check(saved["instance"])
+    """Re-run the claim of a saved counterexample on its instance (the file is checked first)."""
+    saved = load_counterexample(path)
+    try:
+        return get_claim(str(saved["claim"])).check(saved["instance"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{str(path)!r}: its instance does not fit claim {saved['claim']!r} ({error})") from None
