@@ -44,12 +44,22 @@ def library_command(
     architecture: str = typer.Option("narrow", "--architecture", help="narrow or skip (sign/threshold: tree or rectangular)"),
     widths: Optional[str] = typer.Option(None, "--widths", help="Hidden widths for sign/threshold tree/rectangular nets, e.g. 2,2"),
     reflection_nesting: Optional[int] = typer.Option(None, "--reflection-nesting", help="Deep ReLU: nesting of a_1 reflections"),
-    show_all: bool = typer.Option(False, "--all", help="List every generated column, duplicates included"),
-    count_only: bool = typer.Option(False, "--count-only", help="Print only the counts"),
+    show_all: bool = typer.Option(False, "--all", metavar="", help="List every generated column, duplicates included"),
+    count_only: bool = typer.Option(False, "--count-only", metavar="", help="Print only the counts"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
 ) -> None:
     """Print the exact closed-form library (dictionary) for an activation and architecture."""
+    from mirrorlib.activations import get_activation
     from mirrorlib.reports import library_report
+
+    if show_all and count_only:
+        _fail("--all and --count-only contradict each other: --count-only prints no columns; choose one")
+    try:
+        sigma_name = get_activation(activation).name
+    except ValueError as error:
+        _fail(f"--activation: {error}")
+    if reflection_nesting is not None and sigma_name != "relu":
+        _fail(f"--reflection-nesting applies to deep ReLU libraries only, not {sigma_name}; drop it")
 
     try:
         report = library_report(
@@ -108,7 +118,7 @@ def fit_command(
     activation: str = typer.Option("relu", "--activation", help="relu, abs, leaky_relu(1/10), linear, …"),
     depth: int = typer.Option(2, "--depth", help="Number of layers L ≥ 2"),
     beta: str = typer.Option(..., "--beta", help="Weight decay β > 0 (e.g. 1/1000), or 0+ for the β → 0⁺ limit (--exact)"),
-    exact: bool = typer.Option(False, "--exact", help="Exact rational homotopy and exact KKT certificate"),
+    exact: bool = typer.Option(False, "--exact", metavar="", help="Exact rational homotopy and exact KKT certificate"),
     architecture: str = typer.Option("narrow", "--architecture", help="narrow or skip (sign/threshold: tree or rectangular)"),
     widths: Optional[str] = typer.Option(None, "--widths", help="Hidden widths for sign/threshold tree/rectangular nets, e.g. 2,2"),
     reflection_nesting: Optional[int] = typer.Option(None, "--reflection-nesting", help="Deep ReLU: nesting of a_1 reflections"),
@@ -165,7 +175,7 @@ class ReportFormat(str, Enum):
 @app.command("verify")
 def verify_command(
     claim: Optional[str] = typer.Argument(None, help="Claim name (see --list), or 'all'"),
-    list_claims: bool = typer.Option(False, "--list", help="List every claim with its statement"),
+    list_claims: bool = typer.Option(False, "--list", metavar="", help="List every claim with its statement"),
     trials: int = typer.Option(100, "--trials", min=1, help="Random instances per claim"),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed ≥ 0; trial i uses default_rng(\\[seed, i])"),
     max_n: Optional[int] = typer.Option(None, "--max-n", min=1, help="Largest number of data points drawn"),
@@ -182,6 +192,8 @@ def verify_command(
     from mirrorlib.verify.runner import replay, save_counterexample
 
     if list_claims:
+        if claim is not None:
+            _fail(f"--list shows every claim and takes no claim name (got {claim!r}); run `mirrorlib verify {claim}` to check it")
         for known in all_claims():
             typer.echo(f"{known.name:<40} [{known.reference}] {known.statement}")
         return

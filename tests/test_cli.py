@@ -210,3 +210,15 @@ def test_unbounded_work_is_refused_before_it_starts() -> None:
     assert deep.exit_code == 2 and "MIRRORLIB_MAX_BYTES" in deep.output
     lazy = _chunks(10**9, 25)  # a billion trials: chunks are produced on demand
     assert next(lazy) == range(0, 25) and next(lazy) == range(25, 50)
+
+
+def test_flags_look_like_flags_and_ignored_combinations_are_refused() -> None:
+    assert "<bool>" not in runner.invoke(app, ["fit", "--help"]).output
+    assert "<bool>" not in runner.invoke(app, ["library", "--help"]).output
+    for arguments, message in (
+        (["library", "--data", "0,1,2", "--all", "--count-only"], "--all and --count-only"),
+        (["library", "--data", "0,1,2", "--activation", "abs", "--depth", "3", "--reflection-nesting", "1"], "--reflection-nesting applies"),
+        (["verify", "--list", "two-layer-library"], "--list shows every claim"),
+    ):
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 2 and message in result.output, result.output
