@@ -183,6 +183,7 @@ def verify_command(
     save: Optional[str] = typer.Option(None, "--save", help="Directory to save smallest counterexamples as JSON"),
     replay_file: Optional[str] = typer.Option(None, "--replay", help="Re-run a saved counterexample JSON"),
     output_format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json or markdown"),
+    quiet: bool = typer.Option(False, "--quiet", metavar="", help="No progress on stderr (a bar on a terminal, else a line every 10 s)"),
 ) -> None:
     """Check the paper's claims on random exact instances; print exact counterexamples.
 
@@ -214,7 +215,7 @@ def verify_command(
         _fail(f"unknown claim {claim!r}; see `mirrorlib verify --list`")
     try:
         reports = [
-            run_claim(c, trials=trials, seed=seed, max_n=max_n, workers=workers, progress=output_format is ReportFormat.text)
+            run_claim(c, trials=trials, seed=seed, max_n=max_n, workers=workers, progress=not quiet)
             for c in selected
         ]
     except ValueError as error:

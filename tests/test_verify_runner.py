@@ -87,3 +87,12 @@ def test_distinct_data_are_drawn_at_once_for_large_n() -> None:
     for seed in range(20):
         data = random_distinct_data(np.random.default_rng(seed), 100, 100)
         assert len(set(to_rational_vector(data))) == 100
+
+
+def test_redirected_runs_report_progress_on_stderr_and_quiet_silences_it(capsys) -> None:
+    from mirrorlib.verify import run_claim
+
+    run_claim("two-layer-library", trials=4, seed=0, progress=True)  # stderr is captured: not a terminal
+    assert "two-layer-library: 4/4 trials" in capsys.readouterr().err
+    run_claim("two-layer-library", trials=4, seed=0, progress=False)
+    assert capsys.readouterr().err == ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -76,6 +77,9 @@ def _run_chunk(claim: Claim | str, seed: int, indices: Sequence[int], max_n: int
     return [resolved.check(trial_instance(resolved, seed, index, max_n)) for index in indices]
 
 
+PROGRESS_SECONDS = 10.0
+"""Interval of the plain progress lines when stderr is not a terminal."""
+
 MAX_N_LIMIT = 500
 """Largest ``max_n`` a run accepts: exact checks on more points do not finish in useful time."""
 
@@ -104,7 +108,7 @@ def _outcomes(claim: Claim, trials: int, seed: int, max_n: int, workers: int, pr
     else:
         executor = ProcessPoolExecutor(max_workers=workers)
         results = _in_order(executor, claim.name, seed, chunks, max_n, window=4 * workers)
-    if progress:
+    if progress and sys.stderr.isatty():
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
@@ -112,6 +116,17 @@ def _outcomes(claim: Claim, trials: int, seed: int, max_n: int, workers: int, pr
             for chunk_outcomes in results:
                 bar.advance(task, len(chunk_outcomes))
                 yield from chunk_outcomes
+    elif progress:  # redirected: a short line on stderr every PROGRESS_SECONDS, never silent for long
+        start = last = time.perf_counter()
+        done = 0
+        for chunk_outcomes in results:
+            done += len(chunk_outcomes)
+            now = time.perf_counter()
+            if now - last >= PROGRESS_SECONDS or done == trials:
+                eta = (now - start) / done * (trials - done)
+                print(f"{claim.name}: {done}/{trials} trials, {now - start:.0f} s, about {eta:.0f} s left", file=sys.stderr, flush=True)
+                last = now
+            yield from chunk_outcomes
     else:
         for chunk_outcomes in results:
             yield from chunk_outcomes
