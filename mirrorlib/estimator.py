@@ -154,7 +154,10 @@ def fit_lasso(
         target_f = _project_out_float(basis, target_f[:, None])[:, 0]
     else:
         A_penalised = A
-    beta_float = float(to_rational(beta, name="beta"))
+    try:
+        beta_float = float(to_rational(beta, name="beta"))
+    except OverflowError:
+        raise ValueError(f"beta = {beta} is too large for a float fit; use exact=True or rescale") from None
     warm = None if start is None else np.asarray(start, dtype=np.float64)[penalised]
     solution = solve_lasso(A_penalised, target_f, beta_float, tol=tol, start=warm)
     z = _scatter(tuple(solution.z), penalised, 0.0)
@@ -352,7 +355,10 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         if sized and len(X) != len(y):
             raise ValueError(f"y has {len(y)} labels but X has {len(X)} samples; give one label per data point")
         if not self.exact:
-            X_checked, y_checked = validate_data(self, X, y, ensure_2d=False, y_numeric=True)
+            try:
+                X_checked, y_checked = validate_data(self, X, y, ensure_2d=False, y_numeric=True)
+            except OverflowError:
+                raise ValueError("X or y holds a value too large for float64; use exact=True or rescale the data") from None
             self.n_features_in_ = 1
             return _single_feature(X_checked), y_checked
         values = np.asarray(X, dtype=object)

@@ -307,6 +307,14 @@ class FitReport:
         return "\n".join(lines)
 
 
+def _as_float(value: Fraction, option: str) -> float:
+    """``float(value)``; ValueError naming the option when float64 cannot hold it."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{option} has a value too large for float64; use --exact or rescale") from None
+
+
 def _training_json(training: Any, value: Any) -> dict[str, Any]:
     """The network-level verdict for machines (None where not checked)."""
     return {
@@ -347,7 +355,11 @@ def fit_report(
         value = to_rational(beta, name="--beta")
         if value <= 0:
             raise ValueError(f"--beta must be > 0 (or 0+ with --exact for the β → 0⁺ limit), got {beta}")
-        beta_value = value if exact else float(value)
+        beta_value = value if exact else _as_float(value, "--beta")
+    if not exact:
+        for option, values in (("--data", X), ("--labels", y)):
+            for item in values:
+                _as_float(item, option)
     model = ConvexNet(
         activation,
         depth,

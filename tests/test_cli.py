@@ -223,3 +223,10 @@ def test_flags_look_like_flags_and_ignored_combinations_are_refused() -> None:
     ):
         result = runner.invoke(app, arguments)
         assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_values_too_large_for_float64_are_usage_errors() -> None:
+    result = runner.invoke(app, ["fit", "--data", "0,1,2", "--labels", "0,1,0", "--beta", "1e400"])
+    assert result.exit_code == 2 and "--beta has a value too large for float64" in result.output
+    result = runner.invoke(app, ["fit", "--data", "0,1,1e400", "--labels", "0,1,0", "--beta", "1"])
+    assert result.exit_code == 2 and "--data has a value too large" in result.output
