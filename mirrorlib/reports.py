@@ -123,14 +123,17 @@ def library_report(
     if get_activation(activation).is_zero_homogeneous:
         from mirrorlib.signnets import sign_library_report
 
-        return sign_library_report(
-            data,
-            activation=activation,
-            architecture="tree" if architecture == "narrow" else architecture,
-            widths=widths,
-            depth=depth,
-            count_only=count_only,
+        from dataclasses import replace
+
+        from mirrorlib.estimator import _sign_architecture
+
+        if reflection_nesting is not None:
+            raise ValueError("--reflection-nesting applies to deep ReLU libraries; sign/threshold features have no reflections")
+        sign_architecture, sign_widths = _sign_architecture(architecture, widths, depth)
+        report = sign_library_report(
+            data, activation=activation, architecture=sign_architecture, widths=sign_widths, depth=depth, count_only=count_only
         )
+        return replace(report, architecture_label="narrow (a tree of width 1)") if architecture == "narrow" else report
     if widths is not None:
         raise ValueError("--widths applies to sign/threshold tree or rectangular architectures only")
     lib = library(data, activation, depth, architecture=architecture, reflection_nesting=reflection_nesting)

@@ -230,3 +230,10 @@ def test_values_too_large_for_float64_are_usage_errors() -> None:
     assert result.exit_code == 2 and "--beta has a value too large for float64" in result.output
     result = runner.invoke(app, ["fit", "--data", "0,1,1e400", "--labels", "0,1,0", "--beta", "1"])
     assert result.exit_code == 2 and "--data has a value too large" in result.output
+
+
+def test_sign_library_reports_the_architecture_that_was_asked_for() -> None:
+    result = runner.invoke(app, ["library", "--activation", "threshold", "--data", "0,1,2", "--count-only"])
+    assert result.exit_code == 0 and "architecture=narrow (a tree of width 1)" in result.output
+    deep = runner.invoke(app, ["library", "--activation", "sign", "--depth", "4", "--data", "0,1,2,5", "--count-only"])
+    assert deep.exit_code == 0 and "widths=1,1" in deep.output

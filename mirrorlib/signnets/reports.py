@@ -43,6 +43,7 @@ class SignLibraryReport:
     library: SignLibrary
     count_only: bool = False
     max_listed: int | None = None
+    architecture_label: str | None = None  # what the user asked for, when it differs from the library's name
 
     def listed(self) -> list[SignFeature]:
         features = []
@@ -86,7 +87,7 @@ class SignLibraryReport:
         widths = ",".join(map(str, library.widths)) or "-"
         data = ", ".join(f"x{caller}={_q(value)}" for value, caller in zip(library.dataset.x, library.dataset.order))
         lines = [
-            f"library: activation={library.activation.name} architecture={library.architecture} "
+            f"library: activation={library.activation.name} architecture={self.architecture_label or library.architecture} "
             f"widths={widths} depth={library.depth}",
             f"data (ascending): {data}",
             f"switch bound K={library.max_switches} ({library.rule}), effective min(K, n−1)={library.effective_switches} "
