@@ -33,7 +33,7 @@ from mirrorlib.data import Dataset, as_labels
 from mirrorlib.exact import to_rational
 from mirrorlib.groundtruth.architectures import make_architecture
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES, OracleResult, oracle_size, unit_oracle
-from mirrorlib.libraries import Feature, Library
+from mirrorlib.libraries import Feature, Library, exact_column
 from mirrorlib.optimality import LinearAnswer, Oracle, TrainingCertificate, certify_training, not_checked, switching_oracle
 from mirrorlib.reflections import explain_value
 
@@ -122,8 +122,7 @@ def _exact_residual(library: Any, y: Sequence[Fraction], z: Sequence[Any], xi: A
         coefficient = to_rational(value, name="z")
         if coefficient == 0:
             continue
-        feature = library.feature(index)
-        column = dataset.to_original_order([feature.unit(x) + feature.offset for x in dataset.x])
+        column = dataset.to_original_order(exact_column(library.feature(index), dataset))
         fitted = [f + coefficient * c for f, c in zip(fitted, column)]
     return [target - f for target, f in zip(y, fitted)]
 
@@ -138,10 +137,7 @@ def training_certificate(
     penalised = library.penalised
     residual = _exact_residual(library, y, fit.z, fit.xi)
     penalty = sum((abs(to_rational(v, name="z")) for v, p in zip(fit.z, penalised) if p), Fraction(0))
-    free = [
-        library.dataset.to_original_order([library.feature(i).unit(x) + library.feature(i).offset for x in library.dataset.x])
-        for i in np.flatnonzero(~penalised)
-    ]
+    free = [library.dataset.to_original_order(exact_column(library.feature(i), library.dataset)) for i in np.flatnonzero(~penalised)]
     limit_dual = fit.certificate.dual if beta is None else None
     return certify_training(
         y, residual, penalty, beta, oracle, free_columns=free, limit_dual=limit_dual, exact=fit.exact, tol=tol, scope=scope
@@ -195,6 +191,7 @@ class _Rounds:
         """Rounds until certified (or ``max_rounds``); appends to ``added``; returns the last state."""
         beta = self.beta if exact else float(self.beta_exact)  # type: ignore[arg-type]
         warm: list[float] | None = None
+        generated = {tuple(exact_column(feature, library.dataset)) for feature in library.generated} if grow else set()
         for round_index in range(self.max_rounds + 1):
             options = {} if exact or warm is None else {"start": warm + [0.0] * (library.n_features - len(warm))}
             fit = self.fit_lasso(library, self.y, beta, exact=exact, tol=self.tol, **options)
@@ -207,11 +204,12 @@ class _Rounds:
             if not grow or certificate.training_optimal is not False or round_index == self.max_rounds:
                 break
             feature = feature_from_unit(certificate.unit, library)  # type: ignore[arg-type]
-            column = tuple(feature.unit(x) for x in library.dataset.x)
-            if any(tuple(f.unit(x) for x in library.dataset.x) == column for f in library.generated):
+            column = tuple(exact_column(feature, library.dataset))
+            if column in generated:
                 if exact:
                     raise RuntimeError("column generation: the oracle returned a column already in the library (a bug)")
                 break  # float fit: the violation is at the solver's tolerance; the certificate reports the gap
+            generated.add(column)
             library = library.with_features([feature])
             added.append(feature)
         return library, fit, certificate

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
 from fractions import Fraction
+from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -395,7 +395,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         ``X`` of shape ``(n,)`` or ``(n, 1)``; NaN or infinite inputs raise ``ValueError``.
         """
         check_is_fitted(self, "network_")
-        X_checked = validate_data(self, np.asarray(X, dtype=np.float64) if not hasattr(X, "dtype") else X, ensure_2d=False, reset=False)
+        X_checked = validate_data(self, X, ensure_2d=False, reset=False)
         return self.network_.predict(_single_feature(X_checked))
 
     def selected_features(self) -> list[tuple[int, Any, Any]]:
@@ -406,7 +406,6 @@ class ConvexNet(RegressorMixin, BaseEstimator):
 
     def _require_fitted(self) -> None:
         check_is_fitted(self, "network_")
-
 
 
 _SEVERAL_FEATURES = (

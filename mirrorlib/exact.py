@@ -111,3 +111,13 @@ def to_rational_vector(values: Iterable[object] | str, *, name: str = "values") 
 def format_rational(value: Fraction) -> str:
     """Render a Fraction as ``"p/q"`` (or ``"p"`` when the denominator is 1)."""
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def format_short(value: Fraction, width: int = 24) -> str:
+    """``"p/q"`` when it fits in ``width`` characters, else a 12-digit decimal.
+
+    >>> format_short(Fraction(4, 3)), format_short(Fraction(2**100, 3))
+    ('4/3', '4.22550200076e+29')
+    """
+    text = format_rational(value)
+    return text if len(text) <= width else f"{float(value):.12g}"

@@ -46,7 +46,7 @@ from mirrorlib.pwl import PWL
 from mirrorlib.reflections import ReflectionExpression, leaf, reflection, reflection_expressions
 from mirrorlib.units import NarrowUnit
 
-__all__ = ["Feature", "Library", "LibraryCounts", "library", "generated_library", "ARCHITECTURES"]
+__all__ = ["Feature", "Library", "LibraryCounts", "library", "generated_library", "exact_column", "ARCHITECTURES"]
 
 ARCHITECTURES = ("narrow", "skip")
 
@@ -176,7 +176,7 @@ class Library:
 
     def _generated_rows(self, dtype: object) -> np.ndarray:
         """The generated columns on the sorted data, (len(generated), N)."""
-        rows = [_exact_column(feature, self.dataset) for feature in self.generated]
+        rows = [exact_column(feature, self.dataset) for feature in self.generated]
         return np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples).astype(dtype)
 
     def _select(self, columns: np.ndarray) -> np.ndarray:
@@ -193,7 +193,7 @@ class Library:
         small = self.selection is not None and 4 * len(self.selection) < self.recipe.n_columns
         if not small or "_exact_columns" in self.recipe.__dict__:
             return self._select(self.recipe.columns(exact=True))
-        rows = [_exact_column(self.recipe.feature(i), self.dataset) for i in self.selection or ()]
+        rows = [exact_column(self.recipe.feature(i), self.dataset) for i in self.selection or ()]
         selected = np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples)
         return np.vstack([selected, self._generated_rows(object)]) if self.generated else selected
 
@@ -286,8 +286,9 @@ def _check_memory(n_columns: int, n_samples: int, exact: bool) -> None:
         )
 
 
-def _exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
-    """``feature(x) = unit(x) + offset`` at every sorted data point, exactly."""
+def exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
+    """``feature(x) = unit(x) + offset`` at every sorted data point, exactly (any feature with a
+    ``unit`` and an ``offset``: closed-form, generated or sign/threshold)."""
     return [feature.unit(x) + feature.offset for x in dataset.x]
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Protocol
 
-from mirrorlib.exact import format_rational
+from mirrorlib.exact import format_short
 from mirrorlib.linalg import least_squares
 
 __all__ = [
@@ -108,19 +108,12 @@ class TrainingCertificate:
         if self.training_optimal is None:
             return f"NOT CHECKED — {self.reason}"
         ratio = self.ratio
-        measured = f"sup_u |λᵀu(X)| = {_short(self.sup)}" + ("" if ratio is None else f" = {float(ratio):.6g}·threshold")
+        measured = f"sup_u |λᵀu(X)| = {'?' if self.sup is None else format_short(self.sup)}" + ("" if ratio is None else f" = {float(ratio):.6g}·threshold")
         if self.training_optimal:
             verdict = "OPTIMAL" if self.exact else "OPTIMAL within tolerance"
             return f"{verdict} — {self.reason} ({measured})"
         unit = "" if self.unit is None else f"; e.g. {self.unit.describe()}"
         return f"NOT OPTIMAL — {self.reason} ({measured}{unit})"
-
-
-def _short(value: Fraction | None) -> str:
-    if value is None:
-        return "?"
-    text = format_rational(value)
-    return text if len(text) <= 24 else f"{float(value):.12g}"
 
 
 def _project_out(vector: Sequence[Fraction], free: Sequence[Sequence[Fraction]]) -> tuple[Fraction, ...]:

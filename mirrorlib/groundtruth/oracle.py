@@ -54,7 +54,7 @@ from flint import fmpq, fmpq_mat
 
 from mirrorlib.activations import Activation
 from mirrorlib.data import Dataset, as_dataset
-from mirrorlib.exact import to_rational_vector
+from mirrorlib.exact import format_short, to_rational_vector
 from mirrorlib.groundtruth.architectures import Architecture, LayeredUnit, make_architecture
 from mirrorlib.groundtruth.library import resolve_activation, resolve_patterns
 from mirrorlib.pwl import PWL
@@ -163,6 +163,7 @@ def _forms(net: _Network, slopes: tuple[Fraction, Fraction], sides: Sequence[int
     return forms
 
 
+@lru_cache(maxsize=256)
 def _row_types(net: _Network, slopes: tuple[Fraction, Fraction]) -> tuple[list[_RowType], list[_RowType]]:
     """(kink row types of the non-last neurons, meeting row types of the last neuron)."""
     n_free = net.n_neurons - 1
@@ -267,15 +268,21 @@ def _maps_per_pattern(
 ) -> dict[tuple[Fraction, ...], list[tuple[bool, tuple[tuple[Fraction, ...], ...]]]]:
     """The distinct vertex maps of every weight pattern, after checking that listing them is affordable."""
     nets = {pattern: _network(architecture, pattern) for pattern in patterns}
-    if any(net.n_neurons > 16 for net in nets.values()):
+    _check_map_budget(nets.values(), activation.slopes)
+    return {pattern: _distinct_maps(_vertex_maps(net, activation.slopes)) for pattern, net in nets.items()}
+
+
+def _check_map_budget(nets: Iterable[_Network], slopes: tuple[Fraction, Fraction]) -> None:
+    """Refuse (ValueError naming ``depth``) architectures whose vertex maps are too many to list."""
+    nets = list(nets)
+    if any(net.n_neurons > 16 for net in nets):
         raise ValueError("depth: the exact oracle handles units of at most 16 neurons; use a smaller depth")
-    subsets = sum(_map_subsets(net, activation.slopes) for net in nets.values())
+    subsets = sum(_map_subsets(net, slopes) for net in nets)
     if subsets > MAX_MAP_SUBSETS:
         raise ValueError(
             f"depth: the exact oracle would solve {subsets:,} linear systems to list this architecture's vertex maps "
             f"(limit {MAX_MAP_SUBSETS:,}); its cost grows like N^(L−1): use depth ≤ 5"
         )
-    return {pattern: _distinct_maps(_vertex_maps(net, activation.slopes)) for pattern, net in nets.items()}
 
 
 def _active_columns(vertex_map: _VertexMap) -> tuple[int, ...]:
@@ -570,8 +577,7 @@ class OracleResult:
 
     def describe(self) -> str:
         """E.g. ``abs(+abs(+x - 3/2) - 3/2)  |λᵀu| = 4/3`` (long values as decimals)."""
-        text = str(self.value)
-        return f"{self.unit.describe()}  |λᵀu| = {text if len(text) <= 24 else f'{float(self.value):.12g}'}"
+        return f"{self.unit.describe()}  |λᵀu| = {format_short(self.value)}"
 
 
 def _exact_unit(problem: _Problem, found: tuple) -> tuple[LayeredUnit, tuple[Fraction, ...]]:  # type: ignore[type-arg]
@@ -695,7 +701,7 @@ def vertex_points(
     [(Fraction(-1, 1),), (Fraction(0, 1),)]
     """
     net = _network(architecture, pattern)
-    _maps_per_pattern(architecture, activation, [tuple(pattern)])  # refuses unaffordable depths
+    _check_map_budget([net], activation.slopes)
     values = tuple(Fraction(v) for v in points)
     n = len(values)
     maps = _vertex_maps(net, activation.slopes)
