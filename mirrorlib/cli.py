@@ -179,7 +179,8 @@ def verify_command(
     trials: int = typer.Option(100, "--trials", min=1, help="Random instances per claim"),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed ≥ 0; trial i uses default_rng(\\[seed, i])"),
     max_n: Optional[int] = typer.Option(None, "--max-n", min=1, help="Largest number of data points drawn"),
-    workers: int = typer.Option(1, "--workers", min=1, help="Processes (e.g. 2 for two cores); results do not depend on it"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Local processes (e.g. 2 for two cores; with --scheduler local: Dask workers, default one per core); results do not depend on it"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run trials on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'; same results as a local run"),
     save: Optional[str] = typer.Option(None, "--save", help="Directory to save smallest counterexamples as JSON"),
     replay_file: Optional[str] = typer.Option(None, "--replay", help="Re-run a saved counterexample JSON"),
     output_format: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json or markdown"),
@@ -190,6 +191,7 @@ def verify_command(
     Exit code 0 when every selected claim holds, 1 when one fails, 2 for a usage error."""
     from mirrorlib.verify import all_claims, run_claim
     from mirrorlib.verify.report import reports_as_json, reports_as_markdown, reports_as_text
+    from mirrorlib.verify.distributed import ClusterError
     from mirrorlib.verify.runner import replay, save_counterexample
 
     if list_claims:
@@ -214,10 +216,13 @@ def verify_command(
     except StopIteration:
         _fail(f"unknown claim {claim!r}; see `mirrorlib verify --list`")
     try:
-        reports = [
-            run_claim(c, trials=trials, seed=seed, max_n=max_n, workers=workers, progress=not quiet)
-            for c in selected
-        ]
+        with _trial_pool(scheduler, workers) as pool:
+            reports = [
+                run_claim(c, trials=trials, seed=seed, max_n=max_n, workers=1 if pool else workers or 1, pool=pool, progress=not quiet)
+                for c in selected
+            ]
+    except ClusterError as error:
+        _fail(f"--scheduler: {error}")
     except ValueError as error:
         _fail(str(error))
     render = {ReportFormat.text: reports_as_text, ReportFormat.json: reports_as_json, ReportFormat.markdown: reports_as_markdown}
@@ -228,6 +233,19 @@ def verify_command(
                 typer.echo(f"saved: {save_counterexample(report.smallest, save)}", err=True)
     if any(report.status.lower() == "fails" for report in reports):
         raise typer.Exit(code=1)
+
+
+def _trial_pool(scheduler: Optional[str], workers: Optional[int]):
+    """The Dask cluster of ``--scheduler``, or no pool (trials run here)."""
+    from contextlib import nullcontext
+
+    if scheduler is None:
+        return nullcontext(None)
+    if scheduler != "local" and workers is not None:
+        _fail("--workers: a remote cluster's workers are started by `dask worker`; drop --workers or use --scheduler local")
+    from mirrorlib.verify.distributed import cluster_pool
+
+    return cluster_pool(scheduler, workers)
 
 
 def _replay_text(path: str, outcome: object, output_format: "ReportFormat") -> str:

@@ -14,12 +14,14 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from mirrorlib.verify.distributed import TrialPool
 from mirrorlib.verify.registry import Claim, Counterexample, Instance, Outcome, get_claim
 
 __all__ = ["ClaimReport", "run_claim", "trial_instance", "shrink_counterexample", "save_counterexample", "replay"]
@@ -90,29 +92,34 @@ def _chunks(count: int, size: int) -> Iterator[range]:
         yield range(start, min(start + size, count))
 
 
-def _in_order(executor: ProcessPoolExecutor, claim: str, seed: int, chunks: Iterator[range], max_n: int, window: int) -> Iterator[list[Outcome]]:
-    """``_run_chunk`` over the chunks in ``executor``, results in order, at most ``window`` pending."""
+def _in_order(pool: TrialPool, claim: str, seed: int, chunks: Iterator[range], max_n: int) -> Iterator[list[Outcome]]:
+    """``_run_chunk`` over the chunks in ``pool``, results in order, at most 4 per slot pending."""
     pending: deque = deque()
     for chunk in chunks:
-        pending.append(executor.submit(_run_chunk, claim, seed, chunk, max_n))
-        if len(pending) >= window:
+        pending.append(pool.executor.submit(_run_chunk, claim, seed, chunk, max_n))
+        if len(pending) >= 4 * pool.slots:
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
 
 
-def _outcomes(claim: Claim, trials: int, seed: int, max_n: int, workers: int, progress: bool) -> Iterable[Outcome]:
-    chunks = _chunks(trials, max(1, min(25, trials // (4 * max(workers, 1)) or 1)))
+@contextmanager
+def _local_pool(workers: int) -> Iterator[TrialPool | None]:
+    """``workers`` processes on this machine, or ``None`` (run in this process) for one."""
     if workers <= 1:
-        results: Iterable[list[Outcome]] = (_run_chunk(claim, seed, chunk, max_n) for chunk in chunks)
-    else:
-        executor = ProcessPoolExecutor(max_workers=workers)
-        results = _in_order(executor, claim.name, seed, chunks, max_n, window=4 * workers)
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers) as executor:
+        yield TrialPool(executor, slots=workers)
+
+
+def _with_progress(name: str, trials: int, results: Iterable[list[Outcome]], progress: bool) -> Iterator[Outcome]:
+    """Outcomes of ``results``; a rich bar on a terminal, else a line every PROGRESS_SECONDS."""
     if progress and sys.stderr.isatty():
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
-            task = bar.add_task(claim.name, total=trials)
+            task = bar.add_task(name, total=trials)
             for chunk_outcomes in results:
                 bar.advance(task, len(chunk_outcomes))
                 yield from chunk_outcomes
@@ -124,14 +131,22 @@ def _outcomes(claim: Claim, trials: int, seed: int, max_n: int, workers: int, pr
             now = time.perf_counter()
             if now - last >= PROGRESS_SECONDS or done == trials:
                 eta = (now - start) / done * (trials - done)
-                print(f"{claim.name}: {done}/{trials} trials, {now - start:.0f} s, about {eta:.0f} s left", file=sys.stderr, flush=True)
+                print(f"{name}: {done}/{trials} trials, {now - start:.0f} s, about {eta:.0f} s left", file=sys.stderr, flush=True)
                 last = now
             yield from chunk_outcomes
     else:
         for chunk_outcomes in results:
             yield from chunk_outcomes
-    if workers > 1:
-        executor.shutdown()
+
+
+def _outcomes(claim: Claim, trials: int, seed: int, max_n: int, pool: TrialPool | None, progress: bool) -> Iterator[Outcome]:
+    slots = 1 if pool is None else pool.slots
+    chunks = _chunks(trials, max(1, min(25, trials // (4 * slots) or 1)))
+    if pool is None:
+        results: Iterable[list[Outcome]] = (_run_chunk(claim, seed, chunk, max_n) for chunk in chunks)
+    else:
+        results = _in_order(pool, claim.name, seed, chunks, max_n)
+    yield from _with_progress(claim.name, trials, results, progress)
 
 
 def _merge_measurements(total: dict[str, Any], new: dict[str, Any]) -> None:
@@ -155,11 +170,24 @@ def run_claim(
     seed: int = 0,
     max_n: int | None = None,
     workers: int = 1,
+    pool: TrialPool | None = None,
     progress: bool = False,
     shrink: bool = True,
 ) -> ClaimReport:
     """Check ``claim`` on ``trials`` random instances; report counts, time and the smallest
-    (shrunk) counterexample. ``workers > 1`` runs trials in that many processes."""
+    (shrunk) counterexample.
+
+    Trial ``i`` draws its instance from ``numpy.random.default_rng([seed, i])`` and outcomes are
+    read back in trial order, so the report (all but ``seconds``) is the same however the
+    trials are spread: ``workers > 1`` runs them in that many local processes, ``pool`` on any
+    executor, e.g. a Dask cluster from :func:`mirrorlib.verify.distributed.cluster_pool`.
+
+    Examples
+    --------
+    >>> report = run_claim("dictionary-size-bounds", trials=3, seed=1)
+    >>> report.status, report.tried, report.failed
+    ('holds', 3, 0)
+    """
     resolved = get_claim(claim) if isinstance(claim, str) else claim
     if trials < 1:
         raise ValueError(f"trials must be ≥ 1, got {trials}")
@@ -167,6 +195,8 @@ def run_claim(
         raise ValueError(f"seed must be ≥ 0 (numpy seeds are non-negative), got {seed}")
     if workers < 1:
         raise ValueError(f"workers must be ≥ 1, got {workers}")
+    if pool is not None and workers > 1:
+        raise ValueError("give workers (local processes) or pool (an executor), not both")
     size_limit = resolved.default_max_n if max_n is None else max_n
     if size_limit > MAX_N_LIMIT:
         raise ValueError(
@@ -179,17 +209,18 @@ def run_claim(
     passed = failed = skipped = 0
     smallest: Counterexample | None = None
     measurements: dict[str, Any] = {}
-    for outcome in _outcomes(resolved, trials, seed, size_limit, workers, progress):
-        _merge_measurements(measurements, outcome.measurements)
-        if outcome.skipped is not None:
-            skipped += 1
-        elif outcome.passed:
-            passed += 1
-        else:
-            failed += 1
-            witness = outcome.counterexample
-            if witness is not None and (smallest is None or witness.size < smallest.size):
-                smallest = witness
+    with _local_pool(workers) if pool is None else nullcontext(pool) as active:
+        for outcome in _outcomes(resolved, trials, seed, size_limit, active, progress):
+            _merge_measurements(measurements, outcome.measurements)
+            if outcome.skipped is not None:
+                skipped += 1
+            elif outcome.passed:
+                passed += 1
+            else:
+                failed += 1
+                witness = outcome.counterexample
+                if witness is not None and (smallest is None or witness.size < smallest.size):
+                    smallest = witness
     if smallest is not None and shrink:
         smallest = shrink_counterexample(resolved, smallest)
     return ClaimReport(
