@@ -43,7 +43,8 @@ def library_command(
     depth: int = typer.Option(2, "--depth", help="Number of layers L ≥ 2"),
     architecture: str = typer.Option("narrow", "--architecture", help="narrow or skip (sign/threshold: tree or rectangular)"),
     widths: Optional[str] = typer.Option(None, "--widths", help="Hidden widths for sign/threshold tree/rectangular nets, e.g. 2,2"),
-    reflection_nesting: Optional[int] = typer.Option(None, "--reflection-nesting", help="Deep ReLU: nesting of a_1 reflections"),
+    variant: Optional[str] = typer.Option(None, "--variant", help="Deep ReLU: paper (default; the paper code's columns, 2^L·N^(L−1) at L ≥ 4) or all-reflections (a_1 over every reflection, a superset)"),
+    reflection_nesting: Optional[int] = typer.Option(None, "--reflection-nesting", help="Deep ReLU, all-reflections variant: nesting of a_1 reflections"),
     show_all: bool = typer.Option(False, "--all", metavar="", help="List every generated column, duplicates included"),
     count_only: bool = typer.Option(False, "--count-only", metavar="", help="Print only the counts"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
@@ -60,6 +61,8 @@ def library_command(
         _fail(f"--activation: {error}")
     if reflection_nesting is not None and sigma_name != "relu":
         _fail(f"--reflection-nesting applies to deep ReLU libraries only, not {sigma_name}; drop it")
+    if variant is not None and sigma_name != "relu":
+        _fail(f"--variant applies to deep ReLU libraries only, not {sigma_name}; drop it")
 
     try:
         report = library_report(
@@ -69,6 +72,7 @@ def library_command(
             architecture=architecture,
             widths=widths,
             reflection_nesting=reflection_nesting,
+            variant=variant,
             show_all=show_all,
             count_only=count_only,
         )

@@ -42,6 +42,7 @@ import numpy as np
 from mirrorlib.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.exact import format_rational
+from mirrorlib.narrow_columns import IntegerColumns, IntegerScale, first_distinct_rows, integer_columns, integer_scale, narrow_columns, narrow_provenance
 from mirrorlib.pwl import PWL
 from mirrorlib.reflections import ReflectionExpression, leaf, reflection, reflection_expressions
 from mirrorlib.units import NarrowUnit
@@ -141,6 +142,11 @@ class Library:
     generated: tuple[Feature, ...] = field(default=(), repr=False)
 
     @property
+    def variant(self) -> str | None:
+        """``"paper"`` or ``"all-reflections"`` for deep narrow ReLU closed forms, else None."""
+        return self.recipe.plan.variant
+
+    @property
     def n_closed_form(self) -> int:
         """Columns from the closed form (the first ones); the rest are :attr:`generated`."""
         return self.recipe.n_columns if self.selection is None else len(self.selection)
@@ -187,15 +193,31 @@ class Library:
     def sorted_columns_exact(self) -> np.ndarray:
         """Object array (M, N) of Fractions; row ``i`` is column ``i`` on the sorted data.
 
-        A selection much smaller than the closed form (e.g. after a float deduplication) is
-        evaluated column by column through its units instead of building every exact column.
+        Closed-form rows come from the integer build (:meth:`_Recipe.integer_columns`); a
+        selection much smaller than the closed form whose integer columns were never built is
+        evaluated column by column through its units instead.
         """
         small = self.selection is not None and 4 * len(self.selection) < self.recipe.n_columns
-        if not small or "_exact_columns" in self.recipe.__dict__:
-            return self._select(self.recipe.columns(exact=True))
-        rows = [exact_column(self.recipe.feature(i), self.dataset) for i in self.selection or ()]
-        selected = np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples)
+        if small and "_integer_columns" not in self.recipe.__dict__:
+            rows = [exact_column(self.recipe.feature(i), self.dataset) for i in self.selection or ()]
+            selected = np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples)
+        else:
+            selected = self.recipe.integer_columns().fractions(self.selection)
         return np.vstack([selected, self._generated_rows(object)]) if self.generated else selected
+
+    def _integer_rows(self) -> np.ndarray:
+        """The closed-form columns of this library (its selection) as integer rows."""
+        values = self.recipe.integer_columns().values
+        return values if self.selection is None else values[list(self.selection)]
+
+    def _distinct_positions(self, exact: bool) -> list[int]:
+        """Positions of the first occurrence of each distinct (column, penalised) pair."""
+        if self.generated:  # generated columns have their own denominators: compare Fractions
+            return _first_occurrences(self.sorted_columns_exact, self.penalised)
+        if exact or self.recipe.integer_scale().fits_int64:
+            return first_distinct_rows(self._integer_rows(), classes=self.penalised.astype(np.int64))
+        keyed = np.column_stack([self.penalised.astype(np.float64), self.matrix(order="sorted").T])
+        return sorted(int(i) for i in np.unique(keyed, axis=0, return_index=True)[1])
 
     def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
         """The dictionary ``A`` (N × M): float64, or with ``exact=True`` an object array of Fractions.
@@ -215,15 +237,19 @@ class Library:
         """The library with duplicated columns removed (first occurrence kept); a penalised and
         an unpenalised column are never merged.
 
-        ``exact=True`` compares the exact columns; ``exact=False`` compares the float64 columns
-        bitwise, which avoids building the exact matrix of a large library (columns that are
-        equal but rounded differently are then kept twice, which costs time, not correctness).
+        Columns are compared exactly, as integer rows on a common denominator (see
+        :mod:`mirrorlib.narrow_columns`), so no exact Fraction matrix is built. With
+        ``exact=False`` and data whose common denominator is too large for int64 arithmetic
+        (e.g. floats converted exactly), the float64 columns are compared bitwise instead:
+        equal columns rounded differently are then kept twice (costing time, not correctness).
+
+        Examples
+        --------
+        >>> lib = library([0, 1, 3], "relu", 3)
+        >>> lib.n_features, lib.distinct().n_features
+        (37, 7)
         """
-        if exact:
-            keep = _first_occurrences(self.sorted_columns_exact, self.penalised)
-        else:
-            keyed = np.column_stack([self.penalised.astype(np.float64), self.matrix(order="sorted").T])
-            keep = sorted(int(i) for i in np.unique(keyed, axis=0, return_index=True)[1])
+        keep = self._distinct_positions(exact)
         base = self.n_closed_form
         return replace(
             self,
@@ -233,8 +259,13 @@ class Library:
 
     @cached_property
     def counts(self) -> LibraryCounts:
-        keep = _first_occurrences(self.sorted_columns_exact, self.penalised)
-        nonconstant = sum(1 for i in keep if len(set(self.sorted_columns_exact[i])) > 1)
+        keep = self._distinct_positions(exact=True)
+        if self.generated:
+            rows = self.sorted_columns_exact[keep]
+            nonconstant = sum(1 for row in rows if len(set(row)) > 1)
+        else:
+            rows = self._integer_rows()[keep]
+            nonconstant = int(sum(1 for row in rows if row.max() != row.min())) if rows.dtype == object else int(np.count_nonzero(rows.max(axis=1) != rows.min(axis=1)))
         return LibraryCounts(
             naive=self.recipe.n_columns,
             naive_formula=self.naive_formula,
@@ -293,7 +324,7 @@ def exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
 
 
 def _first_occurrences(columns: np.ndarray, penalised: np.ndarray) -> list[int]:
-    """Indices of the first occurrence of each distinct (column, penalised) pair."""
+    """Indices of the first occurrence of each distinct (column, penalised) pair of Fraction rows."""
     seen: set[tuple[object, ...]] = set()
     keep = []
     for index, column in enumerate(columns):
@@ -302,46 +333,6 @@ def _first_occurrences(columns: np.ndarray, penalised: np.ndarray) -> list[int]:
             seen.add(key)
             keep.append(index)
     return keep
-
-
-# --------------------------------------------------------------------------- vectorised recursion
-def _apply_homogeneous(values: np.ndarray, slopes: tuple[Fraction, Fraction]) -> np.ndarray:
-    """σ(t) = a·t (t < 0), b·t (t ≥ 0), elementwise on float or Fraction-object arrays."""
-    negative, positive = slopes
-    return np.where(values < 0, values * negative, values * positive)
-
-
-def _narrow_columns(
-    x: np.ndarray,
-    first_breakpoints: np.ndarray,
-    signs_per_layer: Sequence[Sequence[int]],
-    slopes: tuple[Fraction, Fraction],
-) -> np.ndarray:
-    """All ``h_{L−1}`` columns (M × N) of the narrow recursion, layer by layer.
-
-    Column order: layer 1 is ``(s_1, a_1)`` with ``s_1`` outermost; each further layer ``l``
-    refines a column ``m`` into ``(m, s_l, j_l)`` in C order — the order of
-    :func:`_narrow_provenance`.
-    """
-    first_signs = np.array(signs_per_layer[0], dtype=object if x.dtype == object else np.float64)
-    pre = first_signs[:, None, None] * (x[None, None, :] - first_breakpoints[None, :, None])
-    hidden = _apply_homogeneous(pre, slopes).reshape(-1, x.size)
-    for layer_signs in signs_per_layer[1:]:
-        signs = np.array(layer_signs, dtype=hidden.dtype)
-        centred = hidden[:, None, :] - hidden[:, :, None]  # [m, j, :] = h(x) − h(x_j)
-        pre = signs[None, :, None, None] * centred[:, None, :, :]
-        hidden = _apply_homogeneous(pre, slopes).reshape(-1, x.size)
-    return hidden
-
-
-def _narrow_provenance(
-    n_first: int, signs_per_layer: Sequence[Sequence[int]], n_points: int
-) -> Iterable[tuple[tuple[int, ...], int, tuple[int, ...]]]:
-    """``(signs, first-breakpoint index, sorted anchor positions)`` in :func:`_narrow_columns` order."""
-    for first_sign, first_index in itertools.product(signs_per_layer[0], range(n_first)):
-        deeper = [itertools.product(layer_signs, range(n_points)) for layer_signs in signs_per_layer[1:]]
-        for choice in itertools.product(*[list(options) for options in deeper]):
-            yield (first_sign, *(sign for sign, _ in choice)), first_index, tuple(anchor for _, anchor in choice)
 
 
 def _first_breakpoint_options(dataset: Dataset, reflection_nesting: int) -> list[ReflectionExpression]:
@@ -410,7 +401,13 @@ def _linear_feature(activation: Activation, dataset: Dataset, depth: int, penali
 
 @dataclass(frozen=True, eq=False)
 class _Recipe:
-    """Everything needed to generate the columns and features of a closed-form library."""
+    """Everything needed to generate the columns and features of a closed-form library.
+
+    ``firsts`` are the ``a_1`` options combined with every layer-2 anchor; ``tied`` pairs a
+    reflected ``a_1 = R(x_{j1}, x_{j2})`` with the sorted position of the anchor ``x_{j2}`` it is
+    tied to (the paper code's ``k = 1`` columns). Columns: the ``firsts`` block, the ``tied``
+    block, then the linear feature.
+    """
 
     activation: Activation
     dataset: Dataset
@@ -418,42 +415,90 @@ class _Recipe:
     plan: _Plan
     firsts: tuple[ReflectionExpression, ...]
     penalise_linear: bool
+    tied: tuple[tuple[ReflectionExpression, int], ...] = ()
+
+    def _block_size(self, n_first: int, tied: bool) -> int:
+        layers = self.plan.signs_per_layer
+        size = n_first * len(layers[0])
+        for level, layer_signs in enumerate(layers[1:]):
+            size *= len(layer_signs) * (1 if tied and level == 0 else self.dataset.n_samples)
+        return size
 
     @property
     def n_columns(self) -> int:
-        narrow = len(self.firsts) * len(self.plan.signs_per_layer[0])
-        for layer_signs in self.plan.signs_per_layer[1:]:
-            narrow *= len(layer_signs) * self.dataset.n_samples
-        return narrow + 1
+        return self._block_size(len(self.firsts), False) + self._block_size(len(self.tied), True) + 1
+
+    @property
+    def all_firsts(self) -> tuple[ReflectionExpression, ...]:
+        return self.firsts + tuple(expression for expression, _ in self.tied)
 
     @cached_property
     def provenance(self) -> list[tuple[tuple[int, ...], int, tuple[int, ...]]]:
-        return list(_narrow_provenance(len(self.firsts), self.plan.signs_per_layer, self.dataset.n_samples))
+        layers, n = self.plan.signs_per_layer, self.dataset.n_samples
+        free = list(narrow_provenance(len(self.firsts), layers, n))
+        anchors = [anchor for _, anchor in self.tied]
+        offset = len(self.firsts)
+        tied = [(signs, offset + index, rest) for signs, index, rest in narrow_provenance(len(self.tied), layers, n, anchors)]
+        return free + tied
+
+    def _blocks(self) -> list[tuple[list[Fraction], list[int] | None]]:
+        """``(a_1 values, tied anchors or None)`` of the non-empty column blocks, in column order."""
+        blocks: list[tuple[list[Fraction], list[int] | None]] = []
+        if self.firsts:
+            blocks.append(([e.value for e in self.firsts], None))
+        if self.tied:
+            blocks.append(([e.value for e, _ in self.tied], [anchor for _, anchor in self.tied]))
+        return blocks
+
+    def _linear_row(self) -> Fraction:
+        return _linear_feature(self.activation, self.dataset, self.depth, True).linear_slope
 
     def columns(self, exact: bool) -> np.ndarray:
         """All columns on the sorted data, (M, N): Fraction objects or float64.
 
-        Refuses (``ValueError``) when the estimated peak memory exceeds :func:`memory_limit`.
+        The exact ones come from :meth:`integer_columns`. Refuses (``ValueError``) when the
+        estimated peak memory exceeds :func:`memory_limit`.
         """
-        key = "_exact_columns" if exact else "_float_columns"
-        if key not in self.__dict__:
-            _check_memory(self.n_columns, self.dataset.n_samples, exact)
-            dtype = object if exact else np.float64
-            convert = (lambda v: v) if exact else float
-            x = np.array([convert(v) for v in self.dataset.x], dtype=dtype)
-            firsts = np.array([convert(e.value) for e in self.firsts], dtype=dtype)
-            slopes = self.activation.slopes if exact else tuple(float(v) for v in self.activation.slopes)
-            narrow = _narrow_columns(x, firsts, self.plan.signs_per_layer, slopes)
-            linear_slope = _linear_feature(self.activation, self.dataset, self.depth, True).linear_slope
-            linear = np.array([convert(linear_slope * v) for v in self.dataset.x], dtype=dtype)
-            self.__dict__[key] = np.vstack([narrow, linear[None, :]])
-        return self.__dict__[key]
+        if exact:
+            return self.integer_columns().fractions()
+        if "_float_columns" not in self.__dict__:
+            _check_memory(self.n_columns, self.dataset.n_samples, exact=False)
+            x = np.array([float(v) for v in self.dataset.x])
+            slopes = tuple(float(v) for v in self.activation.slopes)
+            rows = [
+                narrow_columns(x, np.array([float(v) for v in firsts]), self.plan.signs_per_layer, slopes,
+                               None if tied is None else np.array(tied, dtype=np.int64))
+                for firsts, tied in self._blocks()
+            ]
+            linear = np.array([float(self._linear_row() * v) for v in self.dataset.x])
+            self.__dict__["_float_columns"] = np.vstack([*rows, linear[None, :]])
+        return self.__dict__["_float_columns"]
+
+    def integer_scale(self) -> IntegerScale:
+        """The common integer scaling of every column (see :mod:`mirrorlib.narrow_columns`)."""
+        values = [*self.dataset.x, *(e.value for e in self.all_firsts)]
+        return integer_scale(values, self.activation.slopes, len(self.plan.signs_per_layer))
+
+    def integer_columns(self) -> IntegerColumns:
+        """All columns exactly, as integers on one common denominator (cached)."""
+        if "_integer_columns" not in self.__dict__:
+            scale = self.integer_scale()
+            _check_memory(self.n_columns, self.dataset.n_samples, exact=not scale.fits_int64)
+            rows = [
+                integer_columns(self.dataset.x, firsts, self.plan.signs_per_layer, self.activation.slopes, tied, scale=scale).values
+                for firsts, tied in self._blocks()
+            ]
+            linear = [self._linear_row() * v * scale.denominator for v in self.dataset.x]
+            linear_row = np.array([int(v) for v in linear], dtype=np.int64 if scale.fits_int64 else object)
+            values = np.vstack([*rows, linear_row[None, :]])
+            self.__dict__["_integer_columns"] = IntegerColumns(values, scale.denominator)
+        return self.__dict__["_integer_columns"]
 
     def feature(self, index: int) -> Feature:
         if index == self.n_columns - 1:
             return _linear_feature(self.activation, self.dataset, self.depth, self.penalise_linear)
         signs, first_index, anchors = self.provenance[index]
-        first = self.firsts[first_index]
+        first = self.all_firsts[first_index]
         return Feature(
             label=_label(self.activation, signs, first, tuple(self.dataset.order[a] for a in anchors)),
             unit=_unit_for(self.activation, signs, first.value, anchors, self.dataset.x),
@@ -478,6 +523,7 @@ def library(
     depth: int = 2,
     *,
     architecture: str = "narrow",
+    variant: str | None = None,
     reflection_nesting: int | None = None,
 ) -> Library:
     """The closed-form library of THEORY §5 for data ``X``.
@@ -493,9 +539,17 @@ def library(
         ``L ≥ 2`` (number of layers, the output layer included).
     architecture : ``"narrow"`` or ``"skip"``
         ``"skip"``: 2-layer net with an unpenalised linear skip connection (Lemma 3.1).
+    variant : ``"paper"`` or ``"all-reflections"``, optional
+        Deep narrow ReLU only. ``"paper"`` (the default) is the paper code's column set:
+        ``a_1 = x_{j_1}``, and for ``L ≥ 4`` also ``a_1 = R(x_{j_1}, x_{j_2})`` tied to the
+        layer-2 anchor ``x_{j_2}`` — ``2^L N^{L−1}`` columns at ``L ≥ 4`` — plus the linear
+        feature. ``"all-reflections"`` lets ``a_1`` range over every reflection tree of nesting
+        ≤ ``reflection_nesting`` independently of the anchors: a strict superset
+        (``2^{L−1} N^L`` columns at ``L = 4``, nesting 1) that adds units such as
+        ``relu(s_2(h_1(x) − h_1(x_k)))`` with ``a_1 = R(x_i, x_j)``, ``k ≠ j``.
     reflection_nesting : int, optional
-        Nesting of reflection trees allowed for ``a_1`` in deep ReLU units; default 0 for
-        ``L ≤ 3`` and 1 (the paper code's ``R(x_{j1}, x_{j2})``) for ``L ≥ 4``.
+        With ``variant="all-reflections"`` (implied when given): nesting of the reflection
+        trees allowed for ``a_1``; default 0 for ``L ≤ 3`` and 1 for ``L ≥ 4``.
 
     Raises
     ------
@@ -514,7 +568,7 @@ def library(
             "(a group-Lasso, not a Lasso); use mirrorlib.groundtruth for its dual-completeness checks"
         )
     sigma.require_positively_homogeneous("a closed-form Lasso library")
-    plan = _plan(sigma, depth, architecture, reflection_nesting)
+    plan = _plan(sigma, depth, architecture, variant, reflection_nesting)
     recipe = _Recipe(
         activation=sigma,
         dataset=dataset,
@@ -522,6 +576,7 @@ def library(
         plan=plan,
         firsts=tuple(_first_breakpoint_options(dataset, plan.reflection_nesting)),
         penalise_linear=architecture != "skip",
+        tied=_tied_reflections(dataset) if plan.variant == "paper" and depth >= 4 else (),  # the code's k = 1
     )
     return Library(
         activation=sigma,
@@ -557,6 +612,10 @@ def generated_library(X: Iterable[object] | str | Dataset, activation: Activatio
 class _Plan:
     signs_per_layer: tuple[tuple[int, ...], ...]
     reflection_nesting: int
+    variant: str | None = None  # "paper" or "all-reflections" for deep narrow ReLU
+
+
+VARIANTS = ("paper", "all-reflections")
 
 
 def _check_depth(depth: object) -> int:
@@ -567,30 +626,51 @@ def _check_depth(depth: object) -> int:
     return int(depth)
 
 
-def _plan(sigma: Activation, depth: int, architecture: str, reflection_nesting: int | None) -> _Plan:
+def _plan(sigma: Activation, depth: int, architecture: str, variant: str | None, reflection_nesting: int | None) -> _Plan:
     both = (1, -1)
+    if variant is not None and variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+    wider = variant == "all-reflections" or reflection_nesting is not None
+    if wider and not (sigma.name == "relu" and architecture == "narrow"):
+        raise ValueError("variant='all-reflections' and reflection_nesting apply to deep narrow ReLU libraries only")
+    if variant == "paper" and reflection_nesting is not None:
+        raise ValueError("reflection_nesting applies to variant='all-reflections'; the paper variant's reflections are fixed")
+    if reflection_nesting is not None and reflection_nesting < 0:
+        raise ValueError(f"reflection_nesting must be ≥ 0, got {reflection_nesting}")
     if architecture == "skip":
         if depth != 2:
             raise ValueError("architecture='skip' is a 2-layer net with a linear skip connection (Lemma 3.1): use depth=2")
         return _Plan((both,), 0)
     if depth == 2:
+        if reflection_nesting:
+            raise ValueError(f"2-layer units have no reflections: reflection_nesting must be 0 or omitted at depth 2, got {reflection_nesting}")
         return _Plan((both,), 0)
     if sigma.name == "abs":
         return _Plan(((1,),) * (depth - 1), 0)  # |−t| = |t|: one sign suffices
     if sigma.name == "relu":
-        nesting = (0 if depth <= 3 else 1) if reflection_nesting is None else reflection_nesting
-        if nesting < 0:
-            raise ValueError(f"reflection_nesting must be ≥ 0, got {nesting}")
-        return _Plan((both,) * (depth - 1), nesting)
+        if wider:
+            nesting = (0 if depth <= 3 else 1) if reflection_nesting is None else reflection_nesting
+            return _Plan((both,) * (depth - 1), nesting, "all-reflections")
+        return _Plan((both,) * (depth - 1), 0, "paper")
     raise ValueError(
         f"no closed-form library for {sigma.name} at depth {depth}: the paper gives deep narrow "
         "libraries for relu and abs only; use mirrorlib.groundtruth to enumerate it exactly"
     )
 
 
+def _tied_reflections(dataset: Dataset) -> tuple[tuple[ReflectionExpression, int], ...]:
+    """The paper code's ``k = 1`` first breakpoints: ``R(x_{j1}, x_{j2})`` for every ordered pair
+    (``j1 = j2`` included, as the code loops), each tied to its layer-2 anchor ``x_{j2}``."""
+    leaves = [leaf(value, caller) for value, caller in zip(dataset.x, dataset.order)]
+    n = dataset.n_samples
+    return tuple((reflection(leaves[i], leaves[j]), j) for i, j in itertools.product(range(n), repeat=2))
+
+
 def _naive_formula(plan: _Plan, depth: int) -> str:
     """The generated-column count as a formula in ``N``, e.g. ``2^3·N^4 + 1``."""
     both_sign_layers = sum(1 for signs in plan.signs_per_layer if len(signs) == 2)
+    if plan.variant == "paper" and depth >= 4:
+        return f"2^{both_sign_layers + 1}·N^{depth - 1} + 1"  # N^{L−1} for a_1 ∈ data, as many tied reflections
     if plan.reflection_nesting > 1:
         first, first_power = "P", 0  # P = number of reflection trees of nesting ≤ k over N points
     else:

@@ -67,6 +67,7 @@ class LibraryReport:
             "activation": self.library.activation.name,
             "depth": self.library.depth,
             "architecture": self.library.architecture,
+            "variant": self.library.variant,
             "data": dataset.to_original_order([_q(v) for v in dataset.x]),
             "counts": self.library.counts.as_dict(),
         }
@@ -78,7 +79,8 @@ class LibraryReport:
         counts = self.library.counts
         lines = [
             f"library: activation={self.library.activation.name} depth={self.library.depth} "
-            f"architecture={self.library.architecture}",
+            f"architecture={self.library.architecture}"
+            + ("" if self.library.variant is None else f" variant={self.library.variant}"),
             _data_header(self.library.dataset),
             f"counts: naive {counts.naive} [{counts.naive_formula}], distinct {counts.distinct}, "
             f"distinct non-constant {counts.distinct_nonconstant}",
@@ -109,6 +111,7 @@ def library_report(
     architecture: str = "narrow",
     widths: str | None = None,
     reflection_nesting: int | None = None,
+    variant: str | None = None,
     show_all: bool = False,
     count_only: bool = False,
 ) -> Any:
@@ -127,8 +130,8 @@ def library_report(
 
         from mirrorlib.estimator import _sign_architecture
 
-        if reflection_nesting is not None:
-            raise ValueError("--reflection-nesting applies to deep ReLU libraries; sign/threshold features have no reflections")
+        if reflection_nesting is not None or variant is not None:
+            raise ValueError("--reflection-nesting and --variant apply to deep ReLU libraries; sign/threshold features have no reflections")
         sign_architecture, sign_widths = _sign_architecture(architecture, widths, depth)
         report = sign_library_report(
             data, activation=activation, architecture=sign_architecture, widths=sign_widths, depth=depth, count_only=count_only
@@ -136,7 +139,7 @@ def library_report(
         return replace(report, architecture_label="narrow (a tree of width 1)") if architecture == "narrow" else report
     if widths is not None:
         raise ValueError("--widths applies to sign/threshold tree or rectangular architectures only")
-    lib = library(data, activation, depth, architecture=architecture, reflection_nesting=reflection_nesting)
+    lib = library(data, activation, depth, architecture=architecture, variant=variant, reflection_nesting=reflection_nesting)
     return LibraryReport(library=lib, shown=lib if show_all else lib.distinct(), count_only=count_only)
 
 

@@ -85,8 +85,8 @@ def oracle_outcome(name: str, instance: dict, columns: Any, activation: str, dep
     from mirrorlib.groundtruth.oracle import unit_oracle
 
     X = columns.dataset
-    if columns.n_features > 5_000:  # e.g. 8N⁴ + 1 ReLU columns at depth 4: drop float-identical ones first
-        columns = columns.distinct(exact=False)
+    if columns.n_features > 5_000:  # e.g. 16N³ + 1 ReLU columns at depth 4: drop duplicates first (exact, integer keys)
+        columns = columns.distinct()
     matrix = columns.matrix(exact=True)
     rng = np.random.default_rng(zlib.crc32(repr(instance).encode()))
     probes = []

@@ -1,8 +1,8 @@
 """Claim ``dictionary-size-bounds`` (THEORY §5, last bullet; the paper's dictionary-size bounds).
 
-For deep narrow units the closed form generates ``2^{L−1} N^{L−1}`` columns (ReLU; ``2^{L−1} N^L``
-at L = 4 with the reflected first breakpoints ``R(x_i, x_j)``; ``N^{L−1}`` for abs), plus the linear
-feature. Each trial checks, exactly: the generated (naive) count equals the formula; the distinct
+For deep narrow units the closed form generates ``2^{L−1} N^{L−1}`` columns (ReLU; ``2^L N^{L−1}``
+at L = 4, where the paper code adds the reflected first breakpoints ``R(x_{j1}, x_{j2})`` tied to the
+layer-2 anchor; ``N^{L−1}`` for abs), plus the linear feature. Each trial checks, exactly: the generated (naive) count equals the formula; the distinct
 columns after exact deduplication are at most that; and the ground-truth library (all cell
 vertices, modulo constants) is reported beside them, so the three counts — naive, distinct,
 ground truth — can be compared. Measurements record the largest ratios seen.
@@ -26,7 +26,7 @@ def formula(activation: str, depth: int, n: int) -> int:
     """The paper's naive column counts (without the linear feature)."""
     if activation == "abs":
         return n ** (depth - 1)
-    return 2 ** (depth - 1) * n ** (depth if depth >= 4 else depth - 1)
+    return 2 ** (depth if depth >= 4 else depth - 1) * n ** (depth - 1)
 
 
 def draw(rng: np.random.Generator, max_n: int) -> dict:
@@ -53,7 +53,7 @@ def check(instance: dict) -> Outcome:
 
 CLAIM = Claim(
     name=NAME,
-    statement="naive column counts equal 2^{L−1}N^{L−1} (ReLU; N^L·2^{L−1} at L=4 with reflections) / N^{L−1} (abs), +1 linear; distinct ≤ naive",
+    statement="naive column counts equal 2^{L−1}N^{L−1} (ReLU; 2^L·N^{L−1} at L=4 with the paper code's tied reflections) / N^{L−1} (abs), +1 linear; distinct ≤ naive",
     reference="THEORY §5 (dictionary-size bounds)",
     draw=draw,
     check=check,

@@ -23,7 +23,7 @@ def test_library_json_is_machine_readable():
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["counts"]["naive"] == 8 * 6**4 + 1
+    assert report["counts"]["naive"] == 16 * 6**3 + 1 and report["variant"] == "paper"
     assert len(report["features"]) == report["counts"]["distinct"]
     first = report["features"][0]
     assert set(first) >= {"label", "unit", "signs", "column", "breakpoints", "first_breakpoint"}

@@ -1,10 +1,11 @@
 """Closed-form libraries: every column is the exact output of its unit network."""
 
+import itertools
 from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mirrorlib.activations import absolute, leaky_relu, linear, relu
@@ -13,7 +14,7 @@ from mirrorlib.libraries import library
 from mirrorlib.reflections import reflect
 from mirrorlib.testing.strategies import datasets, homogeneous_activations
 
-ACTIVATION_DEPTHS = [("relu", 2), ("abs", 2), ("leaky_relu(1/10)", 2), ("linear", 2), ("relu", 3), ("abs", 3), ("abs", 4)]
+ACTIVATION_DEPTHS = [("relu", 2), ("abs", 2), ("leaky_relu(1/10)", 2), ("linear", 2), ("relu", 3), ("relu", 4), ("abs", 3), ("abs", 4)]
 
 
 def recursion_columns(X, activation, signs, first, anchors):
@@ -80,7 +81,7 @@ def test_rows_follow_the_callers_order():
     [
         ("relu", 2, lambda n: 2 * n + 1),
         ("relu", 3, lambda n: 4 * n**2 + 1),
-        ("relu", 4, lambda n: 8 * n**4 + 1),  # a_1 ∈ {x_j} ∪ {R(x_i, x_j)}: N² choices
+        ("relu", 4, lambda n: 16 * n**3 + 1),  # paper variant: a_1 = x_j, or R(x_i, x_j) tied to anchor x_j
         ("abs", 3, lambda n: n**2 + 1),
         ("abs", 4, lambda n: n**3 + 1),
     ],
@@ -175,11 +176,89 @@ def test_deduplication_keeps_the_unpenalised_skip_column():
     assert lib.counts.distinct == lib.n_features
 
 
-@given(X=datasets(min_size=1, max_size=5), depth=st.integers(2, 3))
-def test_float_deduplication_keeps_every_distinct_column(X, depth):
-    """Bitwise float deduplication may keep more columns than the exact one, never fewer."""
+@given(X=datasets(min_size=1, max_size=6), depth=st.integers(2, 4))
+def test_float_deduplication_is_exact_on_rational_data(X, depth):
+    """distinct(exact=False) compares integer columns on a common denominator: same result as exact."""
     lib = library(X, "relu", depth)
     by_float = lib.distinct(exact=False)
+    assert by_float.n_features == lib.counts.distinct
+    assert by_float.selection == lib.distinct(exact=True).selection
     exact_columns = {tuple(column) for column in lib.matrix(exact=True).T}
-    assert {tuple(column) for column in by_float.matrix(exact=True).T} == exact_columns
-    assert lib.counts.distinct <= by_float.n_features <= lib.n_features
+    assert sorted(tuple(column) for column in by_float.matrix(exact=True).T) == sorted(exact_columns)
+
+
+def test_float_deduplication_is_exact_where_floats_round_differently():
+    """ReLU depth 3 on 50 rationals: bitwise float comparison used to keep 3,018 columns for 2,452."""
+    rng = np.random.default_rng(3)
+    X = [Fraction(int(p), int(q)) for p, q in zip(rng.integers(-60, 60, 50), rng.integers(1, 12, 50))]
+    lib = library(X, "relu", 3)
+    distinct = lib.distinct(exact=False)
+    columns = {tuple(column) for column in lib.matrix(exact=True).T}
+    assert distinct.n_features == len(columns) == lib.counts.distinct
+
+
+def paper_code_columns(X, depth):
+    """The paper code's dictionary, transcribed: index (k, s, j) with k = 1 (depth 4 only in the
+    code, every depth ≥ 4 here) replacing the first breakpoint by R(x_{j1}, x_{j2}) = 2x_{j2} − x_{j1}."""
+
+    def feature(level, signs, anchors, k, x):
+        if level == 1:
+            return x
+        layer = level - 1
+        a = 2 * X[anchors[1]] - X[anchors[0]] if layer == 1 and k == 1 else X[anchors[layer - 1]]
+        return max(0, signs[layer - 1] * (feature(layer, signs, anchors, k, x) - feature(layer, signs, anchors, k, a)))
+
+    ks = (0, 1) if depth >= 4 else (0,)
+    return [
+        tuple(feature(depth, signs, anchors, k, x) for x in X)
+        for k in ks
+        for signs in itertools.product((1, -1), repeat=depth - 1)
+        for anchors in itertools.product(range(len(X)), repeat=depth - 1)
+    ]
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4])
+@given(X=datasets(min_size=2, max_size=4))
+def test_paper_variant_is_the_paper_codes_column_set(depth, X):
+    """Same multiset of columns as the transcription, plus the linear feature every library has."""
+    _assert_paper_columns(X, depth)
+
+
+@given(X=datasets(min_size=2, max_size=3))
+@settings(max_examples=15)
+def test_paper_variant_extends_the_code_recursion_to_depth_5(X):
+    _assert_paper_columns(X, 5)
+
+
+def _assert_paper_columns(X, depth):
+    data = sorted(Fraction(x) for x in X)
+    lib = library(X, "relu", depth, variant="paper")
+    columns = [tuple(column) for column, feature in zip(lib.matrix(exact=True, order="sorted").T, lib.features) if not feature.is_linear]
+    assert sorted(columns) == sorted(paper_code_columns(data, depth))
+    assert lib.n_features == (2 ** depth if depth >= 4 else 2 ** (depth - 1)) * len(X) ** (depth - 1) + 1
+
+
+def test_all_reflections_variant_is_a_superset_of_the_paper_variant():
+    X = [0, 4, 5, 7, 10, 11]
+    paper = library(X, "relu", 4)
+    wider = library(X, "relu", 4, variant="all-reflections")
+    assert paper.variant == "paper" and wider.variant == "all-reflections"
+    assert (paper.n_features, wider.n_features) == (16 * 6**3 + 1, 8 * 6**4 + 1)
+    paper_columns = {tuple(c) for c in paper.distinct().matrix(exact=True).T}
+    wider_columns = {tuple(c) for c in wider.distinct().matrix(exact=True).T}
+    assert paper_columns < wider_columns
+    assert library(X, "relu", 3).variant == "paper" and library(X, "abs", 4).variant is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"activation": "abs", "depth": 4, "variant": "all-reflections"}, "deep narrow ReLU"),
+        ({"activation": "relu", "depth": 4, "variant": "paper", "reflection_nesting": 1}, "reflection_nesting applies"),
+        ({"activation": "relu", "depth": 4, "variant": "mirror"}, "variant must be one of"),
+        ({"activation": "relu", "depth": 2, "reflection_nesting": 1}, "no reflections"),
+    ],
+)
+def test_variant_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        library([0, 1, 3], **kwargs)

@@ -1,0 +1,270 @@
+"""The deep narrow recursion on whole arrays, in float64 or exactly in integers, and exact deduplication.
+
+A closed-form library's columns are ``h_{L−1}`` of the recursion
+
+    h_1 = σ(s_1(x − a_1)),   h_l = σ(s_l(h_{l−1}(x) − h_{l−1}(x_{j_l}))),   l = 2..L−1,
+
+evaluated on the sorted data for every choice of signs ``s_l``, first breakpoint ``a_1`` and
+anchors ``j_l``. Every step is computed for all columns at once, layer by layer.
+
+**Exact columns in integers.** σ is positively homogeneous with rational slopes ``(a, b)``
+(``σ(t) = a·t`` for ``t < 0``, ``b·t`` for ``t ≥ 0``). With ``D`` the common denominator of the
+data and of the first breakpoints and ``q`` that of the slopes, the integer recursion on
+``D·x`` with slopes ``(q·a, q·b)`` yields ``K = D·q^{L−1}·h_{L−1}`` exactly, an integer
+matrix. It runs in int64 when an a-priori bound on every intermediate value is below 2⁶²
+(otherwise in Python integers), so no Fraction object is created while building; exact
+equality of columns is equality of integer rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+__all__ = ["IntegerColumns", "IntegerScale", "narrow_columns", "narrow_provenance", "integer_scale", "integer_columns", "first_distinct_rows"]
+
+INT64_SAFE = 2**62
+"""Largest magnitude an int64 build may reach (leaves a factor 2 of headroom for differences)."""
+
+
+def _apply_homogeneous(values: np.ndarray, slopes: tuple[object, object]) -> np.ndarray:
+    """σ(t) = a·t (t < 0), b·t (t ≥ 0), elementwise on float, integer or object arrays."""
+    negative, positive = slopes
+    return np.where(values < 0, values * negative, values * positive)
+
+
+def narrow_columns(
+    x: np.ndarray,
+    first_breakpoints: np.ndarray,
+    signs_per_layer: Sequence[Sequence[int]],
+    slopes: tuple[object, object],
+    tied_anchors: np.ndarray | None = None,
+) -> np.ndarray:
+    """All ``h_{L−1}`` columns (M × N) of the narrow recursion, layer by layer.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Sorted data, shape (N,), float64, int64 or object.
+    first_breakpoints : numpy.ndarray
+        The ``a_1`` options, same dtype as ``x``.
+    signs_per_layer : sequence of sequences of int
+        ``s_l`` options for layers ``1..L−1``.
+    slopes : tuple
+        σ's slopes ``(a, b)`` in the arithmetic of ``x``.
+    tied_anchors : numpy.ndarray, optional
+        For each ``a_1`` the sorted position of its layer-2 anchor (the paper code's reflected
+        first breakpoint ``R(x_{j1}, x_{j2})`` is tied to the anchor ``x_{j2}``); layer 2 then
+        has one anchor per column instead of ``N``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Rows in :func:`narrow_provenance` order.
+
+    Examples
+    --------
+    >>> narrow_columns(np.array([0, 1, 3]), np.array([1]), [(1,), (1, -1)], (0, 1))
+    array([[0, 0, 2],
+           [0, 0, 2],
+           [0, 0, 0],
+           [0, 0, 0],
+           [0, 0, 0],
+           [2, 2, 0]])
+    """
+    first_signs = np.array(signs_per_layer[0], dtype=x.dtype)
+    pre = first_signs[:, None, None] * (x[None, None, :] - first_breakpoints[None, :, None])
+    hidden = _apply_homogeneous(pre, slopes).reshape(-1, x.size)
+    deeper = list(signs_per_layer[1:])
+    if tied_anchors is not None and deeper:
+        signs = np.array(deeper.pop(0), dtype=hidden.dtype)
+        anchors = np.tile(tied_anchors, len(first_signs))  # row (s_1, f) is tied to anchor of f
+        centred = hidden - hidden[np.arange(hidden.shape[0]), anchors][:, None]
+        hidden = _apply_homogeneous(signs[None, :, None] * centred[:, None, :], slopes).reshape(-1, x.size)
+    for layer_signs in deeper:
+        signs = np.array(layer_signs, dtype=hidden.dtype)
+        centred = hidden[:, None, :] - hidden[:, :, None]  # [m, j, :] = h(x) − h(x_j)
+        pre = signs[None, :, None, None] * centred[:, None, :, :]
+        hidden = _apply_homogeneous(pre, slopes).reshape(-1, x.size)
+    return hidden
+
+
+def narrow_provenance(
+    n_first: int,
+    signs_per_layer: Sequence[Sequence[int]],
+    n_points: int,
+    tied_anchors: Sequence[int] | None = None,
+) -> Iterable[tuple[tuple[int, ...], int, tuple[int, ...]]]:
+    """``(signs, first-breakpoint index, sorted anchor positions)`` in :func:`narrow_columns` order.
+
+    Examples
+    --------
+    >>> list(narrow_provenance(1, [(1,), (1, -1)], 2))
+    [((1, 1), 0, (0,)), ((1, 1), 0, (1,)), ((1, -1), 0, (0,)), ((1, -1), 0, (1,))]
+    >>> list(narrow_provenance(1, [(1,), (1, -1)], 2, tied_anchors=[1]))
+    [((1, 1), 0, (1,)), ((1, -1), 0, (1,))]
+    """
+    tied = tied_anchors is not None and len(signs_per_layer) > 1
+    free_layers = signs_per_layer[2:] if tied else signs_per_layer[1:]
+    for first_sign, first_index in itertools.product(signs_per_layer[0], range(n_first)):
+        if tied:
+            heads = [((second_sign,), (tied_anchors[first_index],)) for second_sign in signs_per_layer[1]]
+        else:
+            heads = [((), ())]
+        options = [list(itertools.product(layer_signs, range(n_points))) for layer_signs in free_layers]
+        for head_signs, head_anchors in heads:
+            for choice in itertools.product(*options):
+                signs = (first_sign, *head_signs, *(sign for sign, _ in choice))
+                yield signs, first_index, (*head_anchors, *(anchor for _, anchor in choice))
+
+
+@dataclass(frozen=True)
+class IntegerColumns:
+    """Exact columns as integers on a common denominator: column ``i`` = ``values[i] / denominator``.
+
+    ``values`` is int64 when every intermediate value provably fits, else an object array of
+    Python integers.
+    """
+
+    values: np.ndarray
+    denominator: int
+
+    def fractions(self, rows: Sequence[int] | None = None) -> np.ndarray:
+        """The (selected) rows as an object array of Fractions; one Fraction per distinct value.
+
+        Examples
+        --------
+        >>> IntegerColumns(np.array([[0, 3], [3, 6]]), 6).fractions()
+        array([[Fraction(0, 1), Fraction(1, 2)],
+               [Fraction(1, 2), Fraction(1, 1)]], dtype=object)
+        """
+        chosen = self.values if rows is None else self.values[list(rows)]
+        if chosen.dtype == object:
+            return np.array([[Fraction(v, self.denominator) for v in row] for row in chosen], dtype=object).reshape(chosen.shape)
+        distinct, inverse = np.unique(chosen, return_inverse=True)
+        lookup = np.array([Fraction(int(v), self.denominator) for v in distinct], dtype=object)
+        return lookup[inverse.reshape(chosen.shape)]
+
+
+def _common_denominator(values: Iterable[Fraction]) -> int:
+    return math.lcm(1, *(value.denominator for value in values))
+
+
+@dataclass(frozen=True)
+class IntegerScale:
+    """How a recursion is carried out in integers: data scaled by ``data_scale``, σ's slopes by
+    ``slope_scale`` per layer; ``fits_int64`` when the a-priori bound on every value is < 2⁶²."""
+
+    data_scale: int
+    slope_scale: int
+    layers: int
+    fits_int64: bool
+
+    @property
+    def denominator(self) -> int:
+        """``K = denominator · h_{L−1}`` for the integer columns ``K``."""
+        return self.data_scale * self.slope_scale**self.layers
+
+
+def integer_scale(values: Sequence[Fraction], slopes: tuple[Fraction, Fraction], layers: int) -> IntegerScale:
+    """The integer scaling of a ``layers``-deep recursion on inputs ``values`` (data and breakpoints).
+
+    Every pre-activation is a difference of two values of the previous layer, so with
+    ``M = max |scaled input|`` and ``g = max |scaled slope|`` all values stay below
+    ``2M·g·(2g)^(layers−1)``.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as F
+    >>> integer_scale([F(1, 2), F(3)], (F(1, 10), F(1)), 2)
+    IntegerScale(data_scale=2, slope_scale=10, layers=2, fits_int64=True)
+    """
+    data_scale = _common_denominator(values)
+    slope_scale = _common_denominator(slopes)
+    growth = max(1, *(abs(slope * slope_scale) for slope in slopes))
+    largest = max((abs(value) * data_scale for value in values), default=Fraction(0))
+    bound = 2 * largest * growth * (2 * growth) ** (layers - 1)
+    return IntegerScale(data_scale, slope_scale, layers, bound < INT64_SAFE)
+
+
+def integer_columns(
+    x: Sequence[Fraction],
+    first_breakpoints: Sequence[Fraction],
+    signs_per_layer: Sequence[Sequence[int]],
+    slopes: tuple[Fraction, Fraction],
+    tied_anchors: Sequence[int] | None = None,
+    *,
+    scale: IntegerScale | None = None,
+) -> IntegerColumns:
+    """The exact columns of :func:`narrow_columns` as integers on a common denominator.
+
+    ``scale`` (default: :func:`integer_scale` of ``x`` and the breakpoints) lets several
+    groups of columns share one denominator.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as F
+    >>> cols = integer_columns([F(0), F(1, 2), F(3)], [F(1, 2)], [(1,)], (F(0), F(1)))
+    >>> cols.values.tolist(), cols.denominator
+    ([[0, 0, 5]], 2)
+    """
+    layers = len(signs_per_layer)
+    if scale is None:
+        scale = integer_scale([*x, *first_breakpoints], slopes, layers)
+    int_slopes = tuple(int(slope * scale.slope_scale) for slope in slopes)
+    int_x = [int(value * scale.data_scale) for value in x]
+    int_firsts = [int(value * scale.data_scale) for value in first_breakpoints]
+    dtype = np.int64 if scale.fits_int64 else object
+    values = narrow_columns(
+        np.array(int_x, dtype=dtype),
+        np.array(int_firsts, dtype=dtype),
+        signs_per_layer,
+        int_slopes,
+        None if tied_anchors is None else np.array(tied_anchors, dtype=np.int64),
+    )
+    return IntegerColumns(values, scale.denominator)
+
+
+def first_distinct_rows(values: np.ndarray, classes: np.ndarray | None = None) -> list[int]:
+    """Indices of the first occurrence of each distinct row (and class) of an integer matrix.
+
+    int64 rows are hashed with random odd multipliers (wrapping arithmetic), grouped by hash,
+    and every row is then compared entry by entry with its group's first row, so the result
+    is exact; on a hash collision between different rows (never seen) the rows are compared
+    as bytes instead. Object (Python integer) rows are compared as tuples.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        (M, N) integers.
+    classes : numpy.ndarray, optional
+        (M,) integer labels; rows of different classes are never merged.
+
+    Examples
+    --------
+    >>> first_distinct_rows(np.array([[1, 2], [0, 0], [1, 2]]))
+    [0, 1]
+    >>> first_distinct_rows(np.array([[1, 2], [1, 2]]), classes=np.array([0, 1]))
+    [0, 1]
+    """
+    keys = values if classes is None else np.column_stack([np.asarray(classes).astype(values.dtype), values])
+    if keys.shape[0] == 0:
+        return []
+    if keys.dtype == object:
+        seen: dict[tuple[object, ...], int] = {}
+        for index, row in enumerate(keys):
+            seen.setdefault(tuple(row), index)
+        return sorted(seen.values())
+    keys = np.ascontiguousarray(keys, dtype=np.int64)
+    multipliers = np.random.default_rng(0x5EED).integers(1, 2**63, keys.shape[1], dtype=np.uint64) | np.uint64(1)
+    hashes = (keys.view(np.uint64) * multipliers).sum(axis=1, dtype=np.uint64)
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    if np.array_equal(keys, keys[first[inverse.ravel()]]):
+        return sorted(first.tolist())
+    as_bytes = keys.view(np.dtype((np.void, keys.shape[1] * keys.itemsize))).ravel()
+    return sorted(np.unique(as_bytes, return_index=True)[1].tolist())
