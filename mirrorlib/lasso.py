@@ -68,6 +68,7 @@ from mirrorlib.exact import format_rational, to_rational, to_rational_vector
 from mirrorlib.linalg import (
     ExactMatrix,
     Scalar,
+    ScaledVector,
     as_rational_matrix,
     dots,
     solve_scalars,
@@ -377,18 +378,19 @@ def _homotopy(
 ) -> _HomotopyResult:
     """Follow the exact Lasso path from β_max down to ``target`` (``None``: to β = 0).
 
-    State at a knot: β_k, ``z`` (dict over columns of the centred matrix) and the residual
-    ``r``. Correlations ``c_j = ãⱼᵀr`` and slopes ``g_j = ãⱼᵀu`` are computed exactly for the
-    columns that matter; with ``use_floats`` a float64 shadow of ``Ã`` rigorously excludes the
-    others (see :class:`_FloatShadow`), else all are computed exactly. See the module docstring
-    for the direction and the step.
+    State at a knot: β_k, ``z`` (dict over columns of the centred matrix), the residual ``r``
+    and the exact correlations ``c = Ãᵀr`` of every column, one integer matrix–vector product
+    per knot (:meth:`ExactMatrix.rmatvec_scaled`; entries are made only where read); the
+    direction problem supplies the slopes ``g = Ãᵀu`` the same way. With ``use_floats`` a float64
+    shadow of ``Ã`` rigorously excludes columns whose bound event cannot come first (see
+    :class:`_FloatShadow`). See the module docstring for the direction and the step.
     """
     zero = to_scalar(0)
     residual = list(problem.y_centred)
     stop = zero if target is None else target
     shadow = _FloatShadow.build(problem.columns, problem.matrix.nrows) if use_floats else None
-    correlations = problem.matrix.rmatvec(residual) if problem.columns else []
-    beta_max = max((abs(v) for v in correlations), default=zero)
+    correlations = problem.matrix.rmatvec_scaled(residual) if problem.columns else ScaledVector([], 1)
+    beta_max = correlations.max_abs()
     if beta_max == 0 or stop >= beta_max:
         end = stop if target is not None else zero
         dual = [v / end for v in residual] if target is not None else [zero] * len(residual)
@@ -400,15 +402,15 @@ def _homotopy(
     z: dict[int, Scalar] = {}
     fit_direction: list[Scalar] = []
     while beta > stop:
-        known = _near_bound_correlations(problem, shadow, residual, beta)
-        equicorrelated = sorted(j for j, c in known.items() if abs(c) == beta)
-        signs = {j: (1 if known[j] > 0 else -1) for j in equicorrelated}
-        direction, fit_direction = _direction(problem, grams, equicorrelated, signs, z)
-        step = _step_length(problem, shadow, residual, fit_direction, beta, beta - stop, z, direction, known)
+        equicorrelated = correlations.where_abs_equals(beta)
+        signs = {j: correlations.sign(j) for j in equicorrelated}
+        direction, fit_direction, slopes = _direction(problem, grams, equicorrelated, signs, z)
+        step = _step_length(problem, shadow, residual, fit_direction, beta, beta - stop, z, direction, correlations, slopes, signs)
         for j, d in direction.items():
             z[j] = z.get(j, zero) + step * d
         z = {j: v for j, v in z.items() if v != 0}
         residual = [r - step * u for r, u in zip(residual, fit_direction)]
+        correlations = problem.matrix.rmatvec_scaled(residual)
         beta = beta - step
         knots.append((beta, dict(z)))
         if max_knots is not None and len(knots) > max_knots:
@@ -420,23 +422,12 @@ def _homotopy(
     return _HomotopyResult(knots=knots, dual=dual, beta_max=beta_max)
 
 
-def _near_bound_correlations(
-    problem: _CentredProblem, shadow: _FloatShadow | None, residual: list[Scalar], beta: Scalar
-) -> dict[int, Scalar]:
-    """Exact ``c_j = ãⱼᵀr`` for every ``j`` that may have ``|c_j| = β`` (a superset of E)."""
-    approx = shadow.products(residual) if shadow is not None else None
-    beta_f = _to_floats([beta])
-    if approx is None or beta_f is None:
-        exact = problem.matrix.rmatvec(residual)
-        return {j: c for j, c in enumerate(exact) if abs(c) == beta}
-    values, error = approx
-    b = float(beta_f[0])
-    near = [int(j) for j in np.flatnonzero(np.abs(values) >= b - error - 4 * _EPS * b)]
-    return dict(zip(near, dots([problem.columns[j] for j in near], residual)))
-
-
 class _GramCache:
-    """Lazily computed exact inner products ``ãᵢᵀãⱼ`` of centred columns (kept across knots)."""
+    """Lazily computed exact inner products ``ãᵢᵀãⱼ`` of centred columns (kept across knots).
+
+    Only pairs of columns that are passive together in the direction problem are ever asked
+    for, so the cache grows with the support, not with the equicorrelation set.
+    """
 
     def __init__(self, columns: list[list[Scalar]]) -> None:
         self._columns = columns
@@ -444,7 +435,7 @@ class _GramCache:
 
     def block(self, indices: list[int]) -> list[list[Scalar]]:
         """The Gram matrix ``[ãᵢᵀãⱼ]`` for ``i, j ∈ indices``."""
-        for i in sorted(indices, key=lambda k: len(self._rows.get(k, ()))):  # new columns first
+        for i in sorted(indices, key=lambda k: len(self._rows.get(k, ()))):  # new columns first: one product each
             row = self._rows.setdefault(i, {})
             missing = [j for j in indices if j not in row]
             if not missing:
@@ -461,54 +452,54 @@ def _direction(
     equicorrelated: list[int],
     signs: dict[int, int],
     z: dict[int, Scalar],
-) -> tuple[dict[int, Scalar], list[Scalar]]:
-    """The path direction ``d = dz/dt`` (``t = β_k − β``) and the fit direction ``u = Ã d``.
+) -> tuple[dict[int, Scalar], list[Scalar], ScaledVector]:
+    """The path direction ``d = dz/dt`` (``t = β_k − β``), the fit direction ``u = Ã d`` and the
+    slopes ``g = Ãᵀu`` of every correlation.
 
     Solves ``min ‖B e − λ_k‖²`` over ``e_i ≥ 0`` (``i ∈ E∖P``), ``e_i`` free (``i ∈ P``) by exact
-    Lawson–Hanson, where ``B = [s_i ã_i]_{i ∈ E}`` and ``b_iᵀλ_k = 1``. Only the Gram matrix
-    ``BᵀB = [s_i s_j ãᵢᵀãⱼ]`` is needed: the gradient is ``1 − (BᵀB e)_i``. Returns ``d_i = s_i e_i``.
+    Lawson–Hanson, where ``B = [s_i ã_i]_{i ∈ E}`` and ``b_iᵀλ_k = 1``; returns ``d_i = s_i e_i``.
     """
-    plain = grams.block(equicorrelated)
-    sign_list = [signs[j] for j in equicorrelated]
-    gram = [[g if si == sj else -g for sj, g in zip(sign_list, row)] for si, row in zip(sign_list, plain)]
-    free = {pos for pos, j in enumerate(equicorrelated) if j in z}
-    e = _nonnegative_least_squares(gram, free)
-    direction = {equicorrelated[pos]: sign_list[pos] * v for pos, v in e.items() if v != 0}
-    moving = sorted(direction)
-    if not moving:  # pragma: no cover - E is never empty and e = 0 is not optimal when Bᵀλ = 1
-        return direction, [to_scalar(0)] * problem.matrix.nrows
-    block = ExactMatrix.from_scalar_columns([problem.columns[j] for j in moving], problem.matrix.nrows)
-    return direction, block.matvec([direction[j] for j in moving])
+    free = [j for j in equicorrelated if j in z]
+    e, fit, slopes = _nonnegative_least_squares(problem, grams, equicorrelated, signs, free)
+    direction = {j: signs[j] * v for j, v in e.items() if v != 0}
+    return direction, fit, slopes
 
 
-def _nonnegative_least_squares(gram: list[list[Scalar]], free: set[int]) -> dict[int, Scalar]:
-    """Exact Lawson–Hanson for ``min ½eᵀG e − 1ᵀe`` s.t. ``e_i ≥ 0`` for ``i ∉ free``.
+def _nonnegative_least_squares(
+    problem: _CentredProblem, grams: _GramCache, candidates: list[int], signs: dict[int, int], free: list[int]
+) -> tuple[dict[int, Scalar], list[Scalar], ScaledVector]:
+    """Exact Lawson–Hanson for ``min ½eᵀG e − 1ᵀe`` over ``e_j ≥ 0`` (``j ∈ candidates ∖ free``).
 
-    ``G`` is a Gram matrix ``BᵀB`` with ``B_free`` of full column rank. Equivalent to
-    ``min ‖B e − λ‖²`` when ``Bᵀλ = 1``. The passive set stays linearly independent (module
-    docstring), so every subproblem ``G_PP e_P = 1`` is nonsingular; each outer iteration
-    strictly decreases the objective, so the method terminates.
+    ``G = BᵀB`` with ``b_j = s_j ã_j`` and ``B_free`` of full column rank; equivalent to
+    ``min ‖B e − λ‖²`` when ``Bᵀλ = 1``. Only the passive block ``G_PP`` is formed: the gradient
+    ``1 − (G e)_j = 1 − b_jᵀu`` of every candidate comes from one product ``Ãᵀu`` with the
+    fit vector ``u = B_P e_P``, so a knot with thousands of tied columns costs a few
+    matrix–vector products, not a Gram matrix of the tie set. The passive set stays linearly
+    independent (module docstring), so ``G_PP e_P = 1`` is nonsingular; each outer iteration
+    strictly decreases the objective, so the method terminates. Returns ``e``, ``u`` and ``Ãᵀu``.
     """
     zero = to_scalar(0)
-    passive = sorted(free)
-    e = _solve_passive(gram, passive)
+    fixed = set(free)
+    passive = list(free)
+    e = _solve_passive(grams, signs, passive)
     while True:
+        fit = _fit_vector(problem, signs, e)
+        correlations = problem.matrix.rmatvec_scaled(fit)
         members = set(passive)
-        outside = [j for j in range(len(gram)) if j not in members]
-        products = dots([[gram[j][i] for i in passive] for j in outside], [e[i] for i in passive]) if passive else [zero] * len(outside)
         entering, best = None, zero
-        for j, product in zip(outside, products):
-            gradient = 1 - product
-            if gradient > best:  # strictly positive; first index wins ties (Bland)
-                entering, best = j, gradient
+        for j in candidates:  # sorted: the first index wins ties (Bland)
+            if j not in members:
+                gradient = 1 - signs[j] * correlations[j]
+                if gradient > best:
+                    entering, best = j, gradient
         if entering is None:
-            return e
+            return e, fit, correlations
         passive = passive + [entering]
         current = dict(e)
         current[entering] = zero
         while True:
-            trial = _solve_passive(gram, passive)
-            blocked = [i for i in passive if i not in free and trial[i] <= 0]
+            trial = _solve_passive(grams, signs, passive)
+            blocked = [i for i in passive if i not in fixed and trial[i] <= 0]
             if not blocked:
                 e = trial
                 break
@@ -516,15 +507,25 @@ def _nonnegative_least_squares(gram: list[list[Scalar]], free: set[int]) -> dict
             if alpha == 0:  # pragma: no cover - excluded by the Lawson–Hanson lemma
                 raise RuntimeError("internal error: degenerate Lawson–Hanson step in the exact Lasso path")
             current = {i: current[i] + alpha * (trial[i] - current[i]) for i in passive}
-            passive = [i for i in passive if i in free or current[i] > 0]
+            passive = [i for i in passive if i in fixed or current[i] > 0]
             current = {i: current[i] for i in passive}
 
 
-def _solve_passive(gram: list[list[Scalar]], passive: list[int]) -> dict[int, Scalar]:
-    """Solve ``G_PP e_P = 1`` (the unconstrained minimiser on the passive set)."""
+def _fit_vector(problem: _CentredProblem, signs: dict[int, int], e: dict[int, Scalar]) -> list[Scalar]:
+    """``u = Σ_j s_j e_j ã_j`` (zero vector for empty ``e``)."""
+    moving = [j for j, v in e.items() if v != 0]
+    if not moving:
+        return [to_scalar(0)] * problem.matrix.nrows
+    block = ExactMatrix.from_scalar_columns([problem.columns[j] for j in moving], problem.matrix.nrows)
+    return block.matvec([signs[j] * e[j] for j in moving])
+
+
+def _solve_passive(grams: _GramCache, signs: dict[int, int], passive: list[int]) -> dict[int, Scalar]:
+    """Solve ``G_PP e_P = 1`` with ``G_ij = s_i s_j ãᵢᵀãⱼ`` (the unconstrained minimiser on ``P``)."""
     if not passive:
         return {}
-    sub = [[gram[i][j] for j in passive] for i in passive]
+    plain = grams.block(passive)
+    sub = [[g if signs[i] == signs[j] else -g for j, g in zip(passive, row)] for i, row in zip(passive, plain)]
     values = solve_scalars(sub, [to_scalar(1)] * len(passive))
     return dict(zip(passive, values))
 
@@ -538,27 +539,28 @@ def _step_length(
     max_step: Scalar,
     z: dict[int, Scalar],
     direction: dict[int, Scalar],
-    known: dict[int, Scalar],
+    correlations: ScaledVector,
+    slopes: ScaledVector,
+    tight: dict[int, int],
 ) -> Scalar:
     """Largest ``t ∈ (0, max_step]`` keeping ``z + t d`` sign-consistent and ``|c − t g| ≤ β − t``.
 
     Events: a non-zero ``z_i`` reaching 0 (``t = −z_i/d_i`` when ``z_i d_i < 0``); a correlation
     reaching a bound: ``c_j − t g_j = σ(β − t)`` (σ = ±1) at ``t = (β − σc_j)/(1 − σg_j)`` when
-    ``1 − σg_j > 0``. Tight constraints have zero slack and non-positive rate by the direction's
-    optimality, so every step is positive.
+    ``1 − σg_j > 0``. Tight constraints (``tight[j] = σ``: ``c_j = σβ``) have zero slack and
+    non-positive rate by the direction's optimality, so they are skipped and every step is
+    positive.
     """
     step = max_step
     for j, d in direction.items():
         value = z.get(j)
         if value is not None and value * d < 0 and -value / d < step:
             step = -value / d
-    candidates = _event_candidates(problem, shadow, residual, fit_direction, beta, step)
-    unknown = [j for j in candidates if j not in known]
-    correlations = {**known, **dict(zip(unknown, dots([problem.columns[j] for j in unknown], residual)))}
-    slopes = dots([problem.columns[j] for j in candidates], fit_direction)
-    for j, g in zip(candidates, slopes):
-        c = correlations[j]
+    for j in _event_candidates(problem, shadow, residual, fit_direction, beta, step, tight):
+        c, g = correlations[j], slopes[j]
         for sigma in (1, -1):
+            if tight.get(j) == sigma:
+                continue
             rate = 1 - sigma * g
             if rate > 0:
                 candidate = (beta - sigma * c) / rate
@@ -576,8 +578,10 @@ def _event_candidates(
     fit_direction: list[Scalar],
     beta: Scalar,
     max_step: Scalar,
+    tight: dict[int, int],
 ) -> list[int]:
-    """Columns whose bound event may come at ``t ≤ max_step`` (all columns without a shadow).
+    """Columns whose bound event may come at ``t ≤ max_step`` (all columns without a shadow);
+    the bound a tight column sits on (``tight[j] = σ``) is no event.
 
     With float intervals ``slack ∈ [s⁻, s⁺]`` for ``β − σc_j`` and ``rate ∈ [ρ⁻, ρ⁺]`` for
     ``1 − σg_j``, the event time lies in ``[max(s⁻,0)/ρ⁺, s⁺/ρ⁻]`` (upper ∞ if ``ρ⁻ ≤ 0``);
@@ -597,10 +601,13 @@ def _event_candidates(
     g_err = g_err + 4 * _EPS * (1 + np.abs(g))
     lower_ends = []
     best_upper = cap
+    tight_index = np.fromiter(tight, dtype=np.int64, count=len(tight))
+    tight_sign = np.fromiter(tight.values(), dtype=np.float64, count=len(tight))
     for sigma in (1.0, -1.0):
         slack, rate = b - sigma * c, 1.0 - sigma * g
         rate_hi, rate_lo = rate + g_err, rate - g_err
         maybe = rate_hi > 0
+        maybe[tight_index[tight_sign == sigma]] = False
         lower = np.full(c.shape, np.inf)
         lower[maybe] = np.maximum(slack[maybe] - c_err[maybe], 0.0) / rate_hi[maybe]
         sure = rate_lo > 0
