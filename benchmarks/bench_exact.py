@@ -1,0 +1,177 @@
+"""Benchmark: exact libraries and the exact β → 0⁺ path, each against its anchor in the same run.
+
+Run ``python benchmarks/bench_exact.py`` (``--quick`` for small sizes; ``--baseline REV`` also
+times the exact path at an older git revision, checked out in a temporary worktree, so the
+path's before/after comes from one run). Sections:
+
+1. **Depth-4 ReLU library**: the paper variant (the paper code's 16N³ columns) against the
+   all-reflections superset (8N⁴): naive and distinct counts, time to build and deduplicate.
+2. **Exact columns**: integers on a common denominator (the library's build) against the same
+   recursion on ``Fraction`` object arrays (the previous build); target ≥ 10×.
+3. **Deduplication on rational data**: integer row keys (``distinct()``, exact) against bitwise
+   ``np.unique(float matrix, axis=0)`` (the previous ``distinct(exact=False)``): columns kept
+   and seconds; the float one keeps equal columns that round differently.
+4. **Exact β → 0⁺ path**, ReLU depth 3 (distinct paper library, integer data, integer labels),
+   N = 20, 30, 40, 60; target: N = 40 under 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+PATH_SCRIPT = """
+import json, sys, time
+import numpy as np
+from fractions import Fraction
+from mirrorlib import library
+from mirrorlib.lasso import solve_lasso_exact
+results = []
+for n in json.loads(sys.argv[1]):
+    rng = np.random.default_rng(n)
+    X = sorted(set(int(v) for v in rng.choice(np.arange(-3 * n, 3 * n), n, replace=False)))
+    y = [Fraction(int(v)) for v in rng.integers(-5, 6, len(X))]
+    A = library(X, "relu", 3).distinct().matrix(exact=True)
+    start = time.perf_counter()
+    solution = solve_lasso_exact(A, y, None)
+    results.append({"n": len(X), "columns": A.shape[1], "seconds": time.perf_counter() - start,
+                    "knots": len(solution.path), "support": len(solution.support), "objective": str(solution.objective)})
+print(json.dumps(results))
+"""
+
+
+def rational_data(n: int, seed: int) -> list[Fraction]:
+    """``n`` distinct rationals p/q, |p| ≤ 60, q ≤ 11 (equal columns then round differently as floats)."""
+    rng = np.random.default_rng(seed)
+    values: set[Fraction] = set()
+    while len(values) < n:
+        values.add(Fraction(int(rng.integers(-60, 61)), int(rng.integers(1, 12))))
+    return sorted(values)
+
+
+def timed(function):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = function()
+    return result, time.perf_counter() - start
+
+
+def library_variants(sizes: list[int]) -> None:
+    from mirrorlib import library
+
+    print("\n## 1. depth-4 ReLU library: paper variant (16N³ + 1) vs all-reflections (8N⁴ + 1)")
+    print(f"{'N':>4} {'variant':>16} {'naive':>11} {'distinct':>9} {'build+dedup s':>14} {'int64 MB':>9}")
+    for n in sizes:
+        X = rational_data(n, seed=n)
+        for variant in ("paper", "all-reflections"):
+            lib = library(X, "relu", 4, variant=variant)
+            try:
+                distinct, seconds = timed(lambda: lib.distinct())
+            except ValueError as error:  # the memory guard refuses: report it instead of a number
+                print(f"{n:>4} {variant:>16} {lib.n_features:>11,} {'refused':>9}  ({str(error)[:60]}…)")
+                continue
+            megabytes = lib.recipe.integer_columns().values.nbytes / 2**20
+            print(f"{n:>4} {variant:>16} {lib.n_features:>11,} {distinct.n_features:>9,} {seconds:>14.3f} {megabytes:>9.1f}")
+
+
+def exact_builds(cases: list[tuple[int, int]]) -> None:
+    from mirrorlib import library
+    from mirrorlib.narrow_columns import narrow_columns
+
+    print("\n## 2. exact columns: integers on a common denominator vs Fraction object arrays")
+    print(f"{'L':>2} {'N':>4} {'columns':>9} {'Fraction s':>11} {'integer s':>10} {'+ Fractions s':>14} {'speed-up':>9}")
+    for depth, n in cases:
+        lib = library(rational_data(n, seed=depth * 100 + n), "relu", depth)
+        recipe = lib.recipe
+        x = np.array(list(recipe.dataset.x), dtype=object)
+
+        def fraction_build() -> np.ndarray:
+            blocks = [
+                narrow_columns(x, np.array(firsts, dtype=object), recipe.plan.signs_per_layer, recipe.activation.slopes,
+                               None if tied is None else np.array(tied))
+                for firsts, tied in recipe._blocks()
+            ]
+            return np.vstack(blocks)
+
+        old, old_seconds = timed(fraction_build)
+        integers, int_seconds = timed(recipe.integer_columns)
+        fractions, convert_seconds = timed(integers.fractions)
+        assert np.array_equal(fractions[:-1], old), "integer build differs from the Fraction build"
+        total = int_seconds + convert_seconds
+        print(f"{depth:>2} {n:>4} {lib.n_features:>9,} {old_seconds:>11.3f} {int_seconds:>10.3f} {total:>14.3f} {old_seconds / total:>8.0f}×")
+
+
+def deduplication(cases: list[tuple[int, int]]) -> None:
+    from mirrorlib import library
+
+    print("\n## 3. deduplication on rational data: integer keys (exact) vs np.unique(float matrix, axis=0)")
+    print(f"{'L':>2} {'N':>4} {'columns':>9} {'float kept':>11} {'float s':>8} {'exact kept':>11} {'exact s':>8}")
+    for depth, n in cases:
+        lib = library(rational_data(n, seed=depth * 1000 + n), "relu", depth)
+        floats = lib.matrix(order="sorted").T
+        (_, float_first), float_seconds = timed(lambda: np.unique(floats, axis=0, return_index=True))
+        lib = library(rational_data(n, seed=depth * 1000 + n), "relu", depth)  # fresh: time the integer build too
+        distinct, exact_seconds = timed(lambda: lib.distinct(exact=False))
+        print(f"{depth:>2} {n:>4} {lib.n_features:>9,} {len(float_first):>11,} {float_seconds:>8.3f} {distinct.n_features:>11,} {exact_seconds:>8.3f}")
+
+
+def exact_paths(sizes: list[int], baseline: str | None) -> None:
+    print("\n## 4. exact β → 0⁺ path, ReLU depth 3 (target: N = 40 under 3 s)")
+    runs = {"now": _run_paths(sizes, Path(__file__).resolve().parents[1])}
+    if baseline is not None:
+        with tempfile.TemporaryDirectory() as scratch:
+            tree = Path(scratch) / "baseline"
+            subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), baseline], check=True)
+            try:
+                runs[baseline] = _run_paths(sizes, tree)
+            finally:
+                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], check=True)
+    header = f"{'N':>4} {'columns':>8} {'knots':>6} {'support':>8}" + "".join(f" {name[:12] + ' s':>14}" for name in runs)
+    print(header + ("  speed-up" if len(runs) == 2 else ""))
+    for index, row in enumerate(runs["now"]):
+        times = [run[index]["seconds"] for run in runs.values()]
+        same = all(run[index]["objective"] == row["objective"] and run[index]["knots"] == row["knots"] for run in runs.values())
+        line = f"{row['n']:>4} {row['columns']:>8,} {row['knots']:>6} {row['support']:>8}" + "".join(f" {t:>14.2f}" for t in times)
+        if len(times) == 2:
+            line += f"  {times[1] / times[0]:>6.1f}×" + ("" if same else "  (DIFFERENT PATH)")
+        print(line)
+
+
+def _run_paths(sizes: list[int], source: Path) -> list[dict]:
+    environment = {**os.environ, "PYTHONPATH": str(source)}
+    output = subprocess.run(
+        [sys.executable, "-c", PATH_SCRIPT, json.dumps(sizes)], capture_output=True, text=True, env=environment, check=True, cwd=source
+    )
+    return json.loads(output.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes only")
+    parser.add_argument("--baseline", metavar="REV", help="also time the exact path at this git revision (e.g. c8e0d4e)")
+    args = parser.parse_args()
+    print(f"# bench_exact — {date.today()} — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    if args.quick:
+        library_variants([6, 10])
+        exact_builds([(3, 30), (4, 8)])
+        deduplication([(3, 30), (4, 8)])
+        exact_paths([20, 30], args.baseline)
+        return
+    library_variants([10, 20, 30, 50])
+    exact_builds([(3, 50), (3, 100), (4, 10), (4, 20)])
+    deduplication([(3, 50), (3, 200), (4, 10), (4, 30)])
+    exact_paths([20, 30, 40, 60], args.baseline)
+
+
+if __name__ == "__main__":
+    main()
