@@ -131,6 +131,7 @@ def fit_command(
     library_mode: LibraryMode = typer.Option(
         LibraryMode.complete, "--library", help="complete: add oracle units until no network of the architecture is better; closed-form: the paper's library only"
     ),
+    all_optima: bool = typer.Option(False, "--all-optima", metavar="", help="List every optimum (vertices of the optimal set, exact, each with its network) and the minimum-ℓ2 one"),
 ) -> None:
     """Solve the Lasso, print the optimal z (with provenance), ξ, both certificates (the Lasso over the
     library, and the network among ALL networks of the architecture) and the rebuilt network.
@@ -157,7 +158,12 @@ def fit_command(
             widths=widths,
             reflection_nesting=reflection_nesting,
             library=library_mode.value,
+            all_optima=all_optima,
         )
+        if all_optima:
+            report.optimal_set  # noqa: B018 - compute now, so a refusal is a usage error
+    except ImportError as error:
+        _fail(f"--all-optima: {error}")
     except (ValueError, TypeError) as error:
         _fail(str(error))
     typer.echo(json.dumps(report.as_json(), indent=2) if output_format is OutputFormat.json else report.as_text())

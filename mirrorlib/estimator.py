@@ -25,7 +25,8 @@ network is rebuilt with balanced amplitudes ``|α_i| = |s_i| = √|z_i|``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, Union
@@ -68,10 +69,30 @@ class LassoFit:
     objective: Any
     certificate: Any
     exact: bool
+    penalised_problem: tuple[Any, ...] | None = field(default=None, repr=False)  # (A, y, z, ξ or dual, β)
 
     @property
     def is_certified(self) -> bool:
         return bool(self.certificate.is_optimal)
+
+    @cached_property
+    def uniqueness(self) -> str:
+        """Whether this optimum is the only one: ``"unique"`` / ``"not unique"`` (exact fits,
+        decided exactly), ``"unique within tolerance"`` / ``"not unique"`` (float fits)."""
+        from mirrorlib.landscape import is_unique_optimum, is_unique_within_tolerance
+
+        if self.penalised_problem is None:
+            return "not decided"
+        A, y, z, extra, beta = self.penalised_problem
+        if len(z) == 0:
+            return "unique"
+        if self.exact:
+            try:
+                return "unique" if is_unique_optimum(A, z, extra) else "not unique"
+            except ImportError:
+                return 'not decided (deciding it needs pycddlib: pip install "mirrorlib[groundtruth]")'
+        within = is_unique_within_tolerance(np.asarray(A, dtype=np.float64), np.asarray(y, dtype=np.float64), np.asarray(z), extra, beta)
+        return "unique within tolerance" if within else "not unique"
 
 
 def _unpenalised_basis(lib: AnyLibrary, exact: bool) -> np.ndarray:
@@ -143,7 +164,8 @@ def fit_lasso(
             A_penalised.tolist(), list(target), solution.z, solution.xi, beta_exact, dual=solution.dual if beta is None else None
         )
         objective = solution.objective
-        return LassoFit(z=tuple(z), xi=xi, objective=objective, certificate=certificate, exact=True)
+        problem = (A_penalised.tolist(), list(target), solution.z, solution.dual, beta_exact)
+        return LassoFit(z=tuple(z), xi=xi, objective=objective, certificate=certificate, exact=True, penalised_problem=problem)
     if beta is None:
         raise ValueError("beta=None (the β → 0⁺ limit) needs exact=True; give a float beta > 0 otherwise")
     A = lib.matrix()
@@ -168,7 +190,8 @@ def fit_lasso(
         xi = float(gamma[0])
         z = _fill(z, penalised, tuple(float(g) for g in gamma[1:]))
     certificate = certify_lasso_float(A_penalised, target_f, solution.z, solution.xi, beta_float, tol=max(tol, 1e-12) * 10)
-    return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=False)
+    problem = (A_penalised, target_f, np.asarray(solution.z), float(solution.xi), beta_float)
+    return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=False, penalised_problem=problem)
 
 
 def _scatter(values: Sequence[Any], mask: np.ndarray, zero: Any) -> list[Any]:
@@ -315,6 +338,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         self._validate_params()
         self._check_beta()
         X, y = self._validated_training_data(X, y)
+        self._labels = list(y)
         sigma = get_activation(self.activation)
         dataset = as_dataset(X)
         as_labels(y, dataset)  # validates length and values before any heavy work
@@ -346,7 +370,36 @@ class ConvexNet(RegressorMixin, BaseEstimator):
             self.coef_exact_ = fit.z
             self.intercept_exact_ = fit.xi
         self.network_ = _rebuild(self.library_, fit.z, fit.xi)
+        self.uniqueness_ = fit.uniqueness
         return self
+
+    def optimal_set(self, *, max_vertices: int = 200_000) -> Any:
+        """Every optimum of the fitted Lasso (over ``library_``), exactly: a polytope of coefficient
+        vectors with the same fit and ℓ1 norm (:class:`mirrorlib.landscape.OptimalSet`).
+
+        The Lasso is solved again in exact arithmetic (float fits: their data read exactly).
+        Its vertices map to networks with :meth:`network_of`.
+
+        Examples
+        --------
+        >>> net = ConvexNet("relu", 2, "1/10", exact=True).fit([0, 1, 2, 4], [0, 1, 1, 3])
+        >>> net.uniqueness_, net.optimal_set().dimension
+        ('not unique', 1)
+        """
+        from mirrorlib.landscape import optimal_set
+
+        self._require_fitted()
+        if not self.library_.penalised.all():
+            raise ValueError("optimal_set covers libraries whose columns are all penalised; architecture='skip' is not covered")
+        labels = self.library_.dataset.to_original_order(as_labels(self._labels, self.library_.dataset))
+        beta = None if self.beta is None else to_rational(self.beta, name="beta")
+        return optimal_set(self.library_.matrix(exact=True).tolist(), list(labels), beta, max_vertices=max_vertices)
+
+    def network_of(self, z: Sequence[Any], xi: Any) -> Any:
+        """The balanced network of the Lasso point ``(z, ξ)`` over ``library_`` (e.g. a vertex of
+        :meth:`optimal_set` with its :meth:`~mirrorlib.landscape.OptimalSet.intercept`)."""
+        self._require_fitted()
+        return _rebuild(self.library_, z, xi)
 
     def _validated_training_data(self, X: Any, y: Any) -> tuple[Any, Any]:
         """``(x, y)`` as 1-D sequences: float arrays (float fits, through ``validate_data``) or the

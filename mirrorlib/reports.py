@@ -218,11 +218,37 @@ def reflections_report(data: str | Any, max_nesting: int) -> ReflectionsReport:
 
 @dataclass(frozen=True)
 class FitReport:
-    """A fitted :class:`~mirrorlib.estimator.ConvexNet` rendered for people and machines."""
+    """A fitted :class:`~mirrorlib.estimator.ConvexNet` rendered for people and machines;
+    ``all_optima`` adds the vertices of the optimal set, each with its network."""
 
     model: Any
     X: Any
     y: Any
+    all_optima: bool = False
+
+    @cached_property
+    def optimal_set(self) -> Any:
+        return self.model.optimal_set() if self.all_optima else None
+
+    def _optima_json(self) -> dict[str, Any] | None:
+        optima = self.optimal_set
+        if optima is None:
+            return None
+        vertices = []
+        for z in optima.vertices:
+            xi = optima.intercept(z)
+            vertices.append({
+                "coefficients": {str(i): _q(v) for i, v in enumerate(z) if v},
+                "intercept": _q(xi),
+                "network": self.model.network_of(z, xi).describe(),
+            })
+        return {
+            "unique": optima.is_unique,
+            "dimension": optima.dimension,
+            "vertices": vertices,
+            "sparsest_support_size": min(len(v["coefficients"]) for v in vertices),
+            "minimum_l2": {str(i): _q(v) for i, v in enumerate(optima.min_l2) if v},
+        }
 
     def _value(self, value: Any) -> str:
         """Exact values as ``p/q``; floats as the shortest text that reads back to the same float."""
@@ -273,6 +299,8 @@ class FitReport:
                 "duality_gap": None if getattr(certificate, "duality_gap", None) is None else self._value(certificate.duality_gap),
             },
             "training_certificate": _training_json(certificate.training, self._value),
+            "optimum": model.uniqueness_,
+            "all_optima": self._optima_json(),
             "network": {
                 "description": model.network_.describe(),
                 "training_objective": None if objective is None else self._value(objective),
@@ -303,6 +331,16 @@ class FitReport:
         lines.append(f"certificate (the Lasso over this library): {verdict} — {data['certificate']['statement']}")
         lines.extend(f"  failure: {failure}" for failure in data["certificate"]["failures"])
         lines.append(f"certificate (the network among ALL networks of the architecture): {self.model.certificate_.training.summary()}")
+        lines.append(f"optimum: {data['optimum']}" + ("" if data["optimum"].startswith("unique") else " — other coefficient vectors fit equally well; see --all-optima"))
+        if data["all_optima"] is not None:
+            optima = data["all_optima"]
+            lines.append(
+                f"optimal set: dimension {optima['dimension']}, {len(optima['vertices'])} vertices "
+                f"(sparsest: {optima['sparsest_support_size']} units); minimum-ℓ2 optimum: {optima['minimum_l2']}"
+            )
+            for index, vertex in enumerate(optima["vertices"]):
+                lines.append(f"  vertex {index}: z = {vertex['coefficients']}, ξ = {vertex['intercept']}")
+                lines.append("    " + vertex["network"].replace("\n", "\n    "))
         lines.append(data["network"]["description"])
         if data["network"]["training_objective"] is not None:
             same = "yes" if data["network"]["equals_lasso_optimum"] else "NO"
@@ -346,6 +384,7 @@ def fit_report(
     widths: str | None = None,
     reflection_nesting: int | None = None,
     library: str = "complete",
+    all_optima: bool = False,
 ) -> FitReport:
     """Parse the command-line inputs, fit a ConvexNet and wrap it in a :class:`FitReport`."""
     from mirrorlib.estimator import ConvexNet
@@ -376,4 +415,4 @@ def fit_report(
         reflection_nesting=reflection_nesting,
         library=library,
     ).fit(X, y)
-    return FitReport(model=model, X=X, y=y)
+    return FitReport(model=model, X=X, y=y, all_optima=all_optima)
