@@ -245,6 +245,96 @@ def verify_command(
         raise typer.Exit(code=1)
 
 
+@app.command("paper")
+def paper_command(
+    name: Optional[str] = typer.Argument(None, help="Figure: opt, zshape, bounce or fig2 (see --list)"),
+    list_figures: bool = typer.Option(False, "--list", metavar="", help="List the paper's figures this command reproduces"),
+    out: str = typer.Option("figures", "--out", help="Directory for NAME.png, NAME.svg and NAME.json"),
+    full: bool = typer.Option(False, "--full", metavar="", help="Adam for the paper's epoch counts (default: short runs)"),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of Adam's random units"),
+    quiet: bool = typer.Option(False, "--quiet", metavar="", help="No progress lines on stderr"),
+) -> None:
+    """Reproduce one of the paper's figures on its own data: Lasso fits (exact) and Adam fits, every
+    breakpoint explained as a reflection tree; writes PNG, SVG and JSON."""
+    from mirrorlib.paper import FIGURES, figure_record, write_figure
+
+    if list_figures:
+        if name is not None:
+            _fail(f"--list takes no figure name (got {name!r}); run `mirrorlib paper {name}`")
+        for key, spec in FIGURES.items():
+            typer.echo(f"{key:<8} [{spec.figure}] {spec.description}")
+        return
+    if name is None:
+        _fail("name a figure (see `mirrorlib paper --list`)")
+    if name not in FIGURES:
+        _fail(f"unknown figure {name!r}; choose one of {', '.join(FIGURES)}")
+    _check_writable_directory(out, "--out")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        _fail('--out: drawing needs matplotlib: pip install "mirrorlib[plot]"')
+    report = (lambda text: None) if quiet else (lambda text: typer.echo(text, err=True))
+    record = figure_record(name, full=full, seed=seed, progress=report)
+    for path in write_figure(record, out):
+        typer.echo(f"wrote {path}")
+
+
+plot_app = typer.Typer(help="Draw libraries and reflection trees (matplotlib; no graphviz needed).", no_args_is_help=True)
+app.add_typer(plot_app, name="plot")
+
+
+@plot_app.command("library")
+def plot_library_command(
+    data: str = typer.Option(..., "--data", help="Training inputs, comma-separated rationals"),
+    activation: str = typer.Option("relu", "--activation", help="relu, abs, leaky_relu(1/10), …"),
+    depth: int = typer.Option(2, "--depth", help="Number of layers L ≥ 2"),
+    out: str = typer.Option(..., "--out", help="Image file: .png, .svg or .pdf"),
+    max_features: int = typer.Option(12, "--max-features", min=1, help="Draw at most this many distinct features"),
+) -> None:
+    """Features of the distinct closed-form library, breakpoints coloured by what they are
+    (data point, reflection, reflection of a reflection), as the paper's Figure 1."""
+    from mirrorlib.libraries import library
+    from mirrorlib.plotting import check_plot_path, plot_library
+
+    try:
+        path = check_plot_path(out)
+    except ValueError as error:
+        _fail(f"--out: {error}")
+    try:
+        lib = library(data, activation, depth).distinct()
+        figure = plot_library(lib, max_features=max_features)
+    except ImportError as error:
+        _fail(f"--out: {error}")
+    except (ValueError, TypeError) as error:
+        _fail(str(error))
+    figure.savefig(path, dpi=120)
+    typer.echo(f"wrote {path}")
+
+
+@plot_app.command("reflections")
+def plot_reflections_command(
+    data: str = typer.Option(..., "--data", help="Data points, comma-separated rationals"),
+    nesting: int = typer.Option(1, "--nesting", min=0, help="Largest nesting of the trees drawn"),
+    out: str = typer.Option(..., "--out", help="Image file: .png, .svg or .pdf"),
+) -> None:
+    """Reflection trees over the data as a graph (networkx + matplotlib)."""
+    from mirrorlib.data import as_dataset
+    from mirrorlib.plotting import check_plot_path, plot_reflections
+
+    try:
+        path = check_plot_path(out)
+    except ValueError as error:
+        _fail(f"--out: {error}")
+    try:
+        figure = plot_reflections(as_dataset(data, name="--data"), nesting)
+    except ImportError as error:
+        _fail(f"--out: {error}")
+    except (ValueError, TypeError) as error:
+        _fail(str(error))
+    figure.savefig(path, dpi=120)
+    typer.echo(f"wrote {path}")
+
+
 def _trial_pool(scheduler: Optional[str], workers: Optional[int]):
     """The Dask cluster of ``--scheduler``, or no pool (trials run here)."""
     from contextlib import nullcontext

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_fit"]
+__all__ = ["plot_fit", "figure_panels", "plot_library", "plot_reflections", "BREAKPOINT_KINDS"]
 
 
 def plot_fit(model: Any, X: Any, y: Any, path: str | Path, *, margin: float = 0.15) -> Path:
@@ -65,3 +66,158 @@ def check_plot_path(path: str | Path) -> Path:
     if not output.parent.is_dir():
         raise ValueError(f"{str(path)!r}: the directory {str(output.parent)!r} does not exist; create it first")
     return output
+
+
+BREAKPOINT_KINDS = {0: ("data point", "C2"), 1: ("reflection", "C3"), 2: ("reflection of a reflection", "C4"), None: ("not explained", "0.4")}
+"""Colour of a breakpoint by the nesting of its reflection tree (None: no tree explains it)."""
+
+
+def _new_figure(rows: int, columns: int, size: tuple[float, float]) -> tuple[Any, np.ndarray]:
+    """A matplotlib Figure without pyplot (the caller's backend and figure registry stay untouched)."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise ImportError('plotting needs matplotlib: pip install "mirrorlib[plot]"') from error
+    figure = Figure(figsize=size)
+    axes = figure.subplots(rows, columns, squeeze=False)
+    return figure, axes
+
+
+def _mark_breakpoints(ax: Any, breakpoints: list[dict[str, Any]], seen: set[Any]) -> None:
+    for entry in breakpoints:
+        label, colour = BREAKPOINT_KINDS[entry["nesting"]]
+        ax.axvline(entry["float"], color=colour, linestyle="--", linewidth=1.2, label=None if label in seen else label)
+        seen.add(label)
+
+
+def figure_panels(record: dict[str, Any]) -> Any:
+    """The figure of :func:`mirrorlib.paper.figure_record`: one row per fit, the network and the data
+    on the left with each breakpoint coloured by what explains it, the selected features on the right."""
+    panels = record["panels"]
+    figure, axes = _new_figure(len(panels), 2, (11, 2.6 * len(panels)))
+    for row, panel in zip(axes, panels):
+        fit_ax, feature_ax = row
+        x = np.array(panel["X"], dtype=float)
+        span = float(x.max() - x.min()) or 1.0
+        grid = np.linspace(x.min() - 0.15 * span, x.max() + 0.15 * span, 600)
+        fit_ax.plot(grid, panel["_network"].predict(grid), color="C0", linewidth=2, label="network")
+        fit_ax.scatter(x, panel["y"], color="red", zorder=3, label="data")
+        seen: set[Any] = set()
+        _mark_breakpoints(fit_ax, panel["breakpoints"], seen)
+        title = f"{panel['kind']}, L = {panel['depth']}" + (f" — {panel['label']}" if panel["label"] else "")
+        fit_ax.set_title(f"{title}, β = {panel['beta']}", fontsize="medium")
+        fit_ax.legend(loc="upper left", fontsize="x-small")
+        if panel["_features"]:
+            for coefficient, feature in panel["_features"]:
+                feature_ax.plot(grid, feature.function.evaluate(grid), linewidth=2, label=f"z = {coefficient:.4g}: {feature.label}"[:70])
+            feature_ax.set_title("selected features", fontsize="medium")
+            feature_ax.legend(loc="upper left", fontsize="xx-small")
+        else:
+            feature_ax.axis("off")
+            objective = panel["objective"]
+            feature_ax.text(0.02, 0.5, f"Adam: {panel['epochs']} iterations, {panel['units']} units\nJ = {objective:.3e}"
+                            f" (Lasso optimum {panel['lasso_objective']:.3e})", transform=feature_ax.transAxes, fontsize="small")
+    figure.suptitle(f"{record['figure']} ({record['name']}): {record['description']}", fontsize="medium", wrap=True)
+    figure.tight_layout(rect=(0, 0, 1, 1 - 0.8 / (2.6 * len(panels))))
+    return figure
+
+
+def plot_library(library: Any, ax: Any = None, *, max_features: int = 12, margin: float = 0.15) -> Any:
+    """Features of a library in the style of the paper's Figure 1: each breakpoint marked and
+    coloured by what it is (data point, reflection, reflection of a reflection).
+
+    Parameters
+    ----------
+    library : mirrorlib.libraries.Library
+        Usually ``library(...).distinct()``; its first ``max_features`` non-linear features are drawn.
+    ax : matplotlib Axes, optional
+        Drawn into (its Figure is returned); a new Figure otherwise. pyplot is never used.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from mirrorlib import library
+    >>> figure = plot_library(library([0, 1, 3], "abs", 3).distinct())
+    >>> len(figure.axes[0].lines) > 0
+    True
+    """
+    figure, ax = (ax.figure, ax) if ax is not None else (lambda f_a: (f_a[0], f_a[1][0, 0]))(_new_figure(1, 1, (8, 4.5)))
+    x = np.array([float(v) for v in library.dataset.x])
+    span = float(x.max() - x.min()) or 1.0
+    grid = np.linspace(x.min() - margin * span, x.max() + margin * span, 600)
+    drawn = [f for f in library.features if not f.is_linear][:max_features]
+    seen: set[str] = set()
+    for index, feature in enumerate(drawn):
+        line = ax.plot(grid, feature.function.evaluate(grid), linewidth=1.8, label=feature.label[:60])[0]
+        for value, tree in library.breakpoint_trees(feature).items():
+            name, colour = BREAKPOINT_KINDS[None if tree is None else min(tree.nesting, 2)]
+            level = float(feature.function(value))
+            ax.scatter([float(value)], [level], color=colour, edgecolor=line.get_color(), zorder=4, s=40,
+                       label=None if name in seen else name)
+            seen.add(name)
+    ax.scatter(x, np.zeros_like(x), marker="|", color="black", s=200, zorder=5, label="data x")
+    ax.set_title(f"{library.activation.name}, depth {library.depth}: {len(drawn)} of {library.n_features} features", fontsize="medium")
+    ax.legend(loc="upper left", fontsize="xx-small")
+    return figure
+
+
+MAX_DRAWN_TREES = 200
+"""A drawing of more trees than this is unreadable: refused."""
+
+
+def plot_reflections(X: Any, nesting: int, ax: Any = None) -> Any:
+    """Reflection trees over the data drawn as a graph (networkx + matplotlib, no graphviz):
+    a node per tree, an edge from each tree to the two trees it reflects (``R(a, b)``: a → across b).
+
+    Examples
+    --------
+    >>> figure = plot_reflections([0, 1, 3], 1)
+    >>> len(figure.axes)
+    1
+    """
+    import networkx as nx
+
+    from mirrorlib.data import as_dataset
+    from mirrorlib.reflections import reflection_expressions
+
+    dataset = as_dataset(X)
+    figure, ax = (ax.figure, ax) if ax is not None else (lambda f_a: (f_a[0], f_a[1][0, 0]))(_new_figure(1, 1, (9, 6)))
+    expressions = list(itertools.islice(reflection_expressions(dataset, nesting), MAX_DRAWN_TREES + 1))
+    if len(expressions) > MAX_DRAWN_TREES:
+        raise ValueError(f"more than {MAX_DRAWN_TREES} reflection trees to draw; use a smaller nesting or fewer points")
+    graph = nx.DiGraph()
+    for expression in expressions:
+        node = str(expression)
+        graph.add_node(node, nesting=expression.nesting, value=float(expression.value))
+        if not expression.is_leaf:
+            graph.add_edge(node, str(expression.reflected), role="reflected")
+            graph.add_edge(node, str(expression.mirror), role="mirror")
+    positions = _number_line_positions(graph)
+    colours = [BREAKPOINT_KINDS[min(graph.nodes[node]["nesting"], 2)][1] for node in graph.nodes]
+    labels = {node: node if graph.nodes[node]["nesting"] <= 1 else format_value(graph.nodes[node]["value"]) for node in graph.nodes}
+    nx.draw_networkx(graph, positions, ax=ax, labels=labels, node_color=colours, node_size=260, font_size=6,
+                     arrows=True, edge_color="0.75", width=0.6)
+    ax.set_xlabel("value of the tree (x)")
+    ax.set_yticks(range(nesting + 1), [f"nesting {level}" for level in range(nesting + 1)])
+    ax.tick_params(left=True, bottom=True, labelleft=True, labelbottom=True)
+    ax.set_title(f"reflection trees of nesting ≤ {nesting} over {dataset.n_samples} points (edges: tree → the trees it reflects)", fontsize="medium")
+    return figure
+
+
+def _number_line_positions(graph: Any) -> dict[str, tuple[float, float]]:
+    """Each tree at (its value, its nesting); trees of one level sharing a value are stacked a little."""
+    positions: dict[str, tuple[float, float]] = {}
+    stacked: dict[tuple[int, float], int] = {}
+    for node, data in graph.nodes(data=True):
+        key = (data["nesting"], data["value"])
+        rank = stacked.get(key, 0)
+        stacked[key] = rank + 1
+        positions[node] = (data["value"], data["nesting"] + 0.12 * rank)
+    return positions
+
+
+def format_value(value: float) -> str:
+    return f"{value:.4g}"

@@ -387,6 +387,7 @@ def train_nonconvex(
     method: str = "lbfgs",
     max_iter: int = 2000,
     learning_rate: float = 1e-2,
+    initial_network: ParallelNetwork | None = None,
 ) -> TrainingReport:
     """Train ``f = ξ + Σ_{i≤m} α_i u_i`` (deep narrow units of depth ``L``) on ``J`` from ``n_starts``
     random starts.
@@ -400,6 +401,10 @@ def train_nonconvex(
     n_units : ``m``.   n_starts : number of random starts (start ``k`` uses
         ``default_rng([seed, k])``).   method : ``"lbfgs"`` or ``"adam"``.
     max_iter : iterations per start.   learning_rate : Adam's step size.
+    initial_network : optional network of the same σ and depth with at most ``n_units`` units
+        (e.g. a rebuilt Lasso optimum): every start begins with its units (weights read as
+        floats) and random other units whose output weights are scaled by 1e-2, as the paper's
+        code initialises a subset of the neurons at the Lasso solution.
 
     Raises ValueError naming the offending argument (``beta`` ≤ 0, ``y`` of the wrong length,
     ``activation`` discontinuous or multi-channel, ``method``, ``depth``, ``n_units``, …).
@@ -414,6 +419,8 @@ def train_nonconvex(
     for start in range(n_starts):
         rng = np.random.default_rng([seed, start])
         theta0 = problem.initial_point(rng)
+        if initial_network is not None:
+            theta0 = _warm_start(problem, theta0, initial_network)
         if method == "lbfgs":
             outcome = _run_lbfgs(problem, theta0, max_iter)
         else:
@@ -431,6 +438,24 @@ def train_nonconvex(
         y=tuple(float(v) for v in y_float),
         starts=tuple(starts),
     )
+
+
+def _warm_start(problem: TrainingProblem, theta: np.ndarray, network: ParallelNetwork) -> np.ndarray:
+    """``theta`` with its first units replaced by ``network``'s and the others' outputs damped."""
+    if network.depth != problem.depth or network.n_units > problem.n_units:
+        raise ValueError(
+            f"initial_network must have depth {problem.depth} and at most n_units={problem.n_units} units, "
+            f"got depth {network.depth} with {network.n_units} units"
+        )
+    if network.skip != 0:
+        raise ValueError("initial_network has a linear skip weight, which the trained architecture does not have")
+    W, B, alpha, _ = problem.unpack(theta.copy())
+    k = network.n_units
+    alpha = alpha * 1e-2
+    W[:k] = [[float(w) for w in row] for row in network.weights]
+    B[:k] = [[float(b) for b in row] for row in network.biases]
+    alpha[:k] = [float(a) for a in network.alpha]
+    return problem.pack(W, B, alpha, float(network.xi))
 
 
 def _start_result(
