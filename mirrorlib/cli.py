@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -294,21 +294,9 @@ def plot_library_command(
     """Features of the distinct closed-form library, breakpoints coloured by what they are
     (data point, reflection, reflection of a reflection), as the paper's Figure 1."""
     from mirrorlib.libraries import library
-    from mirrorlib.plotting import check_plot_path, plot_library
+    from mirrorlib.plotting import plot_library
 
-    try:
-        path = check_plot_path(out)
-    except ValueError as error:
-        _fail(f"--out: {error}")
-    try:
-        lib = library(data, activation, depth).distinct()
-        figure = plot_library(lib, max_features=max_features)
-    except ImportError as error:
-        _fail(f"--out: {error}")
-    except (ValueError, TypeError) as error:
-        _fail(str(error))
-    figure.savefig(path, dpi=120)
-    typer.echo(f"wrote {path}")
+    _save_drawing(out, lambda: plot_library(library(data, activation, depth).distinct(), max_features=max_features))
 
 
 @plot_app.command("reflections")
@@ -319,14 +307,21 @@ def plot_reflections_command(
 ) -> None:
     """Reflection trees over the data as a graph (networkx + matplotlib)."""
     from mirrorlib.data import as_dataset
-    from mirrorlib.plotting import check_plot_path, plot_reflections
+    from mirrorlib.plotting import plot_reflections
+
+    _save_drawing(out, lambda: plot_reflections(as_dataset(data, name="--data"), nesting))
+
+
+def _save_drawing(out: str, draw: Any) -> None:
+    """Check ``--out``, draw (errors as usage errors naming the option), save, say where."""
+    from mirrorlib.plotting import check_plot_path
 
     try:
         path = check_plot_path(out)
     except ValueError as error:
         _fail(f"--out: {error}")
     try:
-        figure = plot_reflections(as_dataset(data, name="--data"), nesting)
+        figure = draw()
     except ImportError as error:
         _fail(f"--out: {error}")
     except (ValueError, TypeError) as error:
