@@ -678,9 +678,3 @@ def _naive_formula(plan: _Plan, depth: int) -> str:
     power = first_power + depth - 2
     factors = [f"2^{both_sign_layers}" if both_sign_layers else "", first, f"N^{power}" if power > 1 else "N" if power else ""]
     return "·".join(part for part in factors if part) + " + 1"
-
-
-def describe_feature(feature: Feature) -> str:
-    """One-line summary: label, unit, breakpoints."""
-    breakpoints = ", ".join(format_rational(b) for b in feature.breakpoints) or "none"
-    return f"{feature.label}  [unit {feature.unit.describe()}; breakpoints {breakpoints}]"

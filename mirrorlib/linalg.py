@@ -157,10 +157,6 @@ def _numpy_to_rows(A: object, *, name: str) -> RationalMatrix | None:
     return tuple(tuple(Fraction(int(v)) for v in row) for row in arr.tolist())
 
 
-def _shape(A: RationalMatrix) -> tuple[int, int]:
-    return len(A), (len(A[0]) if A else 0)
-
-
 def _to_flint_mat(A: Sequence[Sequence[Fraction]]) -> Any:
     nrows = len(A)
     ncols = len(A[0]) if nrows else 0
@@ -455,11 +451,6 @@ class ExactMatrix:
         cols = self.columns()
         means_f = [sum(col, Fraction(0)) / n for col in cols]
         return ExactMatrix.from_scalar_columns([[v - m for v in col] for col, m in zip(cols, means_f)], n), means_f
-
-    def select_columns(self, indices: Sequence[int]) -> ExactMatrix:
-        """The matrix made of the columns ``indices`` (in that order)."""
-        cols = self.columns()
-        return ExactMatrix.from_scalar_columns([cols[j] for j in indices], self.nrows)
 
     def gram(self) -> list[list[Scalar]]:
         """The Gram matrix ``AᵀA`` (``M × M``) as nested lists of backend scalars."""

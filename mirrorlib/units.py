@@ -83,16 +83,6 @@ class NarrowUnit:
             values = self.activation.function.evaluate(float(weight) * values + float(bias))
         return values
 
-    def preactivations(self, points: Sequence[Fraction]) -> list[tuple[Fraction, ...]]:
-        """Exact pre-activations ``w_l h_{l−1}(x_j) + b_l`` for every layer ``l`` and point ``x_j``."""
-        values = list(points)
-        result = []
-        for weight, bias in zip(self.weights, self.biases):
-            pre = tuple(weight * value + bias for value in values)
-            result.append(pre)
-            values = [self.activation.function(p) for p in pre]
-        return result
-
     def describe(self) -> str:
         """Human-readable formula, e.g. ``relu(-relu(x - 3) + 2)``."""
         text = "x"

@@ -96,3 +96,29 @@ def test_redirected_runs_report_progress_on_stderr_and_quiet_silences_it(capsys)
     assert "two-layer-library: 4/4 trials" in capsys.readouterr().err
     run_claim("two-layer-library", trials=4, seed=0, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_every_claim_module_is_registered_as_an_entry_point() -> None:
+    """A verifier added to proofs_checks/ without its pyproject entry point would never run."""
+    import importlib
+    import pkgutil
+
+    import proofs_checks
+    from mirrorlib.verify import all_claims
+    from mirrorlib.verify.registry import Claim
+
+    defined = set()
+    for module_info in pkgutil.iter_modules(proofs_checks.__path__):
+        if not module_info.name.startswith("_") and module_info.name != "conftest":
+            claim = getattr(importlib.import_module(f"proofs_checks.{module_info.name}"), "CLAIM", None)
+            if isinstance(claim, Claim):
+                defined.add(claim.name)
+    assert {claim.name for claim in all_claims()} == defined
+
+
+def test_the_package_does_not_import_its_verifiers() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, mirrorlib.verify.registry, mirrorlib.verify.runner, mirrorlib.cli; print(any(m.startswith('proofs_checks') for m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

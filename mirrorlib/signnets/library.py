@@ -255,12 +255,6 @@ class SignLibrary:
     def features(self) -> tuple[SignFeature, ...]:
         return tuple(self.iter_features())
 
-    def iter_columns(self, *, order: str = "original") -> Iterator[tuple[Fraction, ...]]:
-        """Exact columns one at a time (rows in the caller's order, or ``order="sorted"``)."""
-        index = self._row_index(order)
-        for pattern in self.iter_patterns():
-            yield tuple(self.spec.native(pattern[i]) for i in index)
-
     def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
         """The dictionary ``A`` (N × M): float64, or with ``exact=True`` an object array of Fractions.
 

@@ -7,15 +7,13 @@ with :meth:`Claim.check` and turned into a regression test.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Claim", "Outcome", "Counterexample", "all_claims", "get_claim", "claim_module_name"]
+__all__ = ["Claim", "Outcome", "Counterexample", "all_claims", "get_claim", "CLAIMS_GROUP"]
 
 Instance = dict[str, Any]
 
@@ -82,24 +80,33 @@ class Claim:
     default_max_n: int = 6
 
 
-def claim_module_name(name: str) -> str:
-    """``"deep-narrow-relu-stagnation"`` → ``"proofs_checks.deep_narrow_relu_stagnation"``."""
-    return "proofs_checks." + name.replace("-", "_")
+CLAIMS_GROUP = "mirrorlib.claims"
+"""Entry-point group through which packages register claims (``name = "module:CLAIM"``)."""
 
 
 def all_claims() -> list[Claim]:
-    """Every claim defined in the ``proofs_checks`` package, sorted by name."""
-    import proofs_checks
+    """Every claim registered under the ``mirrorlib.claims`` entry-point group, sorted by name.
 
-    claims = []
-    for module_info in pkgutil.iter_modules(proofs_checks.__path__):
-        if module_info.name.startswith("_") or module_info.name == "conftest":
-            continue
-        module = importlib.import_module(f"proofs_checks.{module_info.name}")
-        claim = getattr(module, "CLAIM", None)
-        if isinstance(claim, Claim):
-            claims.append(claim)
-    return sorted(claims, key=lambda claim: claim.name)
+    The package never imports its verifiers: ``proofs_checks`` (or any other distribution)
+    declares each claim in its ``pyproject.toml``::
+
+        [project.entry-points."mirrorlib.claims"]
+        two-layer-library = "proofs_checks.two_layer_library:CLAIM"
+
+    Examples
+    --------
+    >>> "two-layer-library" in [claim.name for claim in all_claims()]
+    True
+    """
+    from importlib.metadata import entry_points
+
+    claims = {}
+    for entry in entry_points(group=CLAIMS_GROUP):
+        claim = entry.load()
+        if not isinstance(claim, Claim):
+            raise TypeError(f"entry point {entry.name} = {entry.value} is not a mirrorlib Claim")
+        claims[claim.name] = claim
+    return sorted(claims.values(), key=lambda claim: claim.name)
 
 
 def get_claim(name: str) -> Claim:
