@@ -3,7 +3,7 @@
 Run ``python benchmarks/bench_lasso.py`` (``--quick`` for a short run, ``--help`` for options).
 
 Problem: ``min ½‖A z + ξ1 − y‖² + β‖z‖₁`` with ``A`` made of ramps ``relu(±(x − t))`` at
-random breakpoints ``t`` (the 2-layer ReLU dictionary of THEORY.md §5: highly correlated,
+random breakpoints ``t`` (the 2-layer ReLU dictionary of docs/theory.md §5: highly correlated,
 with exact linear dependencies), ``y = sin(3x) + noise`` and ``β = fraction · β_max``.
 
 For every problem it prints the wall time, the objective and the relative duality gap (our own

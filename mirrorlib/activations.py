@@ -1,4 +1,4 @@
-"""Piecewise-linear activations σ and their homogeneity (THEORY §1).
+"""Piecewise-linear activations σ and their homogeneity (theory §1).
 
 Every activation is an exact :class:`~mirrorlib.pwl.PWL` with a name. Two properties decide
 which theorems apply:
@@ -114,7 +114,7 @@ class Activation:
         problem = self.homogeneity_problem()
         if problem is not None:
             raise ValueError(
-                f"{purpose} requires a positively homogeneous activation (THEORY §1 rescaling lemma): "
+                f"{purpose} requires a positively homogeneous activation (theory §1 rescaling lemma): "
                 f"{problem}. Non-homogeneous activations are outside the paper's theorems."
             )
 

@@ -1,6 +1,6 @@
 """Optimality certificates for the Lasso with an unpenalised intercept.
 
-Problem (THEORY.md §2), with ``A ∈ R^{N×M}``, ``y ∈ R^N``, ``β > 0``::
+Problem (docs/theory.md §2), with ``A ∈ R^{N×M}``, ``y ∈ R^N``, ``β > 0``::
 
     P(z, ξ) = ½‖A z + ξ1 − y‖² + β‖z‖₁ .
 

@@ -1,4 +1,4 @@
-"""Fit over ALL units of an architecture: column generation with the exact oracle (THEORY §6).
+"""Fit over ALL units of an architecture: column generation with the exact oracle (theory §6).
 
 Start from a library (the closed form, or nothing where no closed form exists), solve the Lasso,
 ask the oracle for the unit that correlates most with the residual, and if it beats the penalty

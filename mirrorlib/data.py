@@ -1,6 +1,6 @@
 """Training data on the real line: validation, exact conversion and sorting.
 
-THEORY §1: inputs ``x ∈ Q^N`` are kept exact and sorted ascending internally
+theory §1: inputs ``x ∈ Q^N`` are kept exact and sorted ascending internally
 (``x_(1) ≤ … ≤ x_(N)``); :attr:`Dataset.order` maps sorted positions back to the caller's
 indices so that every output can be reported in the caller's order.
 """
@@ -25,7 +25,7 @@ class Dataset:
     Attributes
     ----------
     x : tuple[Fraction, ...]
-        The inputs sorted ascending (duplicates kept: they are legal, THEORY §1).
+        The inputs sorted ascending (duplicates kept: they are legal, theory §1).
     order : tuple[int, ...]
         ``x[k] == original[order[k]]``: the caller's index of the k-th smallest input.
     """

@@ -1,6 +1,6 @@
 """``ConvexNet``: fit a neural network on 1-D data by solving its Lasso (scikit-learn style).
 
-Data flow (THEORY §2–§3): ``X → library → Lasso → network → certificate``. ``fit`` builds the
+Data flow (theory §2–§3): ``X → library → Lasso → network → certificate``. ``fit`` builds the
 closed-form library ``A`` for the activation and depth, solves
 
     min_{z, ξ} ½‖A z + ξ1 − y‖² + β‖z‖₁
@@ -13,7 +13,7 @@ Unpenalised columns (the skip connection's ``x``, Lemma 3.1) are eliminated with
 projecting ``A`` and ``y`` onto the orthogonal complement of ``span{1, x}``; their coefficients
 are recovered by least squares, which keeps every KKT condition of the full problem.
 
-Sign and threshold activations (0-homogeneous, THEORY §1 last bullet) take the same path with
+Sign and threshold activations (0-homogeneous, theory §1 last bullet) take the same path with
 the closed-form library of :mod:`mirrorlib.signnets` (tree or rectangular units with hidden
 ``widths``; ``"narrow"`` means width 1 in every hidden layer): its columns are the ±1 (0/1)
 vectors with at most ``K`` switches, all penalised and distinct by construction, and the optimal

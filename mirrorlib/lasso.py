@@ -1,6 +1,6 @@
 """Lasso solvers: an exact rational homotopy (LARS-Lasso) path and a fast float64 solver.
 
-Problem (THEORY.md §2), with ``A ∈ R^{N×M}``, ``y ∈ R^N``, ``β > 0``::
+Problem (docs/theory.md §2), with ``A ∈ R^{N×M}``, ``y ∈ R^N``, ``β > 0``::
 
     min over z ∈ R^M, ξ ∈ R of   P(z, ξ) = ½‖A z + ξ1 − y‖² + β‖z‖₁ .
 

@@ -1,4 +1,4 @@
-"""Closed-form Lasso dictionaries ("libraries") as the paper states them (THEORY §5).
+"""Closed-form Lasso dictionaries ("libraries") as the paper states them (theory §5).
 
 For sorted data ``x_1 ≤ … ≤ x_N`` and a positively homogeneous activation σ every closed form
 here is a family of deep narrow units (see :mod:`mirrorlib.units`) whose biases put the
@@ -22,7 +22,7 @@ breakpoints on data points and their reflections:
 The unit realising feature ``h_{L−1}`` has weights ``w_l = s_l`` and biases
 ``b_1 = −s_1 a_1``, ``b_l = −s_l h_{l−1}(x_{j_l})``; :attr:`Feature.unit` carries them, so every
 feature can be re-evaluated as a network. The linear feature ``x`` is a recession-ray feature
-(THEORY §3): on the data it equals a unit in its all-active region up to a constant, which the
+(theory §3): on the data it equals a unit in its all-active region up to a constant, which the
 unpenalised bias ξ absorbs; :attr:`Feature.offset` records that constant.
 
 Columns are built layer by layer on whole arrays (float64, or numpy object arrays of
@@ -105,7 +105,7 @@ class Feature:
 
 @dataclass(frozen=True)
 class LibraryCounts:
-    """Dictionary sizes (THEORY §5, last bullet)."""
+    """Dictionary sizes (theory §5, last bullet)."""
 
     naive: int  # columns the closed form generates (before any deduplication), as the formula counts them
     naive_formula: str
@@ -526,7 +526,7 @@ def library(
     variant: str | None = None,
     reflection_nesting: int | None = None,
 ) -> Library:
-    """The closed-form library of THEORY §5 for data ``X``.
+    """The closed-form library of theory §5 for data ``X``.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Parallel networks ``f(x) = ξ + Σ_i α_i u_i(x)`` and the exact map to and from the Lasso (THEORY §1, §3).
+"""Parallel networks ``f(x) = ξ + Σ_i α_i u_i(x)`` and the exact map to and from the Lasso (theory §1, §3).
 
 A :class:`ParallelNetwork` holds ``m`` deep narrow units of depth ``L`` (``L − 1`` hidden
 layers of width 1, see :mod:`mirrorlib.units`) with *trainable* weights::
@@ -345,7 +345,7 @@ def _require_homogeneous(activation: Activation, purpose: str) -> tuple[Fraction
     problem = activation.homogeneity_problem()
     if problem is not None:
         raise ValueError(
-            f"activation: {purpose} needs a positively homogeneous σ (σ(ct) = cσ(t), c > 0; THEORY §1 "
+            f"activation: {purpose} needs a positively homogeneous σ (σ(ct) = cσ(t), c > 0; theory §1 "
             f"rescaling lemma), but {problem}. The rescaling lemma does not apply to it."
         )
     return activation.slopes
@@ -959,7 +959,7 @@ def from_units(
 
 
 def from_lasso(library: Library, z: Sequence[object], xi: object) -> ParallelNetwork:
-    """The balanced network of a Lasso point ``(z, ξ)`` over ``library`` (THEORY §3 "equivalence").
+    """The balanced network of a Lasso point ``(z, ξ)`` over ``library`` (theory §3 "equivalence").
 
     Feature ``i`` has ``column_i = unit_i(X) + offset_i`` on the data, so
     ``A z + ξ1 = Σ_i z_i unit_i(X) + (ξ + Σ_i z_i offset_i)1``: the network uses the feature units

@@ -1,4 +1,4 @@
-"""Certify the network, not only the Lasso: the training-optimality certificate (THEORY §6).
+"""Certify the network, not only the Lasso: the training-optimality certificate (theory §6).
 
 A Lasso solution over one dictionary ``A`` is optimal for the training problem of the whole
 architecture exactly when no unit of the architecture beats the penalty on the optimal residual:
@@ -7,7 +7,7 @@ architecture exactly when no unit of the architecture beats the penalty on the o
 
 because then ``(z, ξ)`` also satisfies the KKT conditions of the Lasso over the infinite
 dictionary of all unit features, whose optimum equals the training optimum with ``m ≥ m*`` units
-(THEORY §3). The left side is one call of an exact *oracle*
+(theory §3). The left side is one call of an exact *oracle*
 (:func:`mirrorlib.groundtruth.oracle.unit_oracle`; for sign/threshold units
 :func:`switching_oracle`). Whatever it returns, weak duality gives a bound on how far the
 network is from the best one: with ``s = min(1, β / sup)`` the point ``θ = s·λ`` is feasible for

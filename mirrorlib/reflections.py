@@ -1,4 +1,4 @@
-"""Reflections ``R(a, b) = 2b − a`` and reflection trees (THEORY §4).
+"""Reflections ``R(a, b) = 2b − a`` and reflection trees (theory §4).
 
 A *reflection tree* is a breakpoint expression: leaves are data points ``x_j``; an internal
 node ``R(t₁, t₂)`` mirrors the value of subtree ``t₁`` across the value of subtree ``t₂``.

@@ -1,4 +1,4 @@
-"""Non-convex baseline: train a parallel network of deep narrow units by gradient methods (THEORY §3).
+"""Non-convex baseline: train a parallel network of deep narrow units by gradient methods (theory §3).
 
 The architecture is that of :class:`~mirrorlib.network.ParallelNetwork`: ``m`` deep narrow units
 of depth ``L`` with trainable weights ``w_l`` and biases ``b_l`` (``l = 1..L−1``), output weights
@@ -16,7 +16,7 @@ Optimisers: L-BFGS (``scipy.optimize.minimize(method="L-BFGS-B")``) or Adam (imp
 Every start draws its initial point from ``numpy.random.default_rng([seed, start])``, so a
 report is a deterministic function of its arguments.
 
-Equivalence (THEORY §3): for a dual-complete library the Lasso optimum is a lower bound of ``J``
+Equivalence (theory §3): for a dual-complete library the Lasso optimum is a lower bound of ``J``
 over *all* networks, so no start may end below it; :class:`TrainingReport` keeps, per start,
 ``J`` at the final weights (float and exactly), the network, and its breakpoints with the
 nearest data point and the nearest reflection ``R(x_i, x_j) = 2x_j − x_i`` of the data.
@@ -67,7 +67,7 @@ class _FloatActivation:
             raise ValueError(
                 f"activation {activation.name} jumps (at {', '.join(format_rational(b) for b in activation.function.jumps)}), "
                 "so its gradient vanishes almost everywhere and gradient training is meaningless; "
-                "sign/threshold nets need the amplitude parametrisation (THEORY §1)"
+                "sign/threshold nets need the amplitude parametrisation (theory §1)"
             )
         breakpoints, slopes, intercepts, _ = activation.function.float_arrays()
         return cls(breakpoints, slopes, intercepts)

@@ -1,4 +1,4 @@
-"""Units: the building blocks ``u`` of a parallel network ``f(x) = ξ + Σ_i α_i u_i(x)`` (THEORY §1).
+"""Units: the building blocks ``u`` of a parallel network ``f(x) = ξ + Σ_i α_i u_i(x)`` (theory §1).
 
 A *deep narrow* unit of depth ``L`` has ``L − 1`` activation layers of width 1::
 
@@ -30,7 +30,7 @@ class NarrowUnit:
     """A deep narrow unit ``u = h_{L−1}`` with exact weights ``w_l`` and biases ``b_l``.
 
     With a positively homogeneous σ the weights can be taken as signs ``s_l ∈ {−1, +1}``
-    (THEORY §1 rescaling lemma); general rational weights are allowed too.
+    (theory §1 rescaling lemma); general rational weights are allowed too.
     """
 
     activation: Activation

@@ -1,4 +1,4 @@
-"""Shared exact completeness verdict (THEORY §3): a library vs a ground-truth library.
+"""Shared exact completeness verdict (theory §3): a library vs a ground-truth library.
 
 A library ``A`` is dual-complete for a family of units iff every ground-truth vector g, projected
 onto ``1^⊥``, lies in ``conv{±P a_i}`` — equivalently ``sup_u |λᵀu(X)| = max_i |λᵀa_i|`` for all

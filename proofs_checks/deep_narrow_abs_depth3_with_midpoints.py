@@ -1,6 +1,6 @@
 """Claim ``deep-narrow-abs-depth3-with-midpoints`` — the corrected depth-3 abs library.
 
-The closed form of Theorem 3.2 as THEORY §5 states it misses features (``deep-narrow-abs-library``
+The closed form of Theorem 3.2 as theory §5 states it misses features (``deep-narrow-abs-library``
 fails). Adding, for every pair of data points ``x_a < x_b``, the midpoint feature
 
     ``||x − m| − d|``,   ``m = (x_a + x_b)/2``,  ``d = (x_b − x_a)/2``

@@ -1,4 +1,4 @@
-"""Claim ``deep-narrow-abs-library`` (Theorem 3.2 as THEORY §5 states it) at depth 3 — it FAILS.
+"""Claim ``deep-narrow-abs-library`` (Theorem 3.2 as theory §5 states it) at depth 3 — it FAILS.
 
 Claim: the deep narrow abs library ``h_1 = |x − x_{j1}|``, ``h_2 = |h_1(x) − h_1(x_{j2})|`` (plus
 ``x``) is dual-complete for deep narrow abs units of depth 3. Checked exactly against the ground

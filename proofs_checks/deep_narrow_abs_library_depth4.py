@@ -1,4 +1,4 @@
-"""Claim ``deep-narrow-abs-library-depth4`` (Theorem 3.2 read at depth 4, as THEORY §5 states it).
+"""Claim ``deep-narrow-abs-library-depth4`` (Theorem 3.2 read at depth 4, as theory §5 states it).
 
 The recursion ``h_3 = |h_2(x) − h_2(x_{j3})|`` with ``h_1 = |x − x_{j1}|`` (first breakpoint at a
 data point) is NOT dual-complete for depth-4 narrow abs units. Smallest counterexample found
@@ -31,7 +31,7 @@ check = closed_form_check(NAME, "abs")
 CLAIM = Claim(
     name=NAME,
     statement="the deep narrow abs recursion h_3 = |h_2(x) − h_2(x_{j3})| is dual-complete at depth 4",
-    reference="Theorem 3.2 (depth 4, as THEORY §5 states it)",
+    reference="Theorem 3.2 (depth 4, as theory §5 states it)",
     draw=draw,
     check=check,
     shrink=lambda instance: drop_one_point(instance, min_n=2),

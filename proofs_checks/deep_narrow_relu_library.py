@@ -28,7 +28,7 @@ check = closed_form_check(NAME, "relu")
 CLAIM = Claim(
     name=NAME,
     statement="the paper code's deep narrow ReLU library (a_1 ∈ data, + R(x_i, x_j) at L = 4) is dual-complete at L = 3, 4",
-    reference="Paper §3 (deep narrow ReLU), THEORY §5",
+    reference="Paper §3 (deep narrow ReLU), theory §5",
     draw=draw,
     check=check,
     shrink=lambda instance: drop_one_point(instance, min_n=2),

@@ -1,4 +1,4 @@
-"""Claim ``dictionary-size-bounds`` (THEORY §5, last bullet; the paper's dictionary-size bounds).
+"""Claim ``dictionary-size-bounds`` (theory §5, last bullet; the paper's dictionary-size bounds).
 
 For deep narrow units the closed form generates ``2^{L−1} N^{L−1}`` columns (ReLU; ``2^L N^{L−1}``
 at L = 4, where the paper code adds the reflected first breakpoints ``R(x_{j1}, x_{j2})`` tied to the
@@ -54,7 +54,7 @@ def check(instance: dict) -> Outcome:
 CLAIM = Claim(
     name=NAME,
     statement="naive column counts equal 2^{L−1}N^{L−1} (ReLU; 2^L·N^{L−1} at L=4 with the paper code's tied reflections) / N^{L−1} (abs), +1 linear; distinct ≤ naive",
-    reference="THEORY §5 (dictionary-size bounds)",
+    reference="theory §5 (dictionary-size bounds)",
     draw=draw,
     check=check,
     shrink=lambda instance: drop_one_point(instance, min_n=2),

@@ -1,4 +1,4 @@
-"""Claim ``lasso-network-equivalence`` (THEORY §3 "equivalence", the paper's main theorem).
+"""Claim ``lasso-network-equivalence`` (theory §3 "equivalence", the paper's main theorem).
 
 Training a parallel network of depth-L units with weight decay has the same optimal value as the
 Lasso over the library. Each trial, exactly:
@@ -76,7 +76,7 @@ def shrink(instance: dict):
 CLAIM = Claim(
     name=NAME,
     statement="rebuilt network's training objective = certified Lasso optimum exactly; trained nets never go below it",
-    reference="Main theorem / THEORY §3",
+    reference="Main theorem / theory §3",
     draw=draw,
     check=check,
     shrink=shrink,

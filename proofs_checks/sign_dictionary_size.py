@@ -1,4 +1,4 @@
-"""Claim ``sign-dictionary-size`` (THEORY §5 / paper, sign nets), with the derived switch bound.
+"""Claim ``sign-dictionary-size`` (theory §5 / paper, sign nets), with the derived switch bound.
 
 Statement: on ``n`` distinct sorted points, the features of a sign (threshold) unit of a tree or
 rectangular architecture are exactly the ±1 (0/1) vectors with at most ``K`` switches, where
@@ -39,7 +39,7 @@ CLAIM = Claim(
         "sign/threshold tree and rectangular units produce exactly the ±1 (0/1) vectors with ≤ K switches, "
         "K = ∏ m_l (tree), m_1 (rectangular), 1 (depth 2); there are 2·Σ_{k≤K} C(n−1, k) of them"
     ),
-    reference="THEORY §5 / paper, sign nets",
+    reference="theory §5 / paper, sign nets",
     draw=draw,
     check=check,
     shrink=shrink_sign_instance,

@@ -1,6 +1,6 @@
-"""Claim ``sign-dictionary-product-rule``: THEORY §5's switch bound as written — FAILS.
+"""Claim ``sign-dictionary-product-rule``: theory §5's switch bound as written — FAILS.
 
-THEORY §5: "A unit's output switches at most (product of the widths below it) times; the number
+theory §5: "A unit's output switches at most (product of the widths below it) times; the number
 of ±1 vectors with ≤ K switches on N sorted points is 2·Σ_{k≤K} C(N−1, k)", read as: the
 library is the set of vectors with ``≤ K = m_1 ⋯ m_{L−2}`` switches, for tree AND rectangular
 units. True for trees; false for rectangular nets whenever ``min(∏ m_l, n − 1) > m_1``: every
@@ -42,10 +42,10 @@ def check(instance: dict) -> Outcome:
 CLAIM = Claim(
     name=NAME,
     statement=(
-        "THEORY §5 as written: a sign/threshold unit (tree or rectangular) switches at most ∏ m_l times, "
+        "theory §5 as written: a sign/threshold unit (tree or rectangular) switches at most ∏ m_l times, "
         "and its features are all 2·Σ_{k≤∏m_l} C(n−1, k) vectors with that many switches"
     ),
-    reference="THEORY §5 (sign/threshold bullet)",
+    reference="theory §5 (sign/threshold bullet)",
     draw=draw,
     check=check,
     shrink=shrink_sign_instance,

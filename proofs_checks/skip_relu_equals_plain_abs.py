@@ -1,4 +1,4 @@
-"""Claim ``skip-relu-equals-plain-abs``: THEORY §5's wording of Lemma 3.1 taken literally.
+"""Claim ``skip-relu-equals-plain-abs``: theory §5's wording of Lemma 3.1 taken literally.
 
 "A 2-layer ReLU net with a skip connection is equivalent to the abs net": ReLU + skip at β
 versus the *plain* 2-layer abs net (no skip term) at 2β. This is FALSE in general: the abs net
@@ -47,8 +47,8 @@ def shrink(instance: dict):
 
 CLAIM = Claim(
     name=NAME,
-    statement="2-layer ReLU + skip at β equals the plain 2-layer abs net at 2β (THEORY §5 wording of Lemma 3.1)",
-    reference="Lemma 3.1 (as worded in THEORY §5)",
+    statement="2-layer ReLU + skip at β equals the plain 2-layer abs net at 2β (theory §5 wording of Lemma 3.1)",
+    reference="Lemma 3.1 (as worded in theory §5)",
     draw=draw,
     check=check,
     shrink=shrink,

@@ -1,4 +1,4 @@
-"""Claim ``training-optimality`` (THEORY §6): the default fit is optimal among ALL networks.
+"""Claim ``training-optimality`` (theory §6): the default fit is optimal among ALL networks.
 
 Each trial draws an activation and depth, data, labels and β, and fits ``ConvexNet`` exactly with
 its default ``library="complete"`` (column generation with the exact unit oracle). It checks,
@@ -66,7 +66,7 @@ def check(instance: dict) -> Outcome:
 CLAIM = Claim(
     name=NAME,
     statement="the default fit is optimal among all networks of the architecture: certificate holds and objective = Lasso over the ground truth",
-    reference="THEORY §6",
+    reference="theory §6",
     draw=draw,
     check=check,
     shrink=lambda instance: drop_one_point(instance, min_n=2, keys=("X", "y")),

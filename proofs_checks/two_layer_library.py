@@ -1,4 +1,4 @@
-"""Claim ``two-layer-library`` (paper §2, THEORY §5 first bullet).
+"""Claim ``two-layer-library`` (paper §2, theory §5 first bullet).
 
 For every positively homogeneous σ(t) = a·t (t<0), b·t (t≥0), the 2-layer library
 ``{σ(s(x − x_j)) : s = ±1, j} ∪ {c·x}`` is dual-complete: no unit σ(w x + b) (any bias, |w| = 1)
@@ -55,7 +55,7 @@ def shrink(instance: dict):
 CLAIM = Claim(
     name=NAME,
     statement="for every positively homogeneous σ, {σ(s(x − x_j))} ∪ {c·x} is dual-complete for 2-layer units",
-    reference="Paper §2 (2-layer networks), THEORY §5",
+    reference="Paper §2 (2-layer networks), theory §5",
     draw=draw,
     check=check,
     shrink=shrink,

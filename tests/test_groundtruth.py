@@ -1,4 +1,4 @@
-"""Ground-truth libraries by exact cell enumeration (THEORY §3) and the completeness checks."""
+"""Ground-truth libraries by exact cell enumeration (theory §3) and the completeness checks."""
 
 from fractions import Fraction
 
@@ -213,7 +213,7 @@ def test_relu_depth3_narrow_units_are_in_the_width2_hull(X):
 
 def test_abs_depth3_closed_form_counterexample():
     """Smallest counterexample found (integer data ⊂ {0..8}, N ≤ 4) to the deep narrow abs closed form
-    at depth 3 (THEORY §5, Theorem 3.2 as stated): u = ||x − 3/2| − 3/2| has its first breakpoint at the
+    at depth 3 (theory §5, Theorem 3.2 as stated): u = ||x − 3/2| − 3/2| has its first breakpoint at the
     midpoint of x = 0 and x = 3, not at a data point, and beats every closed-form column on λ."""
     X = [F(0), F(2), F(3), F(5)]
     lam = [F(-1, 3), F(2, 3), F(-2, 3), F(1, 3)]

@@ -18,7 +18,7 @@ ACTIVATION_DEPTHS = [("relu", 2), ("abs", 2), ("leaky_relu(1/10)", 2), ("linear"
 
 
 def recursion_columns(X, activation, signs, first, anchors):
-    """THEORY §5 recursion evaluated directly: h_1 = σ(s_1(x − a_1)), h_l = σ(s_l(h_{l−1}(x) − h_{l−1}(x_{j_l})))."""
+    """theory §5 recursion evaluated directly: h_1 = σ(s_1(x − a_1)), h_l = σ(s_l(h_{l−1}(x) − h_{l−1}(x_{j_l})))."""
     sigma = activation.function
 
     def h(level, x):
@@ -105,7 +105,7 @@ def test_distinct_library_deduplicates_exactly(X, depth):
 
 @given(X=datasets(min_size=2, max_size=5, distinct=True))
 def test_deep_abs_depth_three_breakpoints_are_data_and_one_reflection(X):
-    """THEORY §4: depth-3 abs features have breakpoints among x_{j1}, x_{j2}, R(x_{j2}, x_{j1})."""
+    """theory §4: depth-3 abs features have breakpoints among x_{j1}, x_{j2}, R(x_{j2}, x_{j1})."""
     lib = library(X, "abs", 3)
     data = [Fraction(x) for x in X]
     for feature in lib.features[:-1]:

@@ -1,4 +1,4 @@
-"""Parallel networks ↔ Lasso points (THEORY §1 rescaling lemma, §3 equivalence), all claims exact."""
+"""Parallel networks ↔ Lasso points (theory §1 rescaling lemma, §3 equivalence), all claims exact."""
 
 from __future__ import annotations
 

@@ -127,7 +127,7 @@ def test_exhaustive_sweep_settles_small_architectures_for_all_data():
 
 
 def test_theory_product_bound_is_exact_for_trees_only():
-    """THEORY §5's '(product of the widths below it)': a rectangular net with widths (1, 2) has
+    """theory §5's '(product of the widths below it)': a rectangular net with widths (1, 2) has
     product 2, but every neuron above layer 1 only sees the single layer-1 step, so K = m_1 = 1."""
     check = check_sign_dictionary([0, 1, 2], "sign", "rectangular", (1, 2), 4, rule="theory")
     assert check.relation == "ground truth ⊊ closed form"
@@ -141,7 +141,7 @@ def test_theory_product_bound_is_exact_for_trees_only():
 
 
 def test_theory_product_bound_fails_exactly_when_it_exceeds_the_first_width():
-    """Rectangular nets: the THEORY rule's library is strictly larger iff min(∏ m_l, n − 1) > m_1."""
+    """Rectangular nets: the product rule's library is strictly larger iff min(∏ m_l, n − 1) > m_1."""
     for check in sweep_sign_dictionaries(max_points=6, max_depth=5, max_width=2, rule="theory"):
         product = math.prod(check.widths)
         predicted_failure = (

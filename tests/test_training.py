@@ -1,4 +1,4 @@
-"""Non-convex baseline training (THEORY §3 equivalence): gradients, determinism, and the Lasso lower bound."""
+"""Non-convex baseline training (theory §3 equivalence): gradients, determinism, and the Lasso lower bound."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ground truth for dual completeness (THEORY §3), by exact enumeration of bias-space cells.
+"""Ground truth for dual completeness (theory §3), by exact enumeration of bias-space cells.
 
 * :mod:`.architectures` — narrow / width-2 / symmetrised units with fixed weights, free biases;
 * :mod:`.cells` — exact depth-first enumeration of the full-dimensional linear regions;

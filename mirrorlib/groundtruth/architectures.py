@@ -1,4 +1,4 @@
-"""Unit architectures with weights fixed to signs and free biases (THEORY §1, §3).
+"""Unit architectures with weights fixed to signs and free biases (theory §1, §3).
 
 A unit of depth ``L`` has hidden layers ``l = 1 … L−1`` of widths ``n_1 … n_{L−1}`` with
 ``n_{L−1} = 1``::

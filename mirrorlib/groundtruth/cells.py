@@ -1,4 +1,4 @@
-"""Exact enumeration of the linear regions ("cells") of the bias-to-feature map (THEORY §3).
+"""Exact enumeration of the linear regions ("cells") of the bias-to-feature map (theory §3).
 
 Fix data ``x_1 < … < x_n`` (distinct values), a positively homogeneous σ (σ(t) = a·t for t < 0,
 b·t for t ≥ 0) and the weights of a unit; its biases are ``b = Bθ`` with θ ∈ ℝ^d. Every

@@ -1,4 +1,4 @@
-"""Exact dual-completeness checks of a library against the ground truth (THEORY §3).
+"""Exact dual-completeness checks of a library against the ground truth (theory §3).
 
 A library with columns ``a_1 … a_M`` (feature vectors on sorted data) is *complete* for a
 family of units when

@@ -1,4 +1,4 @@
-"""The ground-truth library: unit features at all cell vertices, exactly (THEORY §3).
+"""The ground-truth library: unit features at all cell vertices, exactly (theory §3).
 
 For data X, a positively homogeneous σ and an architecture with fixed weights, let
 ``θ ↦ u(X; θ) ∈ Q^N`` be the bias-to-feature map (continuous, piecewise affine;
@@ -165,7 +165,7 @@ def resolve_activation(activation: Activation | str | object, architecture: str)
     if problem is not None:
         raise ValueError(
             f"activation {sigma.name} is outside the scope of the ground-truth enumeration: {problem}. "
-            "Only for positively homogeneous σ (σ(ct) = cσ(t), c > 0) does the rescaling lemma (THEORY §1) "
+            "Only for positively homogeneous σ (σ(ct) = cσ(t), c > 0) does the rescaling lemma (theory §1) "
             "reduce every unit to weights ±1 with unit cost, which is what makes the bias-space cell "
             "enumeration the supremum over all units."
         )
@@ -229,7 +229,7 @@ def ground_truth_library(
     wide_layer: int = 1,
     method: str = "oracle",
 ) -> GroundTruthLibrary:
-    """The exact ground-truth library (THEORY §3) of an architecture on data ``X``.
+    """The exact ground-truth library (theory §3) of an architecture on data ``X``.
 
     Parameters
     ----------

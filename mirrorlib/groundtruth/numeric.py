@@ -1,6 +1,6 @@
 """Float64 cross-check of the exact ground truth: ``sup_θ |λᵀu(X; θ)|`` by grid + local refinement.
 
-Independent of the cell enumeration (THEORY §3, "numeric" check): for every weight pattern the
+Independent of the cell enumeration (theory §3, "numeric" check): for every weight pattern the
 bias parameters θ are scanned on a regular grid over a box that contains every cell vertex;
 the best grid points of each pattern are refined by a vectorised zoom (a small local grid around
 the incumbent, shrunk round by round, which follows ridges of the piecewise-linear objective

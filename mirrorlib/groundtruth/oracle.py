@@ -1,4 +1,4 @@
-"""The exact unit oracle ``λ ↦ sup_u |λᵀu(X)|`` by direct vertex enumeration (THEORY §3, §6).
+"""The exact unit oracle ``λ ↦ sup_u |λᵀu(X)|`` by direct vertex enumeration (theory §3, §6).
 
 Setting. Data ``x_1 < … < x_n`` (distinct values), a positively homogeneous σ
 (``σ(t) = a·t`` for ``t < 0``, ``b·t`` for ``t ≥ 0``), an architecture whose weights are fixed to a
@@ -618,7 +618,7 @@ def unit_oracle(
     """``sup |λᵀu(X)|`` over every unit of an architecture, exactly, with a maximising unit.
 
     For a positively homogeneous σ the rescaling lemma fixes the weights of a narrow unit to signs
-    (THEORY §1), so the supremum over all units of depth ``L`` with unit cost is the supremum over
+    (theory §1), so the supremum over all units of depth ``L`` with unit cost is the supremum over
     sign patterns and biases, which this function computes exactly (module docstring).
 
     Parameters

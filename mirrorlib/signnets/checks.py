@@ -1,7 +1,7 @@
 """Checkable claims: closed-form sign/threshold libraries versus the exact ground truth.
 
 :func:`check_sign_dictionary` compares, on one data set and architecture, the closed form
-(:mod:`mirrorlib.signnets.library`, with the derived switch bound or THEORY §5's product bound)
+(:mod:`mirrorlib.signnets.library`, with the derived switch bound or theory §5's product bound)
 with every feature a unit can produce (:mod:`mirrorlib.signnets.groundtruth`): set equality,
 missing / extra patterns, the count formula against the enumeration, and whether the size bound
 is attained. A failure carries an exact counterexample: the data, the feature vector, and the unit

@@ -1,4 +1,4 @@
-"""Sign/threshold dictionary sizes as ``mirrorlib verify`` claims (THEORY §5, sign/threshold bullet).
+"""Sign/threshold dictionary sizes as ``mirrorlib verify`` claims (theory §5, sign/threshold bullet).
 
 Two statements are checked on the same random instances (``proofs_checks/sign_dictionary_size.py``
 and ``proofs_checks/sign_dictionary_theory_rule.py`` wrap them):
@@ -6,7 +6,7 @@ and ``proofs_checks/sign_dictionary_theory_rule.py`` wrap them):
 * ``rule="derived"``: the features of a unit are exactly the ±1 (0/1) vectors with at most ``K``
   switches, ``K = ∏ m_l`` (tree), ``m_1`` (rectangular), 1 (depth 2), and there are
   ``2 Σ_{k≤K} C(n−1, k)`` of them on ``n`` distinct points (attained);
-* ``rule="theory"``: THEORY §5 as written, ``K = ∏ m_l`` for both architectures — false for
+* ``rule="theory"``: theory §5 as written, ``K = ∏ m_l`` for both architectures — false for
   rectangular nets with ``min(∏ m_l, n − 1) > m_1``.
 
 An *instance* is JSON-able: ``{"data": ["p/q", …], "activation", "architecture", "widths": [...],

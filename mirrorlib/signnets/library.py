@@ -1,4 +1,4 @@
-"""Closed-form Lasso libraries of sign and threshold networks (THEORY §5, sign/threshold bullet).
+"""Closed-form Lasso libraries of sign and threshold networks (theory §5, sign/threshold bullet).
 
 For data with distinct sorted values ``d_0 < … < d_{n−1}`` and a unit architecture with switch
 bound ``K`` (:func:`~mirrorlib.signnets.switching.switch_bound`: 1 at depth 2, ``∏ m_l`` for trees,
@@ -17,7 +17,7 @@ bias ``ξ`` makes redundant in the Lasso. Nothing is materialised until asked fo
 provenance: switch gaps and points, and (lazily) a unit realising it
 (:mod:`mirrorlib.signnets.construction`).
 
-``rule="theory"`` builds the library with THEORY §5's bound "(product of the widths below it)"
+``rule="theory"`` builds the library with theory §5's bound "(product of the widths below it)"
 instead of the derived ``K`` — for checking that statement; its features beyond the derived
 bound have no realising unit (``feature.unit`` raises ``ValueError``).
 """
@@ -308,7 +308,7 @@ def sign_library(
         Hidden widths ``m_1, …, m_{L−2}`` counted from the input (empty at depth 2).
     depth : int
         ``L ≥ 2``.
-    rule : ``"derived"`` (default, the exact ``K``) or ``"theory"`` (THEORY §5's product bound).
+    rule : ``"derived"`` (default, the exact ``K``) or ``"theory"`` (theory §5's product bound).
 
     Raises
     ------

@@ -1,6 +1,6 @@
 """Sign/threshold networks ``f = ξ + Σ_i α_i u_i`` and the exact map to and from the Lasso.
 
-Parametrisation (:mod:`mirrorlib.signnets.networks`, THEORY §1 last bullet). Unit ``i`` is a
+Parametrisation (:mod:`mirrorlib.signnets.networks`, theory §1 last bullet). Unit ``i`` is a
 sign/threshold tree or rectangular unit with output pre-activation ``p_i(x)`` and *output
 amplitude* ``s_i``::
 

@@ -1,4 +1,4 @@
-"""Sign and threshold networks in the amplitude parametrisation (THEORY §1, last bullet).
+"""Sign and threshold networks in the amplitude parametrisation (theory §1, last bullet).
 
 Activations
 -----------
@@ -39,7 +39,7 @@ leaves ``σ(wᵀh + b)`` unchanged, and an inner amplitude ``s`` only enters the
 the products ``w'_i s``, so ``(s, w') ↦ (cs, w'/c)`` leaves ``f`` unchanged; any penalty on them
 can be made arbitrarily small (infimum 0, not attained). By AM–GM ``α² + s² ≥ 2|αs|`` with
 equality at ``|α| = |s|``, so the optimal penalty of unit ``i`` is ``β|z_i|``, ``z_i = α_i s_{i,out}``,
-and training is the Lasso of THEORY §2 with the columns ``a_i = σ(p_{i,out}(X))`` — vectors in
+and training is the Lasso of theory §2 with the columns ``a_i = σ(p_{i,out}(X))`` — vectors in
 ``{−1, 1}^N`` (sign) or ``{0, 1}^N`` (threshold). These *features* are what the libraries of
 :mod:`mirrorlib.signnets.library` list. (A penalty ``(β/L) Σ |·|^L`` over ``α`` and amplitudes, as
 for homogeneous σ, would reduce, after the free inner rescalings above, to

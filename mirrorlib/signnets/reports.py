@@ -206,7 +206,7 @@ def sign_dictionary_trials(
     rules: Iterable[str] = SWITCH_RULES,
 ) -> SignDictionaryTrials:
     """Check closed form versus ground truth on ``trials`` random instances, for each rule
-    (``"derived"``: the exact ``K``; ``"theory"``: THEORY §5's product of widths). The ground truth
+    (``"derived"``: the exact ``K``; ``"theory"``: theory §5's product of widths). The ground truth
     is computed once per instance and shared by the rules.
 
     Raises ``ValueError`` for ``trials < 1``, ``max_points < 1`` or an unknown rule.

@@ -1,4 +1,4 @@
-"""Switching vectors: the combinatorics behind sign/threshold libraries (THEORY §5).
+"""Switching vectors: the combinatorics behind sign/threshold libraries (theory §5).
 
 Sort the distinct data values ``d_1 < … < d_n``. A *pattern* is a bit vector ``v ∈ {0, 1}^n``
 (``v_j = 1[p(d_j) ≥ 0]`` for the output neuron's pre-activation ``p``); the sign feature is
@@ -19,7 +19,7 @@ above layer 1 is a function of the ``m_1`` layer-1 steps, so it switches only at
 thresholds, however wide and deep the layers above. Lower bounds: every pattern with ``≤ K``
 switches is realised (:mod:`mirrorlib.signnets.construction` builds the unit). Hence the set of
 features is exactly ``{v : switches(v) ≤ K}``, with ``K_eff = min(K, n − 1)`` on ``n`` distinct
-points. THEORY §5's "(product of the widths below it)" is therefore exact for trees but only an
+points. theory §5's "(product of the widths below it)" is therefore exact for trees but only an
 upper bound for rectangular nets (strict as soon as ``min(∏ m_l, n − 1) > m_1``).
 
 Counting (the same for sign and threshold, via the bijection ``v ↦ 2v − 1``): a pattern is a
@@ -60,7 +60,7 @@ def switch_bound(architecture: str, widths: Sequence[int], depth: int) -> int:
 
 
 def theory_switch_bound(widths: Sequence[int], depth: int) -> int:
-    """THEORY §5 as stated: "a unit's output switches at most (product of the widths below it) times",
+    """theory §5 as stated: "a unit's output switches at most (product of the widths below it) times",
     for both architectures (the empty product, 1, at depth 2)."""
     return math.prod(widths) if depth > 2 else 1
 

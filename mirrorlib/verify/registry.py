@@ -49,7 +49,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Claim:
-    """A checkable statement of the paper (or of THEORY.md).
+    """A checkable statement of the paper (or of docs/theory.md).
 
     Attributes
     ----------
