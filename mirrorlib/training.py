@@ -394,20 +394,49 @@ def train_nonconvex(
 
     Parameters
     ----------
-    X, y : the data (floats are read exactly; training itself runs in float64).
-    activation : a scalar continuous PWL σ (relu, abs, leaky_relu(a), … — homogeneity is needed
-        only for the Lasso comparison, not for training).
-    depth : ``L ≥ 2``.   beta : ``β > 0``.
-    n_units : ``m``.   n_starts : number of random starts (start ``k`` uses
-        ``default_rng([seed, k])``).   method : ``"lbfgs"`` or ``"adam"``.
-    max_iter : iterations per start.   learning_rate : Adam's step size.
-    initial_network : optional network of the same σ and depth with at most ``n_units`` units
-        (e.g. a rebuilt Lasso optimum): every start begins with its units (weights read as
-        floats) and random other units whose output weights are scaled by 1e-2, as the paper's
-        code initialises a subset of the neurons at the Lasso solution.
+    X, y : sequences of numbers
+        The data (floats are read exactly; training itself runs in float64).
+    activation : str or Activation
+        A scalar continuous PWL σ (relu, abs, leaky_relu(a), …); homogeneity is needed only for
+        the Lasso comparison, not for training.
+    depth : int
+        ``L ≥ 2``.
+    beta : number
+        ``β > 0``.
+    n_units : int
+        ``m``, the number of parallel units.
+    n_starts : int
+        Number of random starts; start ``k`` uses ``default_rng([seed, k])``.
+    seed : int
+        Seed of the starts.
+    method : ``"lbfgs"`` or ``"adam"``
+        The optimiser.
+    max_iter : int
+        Iterations per start.
+    learning_rate : float
+        Adam's step size.
+    initial_network : ParallelNetwork, optional
+        A network of the same σ and depth with at most ``n_units`` units (e.g. a rebuilt Lasso
+        optimum): every start begins with its units (weights read as floats) and random other
+        units whose output weights are scaled by 1e-2, as the paper's code initialises a subset
+        of the neurons at the Lasso solution.
 
-    Raises ValueError naming the offending argument (``beta`` ≤ 0, ``y`` of the wrong length,
-    ``activation`` discontinuous or multi-channel, ``method``, ``depth``, ``n_units``, …).
+    Returns
+    -------
+    TrainingReport
+        Every start's final objective (float and exact), network and kinks.
+
+    Raises
+    ------
+    ValueError
+        Naming the offending argument (``beta`` ≤ 0, ``y`` of the wrong length, ``activation``
+        discontinuous or multi-channel, ``method``, ``depth``, ``n_units``, …).
+
+    Examples
+    --------
+    >>> report = train_nonconvex([0, 1, 2], [0, 1, 0], "relu", 2, "1/100", n_units=4, n_starts=2)
+    >>> len(report.starts), report.best.objective < 0.5
+    (2, True)
     """
     points, labels, beta_exact = _check_arguments(X, y, beta, depth, n_units, n_starts, method, max_iter)
     sigma = get_activation(activation)
