@@ -122,3 +122,14 @@ def test_the_package_does_not_import_its_verifiers() -> None:
 
     code = "import sys, mirrorlib.verify.registry, mirrorlib.verify.runner, mirrorlib.cli; print(any(m.startswith('proofs_checks') for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_claim_modules_run_the_verify_command_with_its_exit_codes(capsys) -> None:
+    """``python -m proofs_checks.<claim>`` is ``mirrorlib verify <claim>``: 0 holds, 1 fails, 2 usage."""
+    from proofs_checks import deep_narrow_abs_library, two_layer_library
+    from proofs_checks._harness import main
+
+    assert main(two_layer_library.CLAIM, ["--trials", "3", "--quiet"]) == 0
+    assert main(deep_narrow_abs_library.CLAIM, ["--trials", "10", "--quiet", "--format", "json"]) == 1
+    assert main(two_layer_library.CLAIM, ["--seed", "-1"]) == 2
+    assert "FAILS" in capsys.readouterr().out
