@@ -269,9 +269,9 @@ def paper_command(
     if name not in FIGURES:
         _fail(f"unknown figure {name!r}; choose one of {', '.join(FIGURES)}")
     _check_writable_directory(out, "--out")
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
+    from importlib.util import find_spec
+
+    if find_spec("matplotlib") is None:
         _fail('--out: drawing needs matplotlib: pip install "mirrorlib[plot]"')
     report = (lambda text: None) if quiet else (lambda text: typer.echo(text, err=True))
     record = figure_record(name, full=full, seed=seed, progress=report)

@@ -39,7 +39,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mirrorlib.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset, as_labels
-from mirrorlib.exact import to_rational
+from mirrorlib.exact import positive_beta, to_rational
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES
 from mirrorlib.libraries import ARCHITECTURES, Library, generated_library, library
 from mirrorlib.optimality import FitCertificate
@@ -326,9 +326,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
             if not self.exact:
                 raise ValueError("beta=None (the β → 0⁺ limit) needs exact=True")
             return
-        value = to_rational(self.beta, name="beta")
-        if value <= 0:
-            raise ValueError(f"beta must be > 0 (use beta=None with exact=True for the β → 0⁺ limit), got {self.beta}")
+        positive_beta(self.beta)
 
     def fit(self, X: Any, y: Any) -> ConvexNet:
         """Build the library on ``X``, solve and certify the Lasso (growing the library by column

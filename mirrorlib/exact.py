@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-__all__ = ["Rational", "to_rational", "to_rational_vector", "format_rational"]
+__all__ = ["Rational", "to_rational", "to_rational_vector", "positive_beta", "format_rational"]
 
 Rational = Fraction
 
@@ -106,6 +106,38 @@ def to_rational_vector(values: Iterable[object] | str, *, name: str = "values") 
     if not items:
         raise ValueError(f"{name} is empty; give at least one number")
     return tuple(to_rational(item, name=f"{name}[{index}]") for index, item in enumerate(items))
+
+
+def positive_beta(value: object, *, name: str = "beta", limit: str = "beta=None with exact=True") -> Fraction:
+    """The weight-decay strength β as an exact positive rational (the one β validator).
+
+    Parameters
+    ----------
+    value : number or str
+        β, e.g. ``0.01``, ``"1/100"``.
+    name : str
+        What the caller calls it in error messages (``"beta"``, ``"--beta"``).
+    limit : str
+        How the caller asks for the β → 0⁺ limit instead, named in the error for β ≤ 0.
+
+    Raises
+    ------
+    ValueError
+        For β ≤ 0 (naming ``name`` and ``limit``), NaN, infinities or text that is not a number.
+
+    Examples
+    --------
+    >>> positive_beta("1/100")
+    Fraction(1, 100)
+    >>> positive_beta(0, name="--beta", limit="0+ with --exact")
+    Traceback (most recent call last):
+    ...
+    ValueError: --beta must be > 0, got 0; for the β → 0⁺ limit use 0+ with --exact
+    """
+    exact = to_rational(value, name=name)
+    if exact <= 0:
+        raise ValueError(f"{name} must be > 0, got {format_rational(exact)}; for the β → 0⁺ limit use {limit}")
+    return exact
 
 
 def format_rational(value: Fraction) -> str:

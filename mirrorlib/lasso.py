@@ -64,7 +64,7 @@ from fractions import Fraction
 import numpy as np
 
 from mirrorlib.certificate import _finite_float, certify_lasso, correlation_rounding_level, duality_gap_from_parts
-from mirrorlib.exact import format_rational, to_rational, to_rational_vector
+from mirrorlib.exact import positive_beta, to_rational_vector
 from mirrorlib.linalg import (
     ExactMatrix,
     Scalar,
@@ -283,15 +283,7 @@ def _exact_labels(y: object, n: int) -> tuple[Fraction, ...]:
 
 
 def _exact_beta(beta: object) -> Fraction | None:
-    if beta is None:
-        return None
-    value = to_rational(beta, name="beta")
-    if value <= 0:
-        raise ValueError(
-            f"beta must be > 0, got {format_rational(value)}; for the β→0⁺ limit "
-            "(minimum-ℓ1 interpolant / least-squares solution) pass beta=None"
-        )
-    return value
+    return None if beta is None else positive_beta(beta, limit="beta=None (minimum-ℓ1 interpolant / least-squares solution)")
 
 
 def _centre_and_deduplicate(full: ExactMatrix, labels: tuple[Fraction, ...]) -> _CentredProblem:
@@ -977,7 +969,7 @@ def _float_beta(beta: object) -> float:
         raise TypeError("beta must be a positive real number, got None (the β→0⁺ limit is only in solve_lasso_exact)")
     value = _finite_float(beta, "beta")
     if value <= 0:
-        raise ValueError(f"beta must be > 0, got {value!r}; for the β→0⁺ limit use solve_lasso_exact(A, y, None)")
+        positive_beta(value, limit="solve_lasso_exact(A, y, None)")
     return value
 
 

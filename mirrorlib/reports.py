@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from mirrorlib.data import Dataset, as_dataset
-from mirrorlib.exact import to_rational, format_rational, to_rational_vector
+from mirrorlib.exact import format_rational, positive_beta, to_rational_vector
 from mirrorlib.libraries import Feature, Library, library
 from mirrorlib.reflections import forest_to_dot, reflection_counts, reflection_expressions
 
@@ -397,9 +397,7 @@ def fit_report(
     if beta_value is None and not exact:
         raise ValueError("--beta 0+ (the β → 0⁺ limit) needs --exact; give a number β > 0 for a float fit")
     if beta_value is not None:
-        value = to_rational(beta, name="--beta")
-        if value <= 0:
-            raise ValueError(f"--beta must be > 0 (or 0+ with --exact for the β → 0⁺ limit), got {beta}")
+        value = positive_beta(beta, name="--beta", limit="0+ with --exact")
         beta_value = value if exact else _as_float(value, "--beta")
     if not exact:
         for option, values in (("--data", X), ("--labels", y)):

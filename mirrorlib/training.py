@@ -34,7 +34,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from mirrorlib.activations import Activation, get_activation
-from mirrorlib.exact import format_rational, to_rational, to_rational_vector
+from mirrorlib.exact import format_rational, positive_beta, to_rational_vector
 from mirrorlib.network import ParallelNetwork
 
 __all__ = [
@@ -363,9 +363,7 @@ def _check_arguments(
     labels = to_rational_vector(np.asarray(y).tolist() if isinstance(y, np.ndarray) else y, name="y")  # type: ignore[arg-type]
     if len(points) != len(labels):
         raise ValueError(f"y has {len(labels)} labels but X has {len(points)} inputs; give exactly one label per input")
-    beta_exact = to_rational(beta, name="beta")
-    if beta_exact <= 0:
-        raise ValueError(f"beta must be positive (the weight-decay strength β > 0), got {format_rational(beta_exact)}")
+    beta_exact = positive_beta(beta, limit="the Lasso (mirrorlib.lasso.solve_lasso_exact with beta=None)")
     for name, value, minimum in (("depth", depth, 2), ("n_units", n_units, 1), ("n_starts", n_starts, 1), ("max_iter", max_iter, 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
             raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")

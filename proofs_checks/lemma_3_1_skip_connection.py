@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from mirrorlib.certificate import certify_lasso
+
 from mirrorlib.estimator import ConvexNet
 from mirrorlib.exact import format_rational
 from mirrorlib.verify.registry import Claim, Counterexample, Outcome
