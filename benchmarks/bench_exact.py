@@ -36,7 +36,7 @@ import json, sys, time
 import numpy as np
 from fractions import Fraction
 from mirrorlib import library
-from mirrorlib.lasso import solve_lasso_exact
+from mirrorlib.lasso.path import solve_lasso_exact
 results = []
 for n in json.loads(sys.argv[1]):
     rng = np.random.default_rng(n)
@@ -86,7 +86,7 @@ def library_variants(sizes: list[int]) -> None:
 
 def exact_builds(cases: list[tuple[int, int]]) -> None:
     from mirrorlib import library
-    from mirrorlib.narrow_columns import narrow_columns
+    from mirrorlib.libraries.narrow_columns import narrow_columns
 
     print("\n## 2. exact columns: integers on a common denominator vs Fraction object arrays")
     print(f"{'L':>2} {'N':>4} {'columns':>9} {'Fraction s':>11} {'integer s':>10} {'+ Fractions s':>14} {'speed-up':>9}")

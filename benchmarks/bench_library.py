@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from mirrorlib.libraries import library
+from mirrorlib.libraries.closed_form import library
 
 CASES = [
     # (activation, depth, N, exact, target seconds)

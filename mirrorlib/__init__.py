@@ -11,16 +11,16 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "library": "mirrorlib.libraries",
-    "Library": "mirrorlib.libraries",
-    "Feature": "mirrorlib.libraries",
-    "PWL": "mirrorlib.pwl",
-    "Activation": "mirrorlib.activations",
-    "get_activation": "mirrorlib.activations",
+    "library": "mirrorlib.libraries.closed_form",
+    "Library": "mirrorlib.libraries.closed_form",
+    "Feature": "mirrorlib.libraries.closed_form",
+    "PWL": "mirrorlib.functions.pwl",
+    "Activation": "mirrorlib.functions.activations",
+    "get_activation": "mirrorlib.functions.activations",
     "NarrowUnit": "mirrorlib.units",
     "narrow_unit": "mirrorlib.units",
-    "reflect": "mirrorlib.reflections",
-    "reflection_expressions": "mirrorlib.reflections",
+    "reflect": "mirrorlib.functions.reflections",
+    "reflection_expressions": "mirrorlib.functions.reflections",
     "as_dataset": "mirrorlib.data",
     "ConvexNet": "mirrorlib.estimator",
 }

@@ -50,8 +50,8 @@ def library_command(
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
 ) -> None:
     """Print the exact closed-form library (dictionary) for an activation and architecture."""
-    from mirrorlib.activations import get_activation
-    from mirrorlib.reports import library_report
+    from mirrorlib.functions.activations import get_activation
+    from mirrorlib.report.text import library_report
 
     if show_all and count_only:
         _fail("--all and --count-only contradict each other: --count-only prints no columns; choose one")
@@ -89,7 +89,7 @@ def reflections_command(
     output_format: TreeFormat = typer.Option(TreeFormat.text, "--format", help="text, json or dot"),
 ) -> None:
     """Reflection trees R(a, b) = 2b − a over the data, with counts of trees vs distinct values."""
-    from mirrorlib.reports import reflections_report
+    from mirrorlib.report.text import reflections_report
 
     if nesting is None and depth is None:
         _fail("give --depth (network depth L ≥ 2) or --nesting (≥ 0)")
@@ -137,10 +137,10 @@ def fit_command(
     library, and the network among ALL networks of the architecture) and the rebuilt network.
 
     Exit code 1 when either certificate fails."""
-    from mirrorlib.reports import fit_report
+    from mirrorlib.report.text import fit_report
 
     if plot is not None:
-        from mirrorlib.plotting import check_plot_path
+        from mirrorlib.report.plotting import check_plot_path
 
         try:
             check_plot_path(plot)
@@ -168,7 +168,7 @@ def fit_command(
         _fail(str(error))
     typer.echo(json.dumps(report.as_json(), indent=2) if output_format is OutputFormat.json else report.as_text())
     if plot is not None:
-        from mirrorlib.plotting import plot_fit
+        from mirrorlib.report.plotting import plot_fit
 
         typer.echo(f"plot written to {plot_fit(report.model, report.X, report.y, plot)}", err=True)
     certificate = report.model.certificate_
@@ -256,7 +256,7 @@ def paper_command(
 ) -> None:
     """Reproduce one of the paper's figures on its own data: Lasso fits (exact) and Adam fits, every
     breakpoint explained as a reflection tree; writes PNG, SVG and JSON."""
-    from mirrorlib.paper import FIGURES, figure_record, write_figure
+    from mirrorlib.report.paper import FIGURES, figure_record, write_figure
 
     if list_figures:
         if name is not None:
@@ -293,8 +293,8 @@ def plot_library_command(
 ) -> None:
     """Features of the distinct closed-form library, breakpoints coloured by what they are
     (data point, reflection, reflection of a reflection), as the paper's Figure 1."""
-    from mirrorlib.libraries import library
-    from mirrorlib.plotting import plot_library
+    from mirrorlib.libraries.closed_form import library
+    from mirrorlib.report.plotting import plot_library
 
     _save_drawing(out, lambda: plot_library(library(data, activation, depth).distinct(), max_features=max_features))
 
@@ -307,14 +307,14 @@ def plot_reflections_command(
 ) -> None:
     """Reflection trees over the data as a graph (networkx + matplotlib)."""
     from mirrorlib.data import as_dataset
-    from mirrorlib.plotting import plot_reflections
+    from mirrorlib.report.plotting import plot_reflections
 
     _save_drawing(out, lambda: plot_reflections(as_dataset(data, name="--data"), nesting))
 
 
 def _save_drawing(out: str, draw: Any) -> None:
     """Check ``--out``, draw (errors as usage errors naming the option), save, say where."""
-    from mirrorlib.plotting import check_plot_path
+    from mirrorlib.report.plotting import check_plot_path
 
     try:
         path = check_plot_path(out)

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from mirrorlib.exact import to_rational_vector
+from mirrorlib.numbers.exact import to_rational_vector
 
 __all__ = ["Dataset", "as_dataset", "as_labels"]
 
@@ -57,7 +57,7 @@ class Dataset:
 def as_dataset(X: Iterable[object] | str | Dataset, *, name: str = "X") -> Dataset:
     """Validate and sort 1-D inputs exactly.
 
-    ``X`` may be any sequence of numbers accepted by :func:`mirrorlib.exact.to_rational`, a
+    ``X`` may be any sequence of numbers accepted by :func:`mirrorlib.numbers.exact.to_rational`, a
     1-D numpy array, or a comma-separated string ``"0,1,3,7"``. Raises ``ValueError`` naming
     ``name`` for empty, NaN or infinite inputs and for 2-D arrays with more than one column.
     """

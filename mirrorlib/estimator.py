@@ -37,11 +37,11 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from mirrorlib.activations import Activation, get_activation
+from mirrorlib.functions.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset, as_labels
-from mirrorlib.exact import positive_beta, to_rational
+from mirrorlib.numbers.exact import positive_beta, to_rational
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES
-from mirrorlib.libraries import ARCHITECTURES, Library, generated_library, library
+from mirrorlib.libraries.closed_form import ARCHITECTURES, Library, generated_library, library
 from mirrorlib.optimality import FitCertificate
 
 if TYPE_CHECKING:
@@ -60,8 +60,8 @@ class LassoFit:
     """A Lasso point over a library: coefficients (one per column), intercept and objective.
 
     ``exact`` fits hold Fractions; float fits hold floats. ``certificate`` is a
-    :class:`~mirrorlib.certificate.LassoCertificate` (exact) or
-    :class:`~mirrorlib.certificate.FloatLassoCertificate`.
+    :class:`~mirrorlib.lasso.certificate.LassoCertificate` (exact) or
+    :class:`~mirrorlib.lasso.certificate.FloatLassoCertificate`.
     """
 
     z: tuple[Any, ...]
@@ -79,7 +79,7 @@ class LassoFit:
     def uniqueness(self) -> str:
         """Whether this optimum is the only one: ``"unique"`` / ``"not unique"`` (exact fits,
         decided exactly), ``"unique within tolerance"`` / ``"not unique"`` (float fits)."""
-        from mirrorlib.landscape import is_unique_optimum, is_unique_within_tolerance
+        from mirrorlib.lasso.landscape import is_unique_optimum, is_unique_within_tolerance
 
         if self.penalised_problem is None:
             return "not decided"
@@ -104,7 +104,7 @@ def _unpenalised_basis(lib: AnyLibrary, exact: bool) -> np.ndarray:
 
 def _project_out_exact(basis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     """``(I − Q(QᵀQ)⁻¹Qᵀ) V`` exactly (Q = basis, full column rank after dropping dependents)."""
-    from mirrorlib.linalg import column_basis, solve
+    from mirrorlib.numbers.linalg import column_basis, solve
 
     rows = [list(row) for row in basis]
     independent = column_basis(rows)
@@ -123,7 +123,7 @@ def _project_out_float(basis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
 
 
 def _least_squares_exact(basis: np.ndarray, target: np.ndarray) -> tuple[Fraction, ...]:
-    from mirrorlib.linalg import least_squares
+    from mirrorlib.numbers.linalg import least_squares
 
     return least_squares([list(row) for row in basis], list(target))
 
@@ -136,8 +136,8 @@ def fit_lasso(
     ``beta=None`` with ``exact=True`` is the β → 0⁺ limit (minimum-ℓ1 interpolant). ``start``
     (float fits): a warm start, one coefficient per column of ``lib``.
     """
-    from mirrorlib.certificate import certify_lasso, certify_lasso_float
-    from mirrorlib.lasso import solve_lasso, solve_lasso_exact
+    from mirrorlib.lasso.certificate import certify_lasso, certify_lasso_float
+    from mirrorlib.lasso.path import solve_lasso, solve_lasso_exact
 
     penalised = lib.penalised
     labels = as_labels(y, lib.dataset)
@@ -373,7 +373,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
 
     def optimal_set(self, *, max_vertices: int = 200_000) -> Any:
         """Every optimum of the fitted Lasso (over ``library_``), exactly: a polytope of coefficient
-        vectors with the same fit and ℓ1 norm (:class:`mirrorlib.landscape.OptimalSet`).
+        vectors with the same fit and ℓ1 norm (:class:`mirrorlib.lasso.landscape.OptimalSet`).
 
         The Lasso is solved again in exact arithmetic (float fits: their data read exactly).
         Its vertices map to networks with :meth:`network_of`.
@@ -384,7 +384,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         >>> net.uniqueness_, net.optimal_set().dimension
         ('not unique', 1)
         """
-        from mirrorlib.landscape import optimal_set
+        from mirrorlib.lasso.landscape import optimal_set
 
         self._require_fitted()
         if not self.library_.penalised.all():
@@ -395,7 +395,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
 
     def network_of(self, z: Sequence[Any], xi: Any) -> Any:
         """The balanced network of the Lasso point ``(z, ξ)`` over ``library_`` (e.g. a vertex of
-        :meth:`optimal_set` with its :meth:`~mirrorlib.landscape.OptimalSet.intercept`)."""
+        :meth:`optimal_set` with its :meth:`~mirrorlib.lasso.landscape.OptimalSet.intercept`)."""
         self._require_fitted()
         return _rebuild(self.library_, z, xi)
 
@@ -558,7 +558,7 @@ def _reject_sign_only_arguments(architecture: str, widths: Any) -> None:
 def _rebuild(lib: AnyLibrary, z: Sequence[Any], xi: Any) -> Any:
     """The balanced network of a Lasso point: ParallelNetwork (homogeneous) or SignNetwork."""
     if isinstance(lib, Library):
-        from mirrorlib.network import from_lasso
+        from mirrorlib.networks.parallel import from_lasso
 
         return from_lasso(lib, z, xi)
     from mirrorlib.signnets.network import from_lasso as sign_from_lasso

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Protocol
 
-from mirrorlib.exact import format_short
-from mirrorlib.linalg import least_squares
+from mirrorlib.numbers.exact import format_short
+from mirrorlib.numbers.linalg import least_squares
 
 __all__ = [
     "FitCertificate",

@@ -5,7 +5,7 @@ A *deep narrow* unit of depth ``L`` has ``L − 1`` activation layers of width 1
     h_0 = x,    h_l = σ(w_l · h_{l−1} + b_l)   (l = 1, …, L−1),    u = h_{L−1}.
 
 Everything is exact: :meth:`NarrowUnit.function` composes the layers as
-:class:`~mirrorlib.pwl.PWL` functions, so a unit is a PWL function of ``x`` with rational
+:class:`~mirrorlib.functions.pwl.PWL` functions, so a unit is a PWL function of ``x`` with rational
 breakpoints.
 """
 
@@ -18,9 +18,9 @@ from functools import cached_property
 
 import numpy as np
 
-from mirrorlib.activations import Activation, get_activation
-from mirrorlib.exact import format_rational, to_rational
-from mirrorlib.pwl import PWL
+from mirrorlib.functions.activations import Activation, get_activation
+from mirrorlib.numbers.exact import format_rational, to_rational
+from mirrorlib.functions.pwl import PWL
 
 __all__ = ["NarrowUnit", "narrow_unit"]
 

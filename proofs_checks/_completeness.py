@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mirrorlib.exact import format_rational
+from mirrorlib.numbers.exact import format_rational
 from mirrorlib.groundtruth import GroundTruthLibrary, extreme_points_missing
-from mirrorlib.reflections import explain_value
+from mirrorlib.functions.reflections import explain_value
 from mirrorlib.verify.registry import Counterexample, Outcome
 
 
@@ -121,9 +121,9 @@ def oracle_outcome(name: str, instance: dict, columns: Any, activation: str, dep
 def closed_form_check(name: str, activation: str):
     """``check(instance)`` comparing ``library(X, activation, depth)`` with the chain's ground truth
     (every vector up to :data:`FULL_CHECK_MAX_N` points, oracle probes above)."""
-    from mirrorlib.exact import to_rational_vector
+    from mirrorlib.numbers.exact import to_rational_vector
     from mirrorlib.groundtruth import ground_truth_library
-    from mirrorlib.libraries import library
+    from mirrorlib.libraries.closed_form import library
 
     def check(instance: dict) -> Outcome:
         X, depth = list(to_rational_vector(instance["X"], name="X")), instance["depth"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from mirrorlib.exact import format_rational, to_rational_vector
+from mirrorlib.numbers.exact import format_rational, to_rational_vector
 
 
 def random_rationals(rng: np.random.Generator, count: int, *, numerator: int = 12, denominator: int = 3) -> list[str]:

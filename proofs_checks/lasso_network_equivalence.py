@@ -24,8 +24,8 @@ from fractions import Fraction
 import numpy as np
 
 from mirrorlib.estimator import ConvexNet
-from mirrorlib.exact import format_rational
-from mirrorlib.training import train_nonconvex
+from mirrorlib.numbers.exact import format_rational
+from mirrorlib.networks.training import train_nonconvex
 from mirrorlib.verify.registry import Claim, Counterexample, Outcome
 from proofs_checks._harness import check_finding, main
 from proofs_checks._instances import drop_one_point, exact, random_beta, random_distinct_data, random_rationals

@@ -14,7 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from mirrorlib.estimator import ConvexNet
-from mirrorlib.exact import format_rational
+from mirrorlib.numbers.exact import format_rational
 from mirrorlib.verify.registry import Claim, Counterexample, Outcome
 from proofs_checks._harness import check_finding, main
 from proofs_checks._instances import drop_one_point, exact, random_beta, random_distinct_data, random_rationals

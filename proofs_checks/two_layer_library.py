@@ -12,10 +12,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from mirrorlib.activations import Activation
+from mirrorlib.functions.activations import Activation
 from mirrorlib.groundtruth import ground_truth_library
-from mirrorlib.libraries import library
-from mirrorlib.pwl import PWL
+from mirrorlib.libraries.closed_form import library
+from mirrorlib.functions.pwl import PWL
 from mirrorlib.verify.registry import Claim, Outcome
 from proofs_checks._completeness import completeness_outcome
 from proofs_checks._harness import check_finding, main

@@ -5,7 +5,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given
 
-from mirrorlib.activations import (
+from mirrorlib.functions.activations import (
     Activation,
     absolute,
     get_activation,
@@ -17,7 +17,7 @@ from mirrorlib.activations import (
     symmetrised_relu,
     threshold,
 )
-from mirrorlib.pwl import PWL
+from mirrorlib.functions.pwl import PWL
 from mirrorlib.testing.strategies import homogeneous_activations, pwl_activations, rationals
 
 

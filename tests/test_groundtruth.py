@@ -7,7 +7,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from mirrorlib.activations import pwl_activation
+from mirrorlib.functions.activations import pwl_activation
 from mirrorlib.groundtruth import (
     completeness_gap,
     dominating_unit,
@@ -18,7 +18,7 @@ from mirrorlib.groundtruth import (
     numeric_sup,
     parameter_box,
 )
-from mirrorlib.libraries import library
+from mirrorlib.libraries.closed_form import library
 from mirrorlib.units import NarrowUnit
 
 FAST = settings(derandomize=True, deadline=None, max_examples=12)

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mirrorlib import library
-from mirrorlib.landscape import _min_norm_point, is_unique_optimum, optimal_set
-from mirrorlib.linalg import rank, solve
+from mirrorlib.lasso.landscape import _min_norm_point, is_unique_optimum, optimal_set
+from mirrorlib.numbers.linalg import rank, solve
 
 pytest.importorskip("cdd", reason="the optimal set needs pycddlib (groundtruth extra)")
 

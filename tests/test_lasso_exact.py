@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import mirrorlib.lasso as lasso_module
-import mirrorlib.linalg as linalg_module
-from mirrorlib.certificate import certify_lasso, lasso_objective
-from mirrorlib.lasso import BETA_TO_ZERO, solve_lasso_exact
+import mirrorlib.lasso.path as lasso_module
+import mirrorlib.numbers.linalg as linalg_module
+from mirrorlib.lasso.certificate import certify_lasso, lasso_objective
+from mirrorlib.lasso.path import BETA_TO_ZERO, solve_lasso_exact
 
 F = Fraction
 
@@ -306,7 +306,7 @@ def test_pure_fraction_fallback_without_flint_agrees(problem: tuple, spec: tuple
 
 
 # ----------------------------------------------------------------------------------------
-# The exact linear algebra underneath (mirrorlib.linalg), with and without python-flint
+# The exact linear algebra underneath (mirrorlib.numbers.linalg), with and without python-flint
 # ----------------------------------------------------------------------------------------
 
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mirrorlib.activations import absolute, leaky_relu, linear, relu
+from mirrorlib.functions.activations import absolute, leaky_relu, linear, relu
 from mirrorlib.data import as_dataset, as_labels
-from mirrorlib.libraries import library
-from mirrorlib.reflections import reflect
+from mirrorlib.libraries.closed_form import library
+from mirrorlib.functions.reflections import reflect
 from mirrorlib.testing.strategies import datasets, homogeneous_activations
 
 ACTIVATION_DEPTHS = [("relu", 2), ("abs", 2), ("leaky_relu(1/10)", 2), ("linear", 2), ("relu", 3), ("relu", 4), ("abs", 3), ("abs", 4)]

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mirrorlib.activations import absolute, get_activation, leaky_relu, pwl_activation, relu
-from mirrorlib.libraries import library
-from mirrorlib.network import (
+from mirrorlib.functions.activations import absolute, get_activation, leaky_relu, pwl_activation, relu
+from mirrorlib.libraries.closed_form import library
+from mirrorlib.networks.parallel import (
     LassoPoint,
     ParallelNetwork,
     Surd,
@@ -21,7 +21,7 @@ from mirrorlib.network import (
     surd,
     to_lasso,
 )
-from mirrorlib.pwl import PWL
+from mirrorlib.functions.pwl import PWL
 from mirrorlib.testing.strategies import rationals
 from mirrorlib.units import NarrowUnit
 
@@ -31,7 +31,7 @@ HARD_TANH = pwl_activation([-1, 1], [-1, 1], left_slope=0, right_slope=0, name="
 
 # --------------------------------------------------------------------------- helpers
 def lasso_objective(A: np.ndarray, penalised: list[bool], z: list[Fraction], xi: Fraction, y: list[Fraction], beta: Fraction) -> Fraction:
-    """½‖A z + ξ1 − y‖² + β Σ_{penalised} |z_i|, exactly (the reference, independent of mirrorlib.network)."""
+    """½‖A z + ξ1 − y‖² + β Σ_{penalised} |z_i|, exactly (the reference, independent of mirrorlib.networks.parallel)."""
     fitted = [xi + sum((A[j, i] * z[i] for i in range(len(z)) if z[i]), F(0)) for j in range(A.shape[0])]
     data_fit = sum(((f - t) ** 2 for f, t in zip(fitted, y)), F(0)) / 2
     return data_fit + beta * sum((abs(v) for v, pen in zip(z, penalised) if pen), F(0))

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mirrorlib import library
-from mirrorlib.activations import get_activation
+from mirrorlib.functions.activations import get_activation
 from mirrorlib.groundtruth import ground_truth_library
 from mirrorlib.groundtruth.architectures import make_architecture
 from mirrorlib.groundtruth.library import _pattern_vertices, resolve_activation, resolve_patterns

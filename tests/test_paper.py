@@ -11,7 +11,7 @@ pytest.importorskip("cdd")
 
 from mirrorlib.cli import app
 from mirrorlib.estimator import ConvexNet
-from mirrorlib.paper import FIGURES, figure_record
+from mirrorlib.report.paper import FIGURES, figure_record
 
 runner = CliRunner()
 
@@ -122,7 +122,7 @@ def test_plot_functions_draw_into_a_given_axes():
     from matplotlib.figure import Figure
 
     from mirrorlib import library
-    from mirrorlib.plotting import plot_library, plot_reflections
+    from mirrorlib.report.plotting import plot_library, plot_reflections
 
     figure = Figure()
     left, right = figure.subplots(1, 2)

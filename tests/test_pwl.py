@@ -8,7 +8,7 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mirrorlib.pwl import PWL
+from mirrorlib.functions.pwl import PWL
 from mirrorlib.testing.strategies import continuous_pwl_functions, pwl_functions, rationals
 
 

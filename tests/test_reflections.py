@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mirrorlib.reflections import (
+from mirrorlib.functions.reflections import (
     count_reflection_trees,
     explain_value,
     forest_to_dot,

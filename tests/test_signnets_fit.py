@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mirrorlib.estimator import ConvexNet, fit_lasso
-from mirrorlib.network import Surd
-from mirrorlib.reports import FitReport
+from mirrorlib.networks.parallel import Surd
+from mirrorlib.report.text import FitReport
 from mirrorlib.signnets import (
     SignNetwork,
     SignUnit,

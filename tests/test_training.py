@@ -10,9 +10,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import Lasso
 
-from mirrorlib.activations import absolute, get_activation, leaky_relu, pwl_activation, relu
-from mirrorlib.libraries import library
-from mirrorlib.training import TrainingProblem, explain_breakpoints, train_nonconvex
+from mirrorlib.functions.activations import absolute, get_activation, leaky_relu, pwl_activation, relu
+from mirrorlib.libraries.closed_form import library
+from mirrorlib.networks.training import TrainingProblem, explain_breakpoints, train_nonconvex
 
 F = Fraction
 HARD_TANH = pwl_activation([-1, 1], [-1, 1], left_slope=0, right_slope=0, name="hard_tanh")

@@ -81,7 +81,7 @@ def test_distinct_data_are_drawn_at_once_for_large_n() -> None:
     """The old generator redrew from 53 values and never finished beyond n = 53."""
     import numpy as np
 
-    from mirrorlib.exact import to_rational_vector
+    from mirrorlib.numbers.exact import to_rational_vector
     from proofs_checks._instances import random_distinct_data
 
     for seed in range(20):

@@ -27,7 +27,7 @@ Architectures:
 ``symmetrised``
     the ``width2`` layout with tied opposite weights and a shared bias in the wide layer:
     ``h_w = (σ(t), σ(−t))``, ``t = s h_{w−1} + θ_w``. For σ = ReLU this is the symmetrised ReLU
-    of :func:`mirrorlib.activations.symmetrised_relu`. Weight pattern ``(…, s, c_1, c_2, …)``.
+    of :func:`mirrorlib.functions.activations.symmetrised_relu`. Weight pattern ``(…, s, c_1, c_2, …)``.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from functools import cached_property
 
 import numpy as np
 
-from mirrorlib.activations import Activation
-from mirrorlib.exact import format_rational, to_rational
-from mirrorlib.pwl import PWL
+from mirrorlib.functions.activations import Activation
+from mirrorlib.numbers.exact import format_rational, to_rational
+from mirrorlib.functions.pwl import PWL
 from mirrorlib.units import NarrowUnit
 
 __all__ = ["ARCHITECTURES", "Architecture", "LayeredUnit", "make_architecture"]

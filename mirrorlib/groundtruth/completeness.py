@@ -29,10 +29,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from mirrorlib.exact import to_rational, to_rational_vector
+from mirrorlib.numbers.exact import to_rational, to_rational_vector
 from mirrorlib.groundtruth._cdd import maximise
 from mirrorlib.groundtruth.library import GroundTruthEntry, GroundTruthLibrary
-from mirrorlib.libraries import Library
+from mirrorlib.libraries.closed_form import Library
 
 __all__ = [
     "ColumnsLike",

@@ -34,9 +34,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from mirrorlib.activations import Activation, get_activation, relu
+from mirrorlib.functions.activations import Activation, get_activation, relu
 from mirrorlib.data import Dataset, as_dataset
-from mirrorlib.exact import to_rational
+from mirrorlib.numbers.exact import to_rational
 from mirrorlib.groundtruth.architectures import Architecture, LayeredUnit, make_architecture
 from mirrorlib.groundtruth.cells import enumerate_cells
 from mirrorlib.units import NarrowUnit

@@ -22,9 +22,9 @@ from fractions import Fraction
 import numpy as np
 from scipy.optimize import minimize
 
-from mirrorlib.activations import Activation
+from mirrorlib.functions.activations import Activation
 from mirrorlib.data import Dataset, as_dataset
-from mirrorlib.exact import to_rational_vector
+from mirrorlib.numbers.exact import to_rational_vector
 from mirrorlib.groundtruth.architectures import Architecture, LayeredUnit, make_architecture
 from mirrorlib.groundtruth.library import resolve_activation, resolve_patterns
 

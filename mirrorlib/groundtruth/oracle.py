@@ -52,13 +52,13 @@ from functools import cached_property, lru_cache
 import numpy as np
 from flint import fmpq, fmpq_mat
 
-from mirrorlib.activations import Activation
+from mirrorlib.functions.activations import Activation
 from mirrorlib.data import Dataset, as_dataset
-from mirrorlib.exact import format_short, to_rational_vector
+from mirrorlib.numbers.exact import format_short, to_rational_vector
 from mirrorlib.groundtruth.architectures import Architecture, LayeredUnit, make_architecture
 from mirrorlib.groundtruth.library import resolve_activation, resolve_patterns
-from mirrorlib.pwl import PWL
-from mirrorlib.reflections import ReflectionExpression, explain_value
+from mirrorlib.functions.pwl import PWL
+from mirrorlib.functions.reflections import ReflectionExpression, explain_value
 
 __all__ = ["DEFAULT_MAX_CANDIDATES", "OracleResult", "oracle_size", "unit_oracle", "vertex_points"]
 
@@ -695,7 +695,7 @@ def vertex_points(
 
     Examples
     --------
-    >>> from mirrorlib.activations import get_activation
+    >>> from mirrorlib.functions.activations import get_activation
     >>> spec = make_architecture("narrow", 2)
     >>> sorted(vertex_points(spec, get_activation("relu"), (1,), [0, 1]))
     [(Fraction(-1, 1),), (Fraction(0, 1),)]

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from mirrorlib.activations import Activation
+from mirrorlib.functions.activations import Activation
 from mirrorlib.data import Dataset
-from mirrorlib.exact import format_rational
+from mirrorlib.numbers.exact import format_rational
 from mirrorlib.signnets.groundtruth import DEFAULT_WORK_LIMIT, GroundTruth, ground_truth
 from mirrorlib.signnets.library import SignLibrary, sign_library
 from mirrorlib.signnets.networks import SIGN_ACTIVATIONS, SIGN_ARCHITECTURES, SignUnit

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from mirrorlib.exact import format_rational, to_rational_vector
+from mirrorlib.numbers.exact import format_rational, to_rational_vector
 from mirrorlib.signnets.checks import SignDictionaryCheck, check_sign_dictionary
 from mirrorlib.signnets.networks import SIGN_ACTIVATIONS, SIGN_ARCHITECTURES
 from mirrorlib.verify.registry import Counterexample, Outcome

@@ -48,7 +48,7 @@ from typing import NamedTuple, Union
 
 import numpy as np
 
-from mirrorlib.activations import Activation
+from mirrorlib.functions.activations import Activation
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.signnets.construction import constant_neuron
 from mirrorlib.signnets.networks import Neuron, SignNetSpec, SignUnit, sign_net_spec

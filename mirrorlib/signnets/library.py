@@ -31,11 +31,11 @@ from functools import cached_property
 
 import numpy as np
 
-from mirrorlib.activations import Activation
+from mirrorlib.functions.activations import Activation
 from mirrorlib.data import Dataset, as_dataset
-from mirrorlib.exact import format_rational
-from mirrorlib.libraries import LibraryCounts
-from mirrorlib.pwl import PWL
+from mirrorlib.numbers.exact import format_rational
+from mirrorlib.libraries.closed_form import LibraryCounts
+from mirrorlib.functions.pwl import PWL
 from mirrorlib.signnets.construction import realising_unit
 from mirrorlib.signnets.networks import SignNetSpec, SignUnit, sign_net_spec
 from mirrorlib.signnets.switching import (
@@ -131,7 +131,7 @@ class SignFeature:
 class SignRecipe:
     """How the closed form generates its columns: every pattern with ``≤ K`` switches on the
     ``n`` distinct points. ``n_columns`` is the *naive* count, the formula applied to the ``N``
-    samples as if they were distinct (the attribute :class:`mirrorlib.reports.FitReport` reads
+    samples as if they were distinct (the attribute :class:`mirrorlib.report.text.FitReport` reads
     as ``library_.recipe.n_columns``, like :class:`mirrorlib.libraries.Library`'s recipe)."""
 
     n_samples: int

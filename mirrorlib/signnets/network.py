@@ -26,7 +26,7 @@ by AM–GM ``(α_i² + s_i²)/2 ≥ |α_i s_i| = |z_i|``, so
   *every* ``(z, ξ)``, in particular at the Lasso optimum.
 
 Exactness. ``√|z|`` is irrational unless ``|z|`` is the square of a rational; it is kept as a
-:class:`~mirrorlib.network.Surd` ``q·R^{1/2}``. Only the products ``α_i s_i`` and the squares
+:class:`~mirrorlib.networks.parallel.Surd` ``q·R^{1/2}``. Only the products ``α_i s_i`` and the squares
 ``α_i²``, ``s_i²`` enter ``f`` and ``J``, and Surd multiplication is exact and returns a
 :class:`~fractions.Fraction` for them, so ``f(X)`` and ``J`` are computed as Fractions with no
 rounding and no sum of irrationals. Float parameters (trained networks) are read exactly
@@ -42,9 +42,9 @@ from functools import cached_property
 
 import numpy as np
 
-from mirrorlib.activations import Activation
-from mirrorlib.exact import format_rational, to_rational
-from mirrorlib.network import (
+from mirrorlib.functions.activations import Activation
+from mirrorlib.numbers.exact import format_rational, to_rational
+from mirrorlib.networks.parallel import (
     ExactScalar,
     Scalar,
     _as_parameter,
@@ -58,7 +58,7 @@ from mirrorlib.network import (
     LassoPointMethods,
     surd,
 )
-from mirrorlib.pwl import PWL
+from mirrorlib.functions.pwl import PWL
 from mirrorlib.signnets.library import SignLibrary
 from mirrorlib.signnets.networks import SignNetSpec, SignUnit
 
@@ -96,7 +96,7 @@ class SignNetwork:
     labels : tuple[str, ...] | None
         Optional provenance of each unit (e.g. the library feature it came from).
 
-    Parameters ``α_i, s_i, ξ`` may be floats, Fractions or :class:`~mirrorlib.network.Surd` numbers.
+    Parameters ``α_i, s_i, ξ`` may be floats, Fractions or :class:`~mirrorlib.networks.parallel.Surd` numbers.
     """
 
     spec: SignNetSpec
@@ -398,7 +398,7 @@ def balanced_network(
     labels: Sequence[str] | None = None,
 ) -> SignNetwork:
     """``f = ξ + Σ_i z_i σ(p_i)`` as a balanced network: ``s_i = √|z_i|``, ``α_i = sign(z_i)√|z_i|``
-    (exact :class:`~mirrorlib.network.Surd` numbers when irrational), so ``α_i s_i = z_i`` and
+    (exact :class:`~mirrorlib.networks.parallel.Surd` numbers when irrational), so ``α_i s_i = z_i`` and
     ``(β/2)(α_i² + s_i²) = β|z_i|``. Units with ``z_i = 0`` are dropped; the units' output
     amplitudes are set to 1.
 

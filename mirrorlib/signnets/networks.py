@@ -2,7 +2,7 @@
 
 Activations
 -----------
-``σ ∈ {sign, threshold}`` with the paper's conventions at the jump (:mod:`mirrorlib.activations`)::
+``σ ∈ {sign, threshold}`` with the paper's conventions at the jump (:mod:`mirrorlib.functions.activations`)::
 
     sign(t) = +1 (t ≥ 0), −1 (t < 0),        threshold(t) = 1[t ≥ 0].
 
@@ -47,7 +47,7 @@ for homogeneous σ, would reduce, after the free inner rescalings above, to
 quadratic penalty on the pair ``(α, s_out)``.)
 
 Everything here is exact (``Fraction``); :meth:`SignUnit.function` also composes the unit as an
-exact :class:`~mirrorlib.pwl.PWL` step function, independently of pointwise evaluation.
+exact :class:`~mirrorlib.functions.pwl.PWL` step function, independently of pointwise evaluation.
 """
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ from functools import cached_property
 
 import numpy as np
 
-from mirrorlib.activations import Activation, get_activation
-from mirrorlib.exact import format_rational, to_rational
-from mirrorlib.pwl import PWL
+from mirrorlib.functions.activations import Activation, get_activation
+from mirrorlib.numbers.exact import format_rational, to_rational
+from mirrorlib.functions.pwl import PWL
 
 __all__ = [
     "SIGN_ARCHITECTURES",
@@ -159,7 +159,7 @@ def _check_activation(activation: Activation | str) -> Activation:
     if sigma.name not in SIGN_ACTIVATIONS:
         raise ValueError(
             f"activation must be one of {SIGN_ACTIVATIONS} for sign/threshold networks, got {sigma.name!r}; "
-            "homogeneous activations use mirrorlib.libraries"
+            "homogeneous activations use mirrorlib.libraries.closed_form"
         )
     return sigma
 

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from mirrorlib.data import Dataset
-from mirrorlib.exact import format_rational
+from mirrorlib.numbers.exact import format_rational
 from mirrorlib.signnets.checks import (
     SignDictionaryCheck,
     compare_with_ground_truth,

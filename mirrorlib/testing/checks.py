@@ -26,12 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mirrorlib.activations import Activation, get_activation
+from mirrorlib.functions.activations import Activation, get_activation
 from mirrorlib.data import as_dataset
-from mirrorlib.exact import format_rational
+from mirrorlib.numbers.exact import format_rational
 from mirrorlib.groundtruth import extreme_points_missing, ground_truth_library
 from mirrorlib.groundtruth._cdd import require_cdd
-from mirrorlib.libraries import _check_depth, library
+from mirrorlib.libraries.closed_form import _check_depth, library
 
 require_cdd()  # import pycddlib now, not inside the first (timed) example
 

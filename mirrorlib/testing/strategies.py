@@ -14,8 +14,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from mirrorlib.activations import Activation
-from mirrorlib.pwl import PWL
+from mirrorlib.functions.activations import Activation
+from mirrorlib.functions.pwl import PWL
 
 __all__ = [
     "rationals",

@@ -20,7 +20,7 @@ Every panel is a deep narrow ReLU network of depth ``L``:
 * ``lasso-limit``: the β → 0⁺ limit, exactly, and among its optima the one of minimum ℓ2 norm
   (the paper code's ``findoptset``);
 * ``adam``: a network of ``m`` parallel deep narrow units trained by Adam on
-  ``½‖f(X) − y‖² + (β/L)Σ|w|^L`` (:func:`mirrorlib.training.train_nonconvex`), started, as in the
+  ``½‖f(X) − y‖² + (β/L)Σ|w|^L`` (:func:`mirrorlib.networks.training.train_nonconvex`), started, as in the
   paper's code, from the Lasso solution's units plus random ones. The paper trains a narrow
   chain feeding one wide layer with PyTorch; the architecture here is the one the Lasso theory
   covers, so the figures match in what they show (breakpoints at data points and reflections),
@@ -42,8 +42,8 @@ from typing import Any
 
 import numpy as np
 
-from mirrorlib.exact import format_rational
-from mirrorlib.reflections import ReflectionExpression, reflection_expressions
+from mirrorlib.numbers.exact import format_rational
+from mirrorlib.functions.reflections import ReflectionExpression, reflection_expressions
 
 __all__ = ["PaperFigure", "FIGURES", "Panel", "figure_record", "write_figure"]
 
@@ -201,7 +201,7 @@ def _lasso_record(panel: Panel, beta: Fraction) -> dict[str, Any]:
 
 def _adam_record(panel: Panel, beta: Fraction, full: bool, seed: int) -> dict[str, Any]:
     from mirrorlib.estimator import ConvexNet
-    from mirrorlib.training import train_nonconvex
+    from mirrorlib.networks.training import train_nonconvex
 
     start = ConvexNet("relu", panel.depth, beta, exact=True, library="closed-form").fit(list(panel.X), list(panel.y))
     epochs = panel.full_epochs if full else panel.epochs
@@ -239,9 +239,9 @@ def _adam_record(panel: Panel, beta: Fraction, full: bool, seed: int) -> dict[st
 def _initial_network(panel: Panel) -> Any:
     """The network Adam starts from (its other units are random), or None for a random start."""
     from mirrorlib.estimator import ConvexNet
-    from mirrorlib.libraries import library
-    from mirrorlib.linalg import least_squares
-    from mirrorlib.network import from_lasso
+    from mirrorlib.libraries.closed_form import library
+    from mirrorlib.numbers.linalg import least_squares
+    from mirrorlib.networks.parallel import from_lasso
 
     if panel.init == "random":
         return None
@@ -296,7 +296,7 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
 
 def write_figure(record: dict[str, Any], directory: str | Path) -> list[Path]:
     """Write ``NAME.json``, ``NAME.png`` and ``NAME.svg`` into ``directory``; return their paths."""
-    from mirrorlib.plotting import figure_panels
+    from mirrorlib.report.plotting import figure_panels
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,7 @@ knots are drawn from a finite set and the method terminates (no cycling).
 The β → 0⁺ limit (``beta=None``) follows the path to β = 0: the endpoint is a least-squares
 solution (an interpolant of ``ỹ`` when one exists) of minimum ℓ1 norm, and the last fit
 direction ``u`` is a dual certificate for that minimality (``|Ãᵀu| ≤ 1``, ``ãᵢᵀu = sign z_i``
-on the support); see :mod:`mirrorlib.certificate`.
+on the support); see :mod:`mirrorlib.lasso.certificate`.
 
 Float solver (:func:`solve_lasso`)
 ----------------------------------
@@ -47,7 +47,7 @@ most violating feature), with scikit-learn's coordinate descent (``Lasso``, ``al
 since its objective is ``(1/2N)‖·‖² + α‖z‖₁``) as the fallback. Stopping rule: our own
 duality gap, ``gap ≤ tol · P(z, ξ)`` (or the float64 rounding level of the gap).
 
-Exact arithmetic is in python-flint (``fmpq``) via :mod:`mirrorlib.linalg`. To avoid ``O(NM)``
+Exact arithmetic is in python-flint (``fmpq``) via :mod:`mirrorlib.numbers.linalg`. To avoid ``O(NM)``
 exact products per knot, a float64 copy of ``Ã`` with rigorous rounding-error bounds is used
 only to *exclude* columns that cannot be tight or cannot stop the step; all decisions are
 exact, and the result is re-certified (with a fully exact re-run as fallback).
@@ -63,9 +63,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from mirrorlib.certificate import _finite_float, certify_lasso, correlation_rounding_level, duality_gap_from_parts
-from mirrorlib.exact import positive_beta, to_rational_vector
-from mirrorlib.linalg import (
+from mirrorlib.lasso.certificate import _finite_float, certify_lasso, correlation_rounding_level, duality_gap_from_parts
+from mirrorlib.numbers.exact import positive_beta, to_rational_vector
+from mirrorlib.numbers.linalg import (
     ExactMatrix,
     Scalar,
     ScaledVector,
@@ -223,7 +223,7 @@ def solve_lasso_exact(
         β → 0⁺ limit: the minimum-ℓ1 interpolant of ``y − ȳ1`` by the centred columns, or, if
         none exists, the minimum-ℓ1 least-squares solution.
     certify:
-        Re-check the result with :func:`mirrorlib.certificate.certify_lasso` (exact KKT, and for
+        Re-check the result with :func:`mirrorlib.lasso.certificate.certify_lasso` (exact KKT, and for
         the limit the minimum-ℓ1 dual certificate); a failure raises ``RuntimeError`` (it would
         be a bug). On by default.
     max_knots:
@@ -670,7 +670,7 @@ def solve_lasso(
 
     Works on the centred data (``Ã``, ``ỹ``; one Fortran-ordered copy of ``A``), then
     ``ξ = ȳ − (column means)·z``. Stopping rule: our own duality gap (module
-    :mod:`mirrorlib.certificate`) satisfies ``gap ≤ tol · P(z, ξ)``, so
+    :mod:`mirrorlib.lasso.certificate`) satisfies ``gap ≤ tol · P(z, ξ)``, so
     ``P(z, ξ) ≤ (1 + tol)·P*``, or ``gap ≤ gap_floor``, the float64 rounding-error level of the
     gap itself (reached first only when β is tiny compared with ``‖ã_i‖‖ỹ‖``).
 
@@ -783,7 +783,7 @@ class _FloatData:
     def evaluate(self, z: np.ndarray, beta: float) -> _Status:
         """Residual, correlations and gap at ``z`` (one ``O(NM)`` product ``Ãᵀr``).
 
-        ``η_j`` (:func:`mirrorlib.certificate.correlation_rounding_level`) bounds the rounding
+        ``η_j`` (:func:`mirrorlib.lasso.certificate.correlation_rounding_level`) bounds the rounding
         error of ``c_j``; the gap's rounding level is ``Σ|z_i|η_i``.
         """
         support = np.flatnonzero(z)

@@ -91,7 +91,7 @@ def _mark_breakpoints(ax: Any, breakpoints: list[dict[str, Any]], seen: set[Any]
 
 
 def figure_panels(record: dict[str, Any]) -> Any:
-    """The figure of :func:`mirrorlib.paper.figure_record`: one row per fit, the network and the data
+    """The figure of :func:`mirrorlib.report.paper.figure_record`: one row per fit, the network and the data
     on the left with each breakpoint coloured by what explains it, the selected features on the right."""
     panels = record["panels"]
     figure, axes = _new_figure(len(panels), 2, (11, 2.6 * len(panels)))
@@ -181,7 +181,7 @@ def plot_reflections(X: Any, nesting: int, ax: Any = None) -> Any:
     import networkx as nx
 
     from mirrorlib.data import as_dataset
-    from mirrorlib.reflections import reflection_expressions
+    from mirrorlib.functions.reflections import reflection_expressions
 
     dataset = as_dataset(X)
     figure, ax = (ax.figure, ax) if ax is not None else (lambda f_a: (f_a[0], f_a[1][0, 0]))(_new_figure(1, 1, (9, 6)))

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from mirrorlib.exact import to_rational
+from mirrorlib.numbers.exact import to_rational
 
 try:  # pragma: no cover - exercised implicitly; the fallback is tested by monkeypatching
     import flint as _flint
@@ -97,7 +97,7 @@ def as_rational_matrix(A: object, *, name: str = "A") -> RationalMatrix:
     """Convert a 2-D array-like (rows of numbers, or a numpy array) to an exact matrix.
 
     Floats are converted exactly (``Fraction(0.1)`` is the binary value of 0.1); strings such
-    as ``"3/4"`` are parsed by :func:`mirrorlib.exact.to_rational`.
+    as ``"3/4"`` are parsed by :func:`mirrorlib.numbers.exact.to_rational`.
 
     Raises
     ------

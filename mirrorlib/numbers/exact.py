@@ -5,7 +5,7 @@ standard library, hash and compare with ``int``, interoperate with sympy's ``Rat
 pycddlib's exact mode, and so make a safe public currency. Where exact *linear algebra* is
 the bottleneck (the exact Lasso path, exact rank tests) mirrorlib hands matrices to
 python-flint's ``fmpq_mat`` (FLINT, C), which is one to two orders of magnitude faster than
-Fraction arithmetic in Python; see :mod:`mirrorlib.linalg`.
+Fraction arithmetic in Python; see :mod:`mirrorlib.numbers.linalg`.
 """
 
 from __future__ import annotations

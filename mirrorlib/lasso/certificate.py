@@ -44,8 +44,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from mirrorlib.exact import format_rational, to_rational, to_rational_vector
-from mirrorlib.linalg import ExactMatrix, as_rational_matrix, least_squares, to_fraction, to_scalar
+from mirrorlib.numbers.exact import format_rational, to_rational, to_rational_vector
+from mirrorlib.numbers.linalg import ExactMatrix, as_rational_matrix, least_squares, to_fraction, to_scalar
 
 __all__ = [
     "LassoCertificate",
@@ -169,7 +169,7 @@ def certify_lasso(
     ----------
     A:
         ``N × M`` matrix (rows of numbers, or a numpy array; converted exactly), or an
-        already converted :class:`mirrorlib.linalg.ExactMatrix`.
+        already converted :class:`mirrorlib.numbers.linalg.ExactMatrix`.
     y:
         ``N`` labels.
     z, xi:

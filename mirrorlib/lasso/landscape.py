@@ -32,9 +32,9 @@ from math import comb
 
 import numpy as np
 
-from mirrorlib.exact import format_rational
-from mirrorlib.lasso import ExactLassoSolution, solve_lasso_exact
-from mirrorlib.linalg import as_rational_matrix, nullspace
+from mirrorlib.numbers.exact import format_rational
+from mirrorlib.lasso.path import ExactLassoSolution, solve_lasso_exact
+from mirrorlib.numbers.linalg import as_rational_matrix, nullspace
 
 __all__ = ["OptimalSet", "optimal_set", "is_unique_optimum", "is_unique_within_tolerance", "MAX_VERTICES"]
 
@@ -140,7 +140,7 @@ class OptimalSet:
 
 def _face(A: object, z: Sequence[Fraction], dual: Sequence[Fraction]) -> tuple[_Face, Vector]:
     """The optimal polytope around the optimum ``z`` with dual vector ``λ`` (``|Ãᵀλ| ≤ 1``)."""
-    from mirrorlib.linalg import ExactMatrix, to_fraction, to_scalar
+    from mirrorlib.numbers.linalg import ExactMatrix, to_fraction, to_scalar
 
     rows = as_rational_matrix(A, name="A")
     n, m = len(rows), len(rows[0])
@@ -166,7 +166,7 @@ def is_unique_optimum(A: object, z: Sequence[Fraction], dual: Sequence[Fraction]
 
     Examples
     --------
-    >>> from mirrorlib.lasso import solve_lasso_exact
+    >>> from mirrorlib.lasso.path import solve_lasso_exact
     >>> A = [[0, 0], [1, 1], [2, 2]]
     >>> solution = solve_lasso_exact(A, [0, 1, 3], "1/10")
     >>> is_unique_optimum(A, solution.z, solution.dual)
@@ -275,7 +275,7 @@ def optimal_set(A: object, y: object, beta: object, *, max_vertices: int = MAX_V
 
 
 def _affine_dimension(points: Sequence[Vector]) -> int:
-    from mirrorlib.linalg import rank
+    from mirrorlib.numbers.linalg import rank
 
     base = points[0]
     differences = [[a - b for a, b in zip(point, base)] for point in points[1:]]
@@ -316,7 +316,7 @@ def _min_norm_point(points: Sequence[Vector]) -> Vector:
 
 def _affine_minimiser(points: Sequence[Vector]) -> Vector:
     """Coefficients ``μ`` (``Σμ = 1``) of the minimum-norm point of the affine hull of ``points``."""
-    from mirrorlib.linalg import solve
+    from mirrorlib.numbers.linalg import solve
 
     size = len(points)
     gram = [[sum((a * b for a, b in zip(p, q)), Fraction(0)) for q in points] for p in points]

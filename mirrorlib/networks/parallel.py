@@ -47,10 +47,10 @@ from typing import Any, Union
 
 import numpy as np
 
-from mirrorlib.activations import Activation, get_activation, linear
-from mirrorlib.exact import format_rational, to_rational, to_rational_vector
-from mirrorlib.libraries import Library
-from mirrorlib.pwl import PWL
+from mirrorlib.functions.activations import Activation, get_activation, linear
+from mirrorlib.numbers.exact import format_rational, to_rational, to_rational_vector
+from mirrorlib.libraries.closed_form import Library
+from mirrorlib.functions.pwl import PWL
 from mirrorlib.units import NarrowUnit
 
 __all__ = [

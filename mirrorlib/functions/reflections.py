@@ -26,7 +26,7 @@ from fractions import Fraction
 import networkx as nx
 
 from mirrorlib.data import Dataset, as_dataset
-from mirrorlib.exact import format_rational, to_rational
+from mirrorlib.numbers.exact import format_rational, to_rational
 
 __all__ = [
     "reflect",

@@ -1,4 +1,4 @@
-"""Conversion of piecewise-linear sympy expressions to :class:`mirrorlib.pwl.PWL`.
+"""Conversion of piecewise-linear sympy expressions to :class:`mirrorlib.functions.pwl.PWL`.
 
 The translation is structural: ``Abs(e) = |·|∘e``, ``Max(a, b) = a + relu(b − a)``,
 ``Heaviside(e, h0) = H∘e``, ``sign(e) = sign∘e`` and ``Piecewise`` branch by branch, so every
@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import sympy
 
-from mirrorlib.pwl import PWL, _interval_samples
+from mirrorlib.functions.pwl import PWL, _interval_samples
 
 __all__ = ["pwl_from_sympy"]
 

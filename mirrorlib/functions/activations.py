@@ -1,13 +1,13 @@
 """Piecewise-linear activations σ and their homogeneity (theory §1).
 
-Every activation is an exact :class:`~mirrorlib.pwl.PWL` with a name. Two properties decide
+Every activation is an exact :class:`~mirrorlib.functions.pwl.PWL` with a name. Two properties decide
 which theorems apply:
 
 * **positively homogeneous** (σ(ct) = cσ(t) for c > 0): exactly the functions
   ``σ(t) = a·t (t < 0), b·t (t ≥ 0)`` — ReLU (a=0, b=1), leaky ReLU (a, 1), |t| (−1, 1),
   linear (1, 1). The rescaling lemma (AM–GM) reduces the weight-decay penalty of a unit to
   ``β|α ∏ w_l|``, so inner weights may be fixed to signs ``s_l ∈ {−1, +1}``; the Lasso
-  libraries of :mod:`mirrorlib.libraries` require this property.
+  libraries of :mod:`mirrorlib.libraries.closed_form` require this property.
 * **0-homogeneous** (σ(ct) = σ(t) for c > 0): sign and threshold. Inner weights do not change
   the output; the paper uses amplitude parametrisation σ(t) = s·sign(t) with trainable
   penalised amplitude s.
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from mirrorlib.exact import format_rational, to_rational
-from mirrorlib.pwl import PWL
+from mirrorlib.numbers.exact import format_rational, to_rational
+from mirrorlib.functions.pwl import PWL
 
 __all__ = [
     "Activation",

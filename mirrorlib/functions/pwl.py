@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mirrorlib.exact import format_rational, to_rational, to_rational_vector
+from mirrorlib.numbers.exact import format_rational, to_rational, to_rational_vector
 
 if TYPE_CHECKING:
     import sympy
@@ -358,7 +358,7 @@ class PWL:
         compare the variable to constants. Raises ``ValueError`` for anything that is not
         piecewise linear (``x**2``, ``exp``, products of non-constant terms, …).
         """
-        from mirrorlib._sympy_pwl import pwl_from_sympy
+        from mirrorlib.functions._sympy_pwl import pwl_from_sympy
 
         return pwl_from_sympy(expression, symbol)
 

@@ -39,12 +39,12 @@ from functools import cached_property
 
 import numpy as np
 
-from mirrorlib.activations import Activation, get_activation
+from mirrorlib.functions.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset
-from mirrorlib.exact import format_rational
-from mirrorlib.narrow_columns import IntegerColumns, IntegerScale, first_distinct_rows, integer_columns, integer_scale, narrow_columns, narrow_provenance
-from mirrorlib.pwl import PWL
-from mirrorlib.reflections import ReflectionExpression, leaf, reflection, reflection_expressions
+from mirrorlib.numbers.exact import format_rational
+from mirrorlib.libraries.narrow_columns import IntegerColumns, IntegerScale, first_distinct_rows, integer_columns, integer_scale, narrow_columns, narrow_provenance
+from mirrorlib.functions.pwl import PWL
+from mirrorlib.functions.reflections import ReflectionExpression, leaf, reflection, reflection_expressions
 from mirrorlib.units import NarrowUnit
 
 __all__ = ["Feature", "Library", "LibraryCounts", "library", "generated_library", "exact_column", "ARCHITECTURES"]
@@ -238,7 +238,7 @@ class Library:
         an unpenalised column are never merged.
 
         Columns are compared exactly, as integer rows on a common denominator (see
-        :mod:`mirrorlib.narrow_columns`), so no exact Fraction matrix is built. With
+        :mod:`mirrorlib.libraries.narrow_columns`), so no exact Fraction matrix is built. With
         ``exact=False`` and data whose common denominator is too large for int64 arithmetic
         (e.g. floats converted exactly), the float64 columns are compared bitwise instead:
         equal columns rounded differently are then kept twice (costing time, not correctness).
@@ -475,7 +475,7 @@ class _Recipe:
         return self.__dict__["_float_columns"]
 
     def integer_scale(self) -> IntegerScale:
-        """The common integer scaling of every column (see :mod:`mirrorlib.narrow_columns`)."""
+        """The common integer scaling of every column (see :mod:`mirrorlib.libraries.narrow_columns`)."""
         values = [*self.dataset.x, *(e.value for e in self.all_firsts)]
         return integer_scale(values, self.activation.slopes, len(self.plan.signs_per_layer))
 

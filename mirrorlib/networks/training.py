@@ -1,6 +1,6 @@
 """Non-convex baseline: train a parallel network of deep narrow units by gradient methods (theory §3).
 
-The architecture is that of :class:`~mirrorlib.network.ParallelNetwork`: ``m`` deep narrow units
+The architecture is that of :class:`~mirrorlib.networks.parallel.ParallelNetwork`: ``m`` deep narrow units
 of depth ``L`` with trainable weights ``w_l`` and biases ``b_l`` (``l = 1..L−1``), output weights
 ``α_i`` and an output bias ξ::
 
@@ -33,9 +33,9 @@ from functools import cached_property
 import numpy as np
 from scipy.optimize import minimize
 
-from mirrorlib.activations import Activation, get_activation
-from mirrorlib.exact import format_rational, positive_beta, to_rational_vector
-from mirrorlib.network import ParallelNetwork
+from mirrorlib.functions.activations import Activation, get_activation
+from mirrorlib.numbers.exact import format_rational, positive_beta, to_rational_vector
+from mirrorlib.networks.parallel import ParallelNetwork
 
 __all__ = [
     "METHODS",
@@ -298,7 +298,7 @@ class StartResult:
     """One random start: ``J`` at the final weights (float and exact), the network and its kinks.
 
     ``objective_exact`` is ``J`` evaluated exactly at the float weights (read as Fractions);
-    ``rebalanced_objective`` is the Lasso objective of :func:`~mirrorlib.network.to_lasso` of the
+    ``rebalanced_objective`` is the Lasso objective of :func:`~mirrorlib.networks.parallel.to_lasso` of the
     network (``≤ objective_exact`` by AM–GM; what the same function costs once balanced).
     """
 

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from mirrorlib.data import Dataset, as_dataset
-from mirrorlib.exact import format_rational, positive_beta, to_rational_vector
-from mirrorlib.libraries import Feature, Library, library
-from mirrorlib.reflections import forest_to_dot, reflection_counts, reflection_expressions
+from mirrorlib.numbers.exact import format_rational, positive_beta, to_rational_vector
+from mirrorlib.libraries.closed_form import Feature, Library, library
+from mirrorlib.functions.reflections import forest_to_dot, reflection_counts, reflection_expressions
 
 __all__ = ["LibraryReport", "library_report", "ReflectionsReport", "reflections_report"]
 
@@ -120,7 +120,7 @@ def library_report(
     Sign and threshold activations (0-homogeneous) go to :mod:`mirrorlib.signnets`: tree or
     rectangular architectures with hidden ``widths``; ``architecture="narrow"`` means a tree.
     """
-    from mirrorlib.activations import get_activation
+    from mirrorlib.functions.activations import get_activation
 
     data = as_dataset(data, name="--data")
     if get_activation(activation).is_zero_homogeneous:
@@ -172,7 +172,7 @@ class ReflectionsReport:
         }
 
     def as_dot(self) -> str:
-        from mirrorlib.reflections import reflection_forest
+        from mirrorlib.functions.reflections import reflection_forest
 
         return forest_to_dot(reflection_forest(self.dataset, self.max_nesting))
 
@@ -204,7 +204,7 @@ def reflections_report(data: str | Any, max_nesting: int) -> ReflectionsReport:
     """Validate inputs and build a :class:`ReflectionsReport`."""
     if max_nesting < 0:
         raise ValueError(f"nesting must be ≥ 0 (depth ≥ 2), got {max_nesting}")
-    from mirrorlib.reflections import MAX_TREES, count_reflection_trees
+    from mirrorlib.functions.reflections import MAX_TREES, count_reflection_trees
 
     dataset = as_dataset(data, name="--data")
     total = count_reflection_trees(len(dataset.distinct_x), max_nesting)

@@ -1,0 +1,22 @@
+"""Closed-form Lasso dictionaries (:mod:`.closed_form`) and the array recursion that builds their
+columns, in float64 or exact integers (:mod:`.narrow_columns`).
+
+Examples
+--------
+>>> from mirrorlib.libraries import library
+>>> library([0, 1, 3], "abs", 3).counts.naive
+10
+"""
+
+from mirrorlib.libraries.closed_form import (
+    ARCHITECTURES,
+    VARIANTS,
+    Feature,
+    Library,
+    LibraryCounts,
+    exact_column,
+    generated_library,
+    library,
+)
+
+__all__ = ["Feature", "Library", "LibraryCounts", "library", "generated_library", "exact_column", "ARCHITECTURES", "VARIANTS"]

@@ -1,0 +1,1 @@
+"""Exact numbers: parsing rationals (:mod:`.exact`) and exact linear algebra on FLINT (:mod:`.linalg`)."""
