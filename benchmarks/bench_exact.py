@@ -36,7 +36,7 @@ import json, sys, time
 import numpy as np
 from fractions import Fraction
 from mirrorlib import library
-from mirrorlib.lasso.path import solve_lasso_exact
+from mirrorlib.lasso import solve_lasso_exact
 results = []
 for n in json.loads(sys.argv[1]):
     rng = np.random.default_rng(n)

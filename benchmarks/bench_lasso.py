@@ -28,7 +28,7 @@ from fractions import Fraction
 import numpy as np
 
 from mirrorlib.lasso.certificate import lasso_duality_gap_float
-from mirrorlib.lasso.path import solve_lasso, solve_lasso_exact
+from mirrorlib.lasso import solve_lasso, solve_lasso_exact
 
 
 def ramp_problem(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

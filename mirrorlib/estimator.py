@@ -137,7 +137,7 @@ def fit_lasso(
     (float fits): a warm start, one coefficient per column of ``lib``.
     """
     from mirrorlib.lasso.certificate import certify_lasso, certify_lasso_float
-    from mirrorlib.lasso.path import solve_lasso, solve_lasso_exact
+    from mirrorlib.lasso import solve_lasso, solve_lasso_exact
 
     penalised = lib.penalised
     labels = as_labels(y, lib.dataset)

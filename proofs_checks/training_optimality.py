@@ -23,7 +23,7 @@ import numpy as np
 from mirrorlib.estimator import ConvexNet
 from mirrorlib.numbers.exact import format_rational
 from mirrorlib.groundtruth import ground_truth_library
-from mirrorlib.lasso.path import solve_lasso_exact
+from mirrorlib.lasso import solve_lasso_exact
 from mirrorlib.verify.registry import Claim, Counterexample, Outcome
 from proofs_checks._harness import check_finding, main
 from proofs_checks._instances import drop_one_point, exact, random_beta, random_distinct_data, random_rationals

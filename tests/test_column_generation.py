@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from mirrorlib import ConvexNet
 from mirrorlib.cli import app
 from mirrorlib.groundtruth import ground_truth_library
-from mirrorlib.lasso.path import solve_lasso_exact
+from mirrorlib.lasso import solve_lasso_exact
 from mirrorlib.optimality import switching_oracle
 
 CASES = [("abs", 3), ("abs", 4), ("relu", 3), ("relu", 4), ("leaky_relu(1/3)", 3), ("relu", 2)]

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import mirrorlib.lasso.path as lasso_module
+import mirrorlib.lasso.homotopy as lasso_module
 import mirrorlib.numbers.linalg as linalg_module
 from mirrorlib.lasso.certificate import certify_lasso, lasso_objective
-from mirrorlib.lasso.path import BETA_TO_ZERO, solve_lasso_exact
+from mirrorlib.lasso import BETA_TO_ZERO, solve_lasso_exact
 
 F = Fraction
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mirrorlib.lasso.certificate import certify_lasso_float, lasso_objective
-from mirrorlib.lasso.path import solve_lasso, solve_lasso_exact
+from mirrorlib.lasso import solve_lasso, solve_lasso_exact
 
 F = Fraction
 SETTINGS = settings(derandomize=True, deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])

@@ -1,5 +1,6 @@
-"""The Lasso ``min ½‖A z + ξ1 − y‖² + β‖z‖₁``: the exact homotopy and the float solver (:mod:`.path`),
-certificates (:mod:`.certificate`) and the set of all optima (:mod:`.landscape`).
+"""The Lasso ``min ½‖A z + ξ1 − y‖² + β‖z‖₁``: the exact homotopy (:mod:`.homotopy`), the float
+solver (:mod:`.active_set`), their results (:mod:`.solutions`), certificates (:mod:`.certificate`)
+and the set of all optima (:mod:`.landscape`).
 
 Examples
 --------
@@ -8,6 +9,8 @@ Examples
 (Fraction(19, 20),)
 """
 
-from mirrorlib.lasso.path import BETA_TO_ZERO, ExactLassoSolution, FloatLassoSolution, PathKnot, solve_lasso, solve_lasso_exact
+from mirrorlib.lasso.active_set import solve_lasso
+from mirrorlib.lasso.homotopy import solve_lasso_exact
+from mirrorlib.lasso.solutions import BETA_TO_ZERO, ExactLassoSolution, FloatLassoSolution, PathKnot
 
 __all__ = ["BETA_TO_ZERO", "PathKnot", "ExactLassoSolution", "FloatLassoSolution", "solve_lasso_exact", "solve_lasso"]

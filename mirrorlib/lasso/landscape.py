@@ -33,7 +33,7 @@ from math import comb
 import numpy as np
 
 from mirrorlib.numbers.exact import format_rational
-from mirrorlib.lasso.path import ExactLassoSolution, solve_lasso_exact
+from mirrorlib.lasso import ExactLassoSolution, solve_lasso_exact
 from mirrorlib.numbers.linalg import as_rational_matrix, nullspace
 
 __all__ = ["OptimalSet", "optimal_set", "is_unique_optimum", "is_unique_within_tolerance", "MAX_VERTICES"]
@@ -166,7 +166,7 @@ def is_unique_optimum(A: object, z: Sequence[Fraction], dual: Sequence[Fraction]
 
     Examples
     --------
-    >>> from mirrorlib.lasso.path import solve_lasso_exact
+    >>> from mirrorlib.lasso import solve_lasso_exact
     >>> A = [[0, 0], [1, 1], [2, 2]]
     >>> solution = solve_lasso_exact(A, [0, 1, 3], "1/10")
     >>> is_unique_optimum(A, solution.z, solution.dual)

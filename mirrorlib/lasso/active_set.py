@@ -1,0 +1,358 @@
+"""The float64 Lasso solver: a primal active-set method with coordinate descent as fallback.
+
+Float solver (:func:`solve_lasso`)
+----------------------------------
+Works on the centred data. Default: a primal active-set method (sign-fixed least squares on
+the active set, step back at sign changes, remove dependence along null directions, add the
+most violating feature), with scikit-learn's coordinate descent (``Lasso``, ``alpha = β/N``
+since its objective is ``(1/2N)‖·‖² + α‖z‖₁``) as the fallback. Stopping rule: our own
+duality gap, ``gap ≤ tol · P(z, ξ)`` (or the float64 rounding level of the gap).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirrorlib.lasso.certificate import _finite_float, correlation_rounding_level, duality_gap_from_parts
+from mirrorlib.lasso.solutions import FloatLassoSolution
+from mirrorlib.numbers.exact import positive_beta
+
+__all__ = ["solve_lasso"]
+
+_EPS = float(np.finfo(np.float64).eps)
+
+
+# --------------------------------------------------------------------------------------
+# Float solver
+# --------------------------------------------------------------------------------------
+
+_METHODS = ("auto", "active-set", "cd")
+
+
+def solve_lasso(
+    A: object,
+    y: object,
+    beta: float,
+    *,
+    tol: float = 1e-10,
+    max_iter: int = 100_000,
+    method: str = "auto",
+    start: object | None = None,
+) -> FloatLassoSolution:
+    """Solve ``min ½‖A z + ξ1 − y‖² + β‖z‖₁`` in float64, to relative duality gap ``tol``.
+
+    Works on the centred data (``Ã``, ``ỹ``; one Fortran-ordered copy of ``A``), then
+    ``ξ = ȳ − (column means)·z``. Stopping rule: our own duality gap (module
+    :mod:`mirrorlib.lasso.certificate`) satisfies ``gap ≤ tol · P(z, ξ)``, so
+    ``P(z, ξ) ≤ (1 + tol)·P*``, or ``gap ≤ gap_floor``, the float64 rounding-error level of the
+    gap itself (reached first only when β is tiny compared with ``‖ã_i‖‖ỹ‖``).
+
+    Methods
+    -------
+    ``"active-set"``
+        Primal active-set (Lawson–Hanson / feature-sign type) method: solve the sign-fixed
+        least-squares problem ``Ã_Sᵀ(ỹ − Ã_S z_S) = β s_S`` on the active set ``S`` (SVD),
+        step back to the first sign change when the solution disagrees with ``s``, remove
+        linear dependence inside ``S`` by moving along null directions of ``Ã_S`` that lower
+        ``‖z‖₁`` at fixed fit, and add the most violating feature ``argmax |ãⱼᵀr| > β``. Each
+        phase lowers the objective; finite in exact arithmetic. Cost per step ``O(NM + N|S|²)``.
+    ``"cd"``
+        scikit-learn's coordinate descent (``Lasso`` with ``alpha = β/N``, gap-safe screening),
+        refitted with tighter tolerances (warm-started); after every fit the active-set method
+        polishes the result from the CD point.
+    ``"auto"`` (default)
+        The active-set method, then ``"cd"`` from its best point if it has not converged.
+        (Measured on ReLU-ramp dictionaries, N = 50…1000, M = 1e3…1e5: the active-set method
+        reaches relative gap ≤ 1e-10 in 0.002 s … a few s, while coordinate descent — sklearn,
+        and also celer and skglm — is still at relative gap 1e-3…1e-5 after 1e4 epochs on these
+        highly correlated dictionaries; see ``benchmarks/bench_lasso.py``.)
+
+    Parameters
+    ----------
+    A, y:
+        ``N × M`` real array and ``N`` labels (anything ``np.asarray(..., float)`` accepts).
+    beta:
+        β > 0.
+    tol:
+        Target relative duality gap, in ``(0, 1)``.
+    max_iter:
+        Budget: coordinate-descent epochs plus active-set steps, over all phases.
+    method:
+        ``"auto"``, ``"active-set"`` or ``"cd"``.
+    start:
+        Optional warm start ``z₀`` (length M): the active-set method begins on its support and
+        signs (column generation re-solves this way after adding a column).
+
+    Returns
+    -------
+    FloatLassoSolution
+        If the budget runs out first, ``converged`` is False and a ``RuntimeWarning`` says how
+        far the gap is from ``tol``.
+    """
+    A_arr, y_arr = _float_problem(A, y)
+    beta_f = _float_beta(beta)
+    tol_f, budget = _float_controls(tol, max_iter)
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    column_means = A_arr.mean(axis=0)
+    y_mean = float(y_arr.mean())
+    data = _FloatData.build(np.subtract(A_arr, column_means, order="F"), y_arr - y_mean)
+
+    if start is not None:
+        start = np.asarray(start, dtype=np.float64)
+        if start.shape != (A_arr.shape[1],) or not np.isfinite(start).all():
+            raise ValueError(f"start must be {A_arr.shape[1]} finite numbers (one per column), got shape {start.shape}")
+    z, n_iter = _minimise(data, beta_f, tol_f, budget, method, None if start is None else start.copy())
+    status = data.evaluate(z, beta_f)
+    relative = status.gap / status.primal if status.primal > 0 else 0.0
+    converged = status.converged(tol_f)
+    if not converged:
+        warnings.warn(
+            f"solve_lasso stopped after {n_iter} iterations with relative duality gap {relative:.2e} > "
+            f"tol={tol_f:.1e}; increase max_iter or loosen tol",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    z.setflags(write=False)
+    return FloatLassoSolution(
+        z=z,
+        xi=float(y_mean - column_means @ z),
+        beta=beta_f,
+        objective=status.primal,
+        duality_gap=status.gap,
+        relative_gap=relative,
+        gap_floor=status.floor,
+        n_iter=n_iter,
+        converged=converged,
+    )
+
+
+@dataclass(frozen=True)
+class _Status:
+    """Evaluation of a point ``z``: correlations ``c = Ãᵀr``, objective, gap, rounding levels."""
+
+    correlations: np.ndarray
+    primal: float
+    gap: float
+    floor: float  # rounding-error level of the gap: Σ|z_i| η_i
+    noise: np.ndarray  # rounding-error level η_j of each c_j
+
+    def converged(self, tol: float) -> bool:
+        return self.gap <= tol * self.primal or self.gap <= self.floor
+
+
+@dataclass(frozen=True)
+class _FloatData:
+    """Centred problem data ``Ã`` (Fortran order), ``ỹ`` and the column norms ``‖ã_j‖``."""
+
+    matrix: np.ndarray
+    y: np.ndarray
+    norms: np.ndarray
+
+    @classmethod
+    def build(cls, matrix: np.ndarray, y: np.ndarray) -> _FloatData:
+        return cls(matrix=matrix, y=y, norms=np.linalg.norm(matrix, axis=0))
+
+    def evaluate(self, z: np.ndarray, beta: float) -> _Status:
+        """Residual, correlations and gap at ``z`` (one ``O(NM)`` product ``Ãᵀr``).
+
+        ``η_j`` (:func:`mirrorlib.lasso.certificate.correlation_rounding_level`) bounds the rounding
+        error of ``c_j``; the gap's rounding level is ``Σ|z_i|η_i``.
+        """
+        support = np.flatnonzero(z)
+        values = z[support]
+        residual = self.y - self.matrix[:, support] @ values
+        correlations = self.matrix.T @ residual
+        primal, _, gap = duality_gap_from_parts(residual, correlations, z, beta)
+        fit_scale = float(np.abs(values) @ self.norms[support])
+        noise = correlation_rounding_level(self.norms, self.y.size, float(np.linalg.norm(self.y)), fit_scale)
+        floor = float(np.abs(values) @ noise[support])
+        return _Status(correlations=correlations, primal=primal, gap=gap, floor=floor, noise=noise)
+
+
+def _minimise(
+    data: _FloatData, beta: float, tol: float, budget: int, method: str, start: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
+    """Dispatch to the active-set method and/or coordinate descent; return the best point."""
+    zero = np.zeros(data.matrix.shape[1])
+    if not data.y.any() or float(np.max(np.abs(data.matrix.T @ data.y))) <= beta:
+        return zero, 0  # z = 0 satisfies the KKT conditions exactly
+    n_iter = 0
+    z = zero if start is None else start
+    if method in ("auto", "active-set"):
+        z, n_iter = _active_set(data, beta, z, tol, budget)
+        if method == "active-set" or data.evaluate(z, beta).converged(tol):
+            return z, n_iter
+    z, epochs = _coordinate_descent(data, beta, tol, budget - n_iter, z)
+    return z, n_iter + epochs
+
+
+def _active_set(
+    data: _FloatData, beta: float, start: np.ndarray, tol: float, max_steps: int
+) -> tuple[np.ndarray, int]:
+    """Primal active-set method (see :func:`solve_lasso`), from ``start``; returns the best point.
+
+    Invariant: ``z_i`` has sign ``s_i`` on the active list (the newest member may be 0).
+    A feature enters only if ``|c_j| − β`` exceeds the rounding level ``η_j`` of ``c_j``.
+    """
+    z = start.copy()
+    active = [int(i) for i in np.flatnonzero(z)]
+    signs = {i: float(np.sign(z[i])) for i in active}
+    best_z, best_gap = z.copy(), math.inf
+    for step in range(1, max_steps + 1):
+        if active and not _solve_on_active(data, beta, z, active, signs):
+            continue  # a coefficient reached zero or dependence was removed: re-solve
+        status = data.evaluate(z, beta)
+        if status.gap < best_gap:
+            best_z, best_gap = z.copy(), status.gap
+        if status.converged(tol):
+            return best_z, step
+        violation = np.abs(status.correlations) - beta - status.noise
+        if active:
+            violation[np.array(active)] = -np.inf
+        entering = int(np.argmax(violation))
+        if violation[entering] <= 0:
+            return best_z, step  # optimal up to rounding
+        active.append(entering)
+        signs[entering] = float(np.sign(status.correlations[entering]))
+    return best_z, max_steps
+
+
+def _solve_on_active(
+    data: _FloatData, beta: float, z: np.ndarray, active: list[int], signs: dict[int, float]
+) -> bool:
+    """One active-set phase, updating ``z``, ``active``, ``signs`` in place.
+
+    Returns True when ``z`` is the sign-fixed optimum on an independent active set, False if
+    ``z`` moved to a boundary (coefficients dropped) and the phase must be repeated.
+    """
+    index = np.array(active)
+    theta = np.array([signs[i] for i in active])
+    current = z[index]
+    u, sigma, vt = np.linalg.svd(data.matrix[:, index], full_matrices=False)
+    rank = int(np.sum(sigma > sigma[0] * 1e-11)) if sigma.size and sigma[0] > 0 else 0
+    if rank == len(active):
+        # Sign-fixed optimum: Ã_Sᵀ(ỹ − Ã_S w) = β s  ⇔  w = V(Σ⁻¹Uᵀỹ − βΣ⁻²Vᵀs).
+        target = vt.T @ ((u.T @ data.y) / sigma - beta * (vt @ theta) / sigma**2)
+        direction, full_step = target - current, 1.0
+    else:
+        # Null directions of Ã_S keep the fit; choose one with sᵀd < 0 (lowers ‖z‖₁).
+        null = vt[rank:]
+        projection = null @ theta
+        direction = -(null.T @ projection) if np.linalg.norm(projection) > 1e-12 else null[0]
+        full_step = math.inf
+    against = theta * direction < 0
+    ratios = np.full(len(active), math.inf)
+    ratios[against] = np.maximum(-current[against] / direction[against], 0.0)
+    step = float(ratios.min())
+    if step >= full_step:
+        z[index] = target
+        return True
+    if not math.isfinite(step):  # pragma: no cover - a bounded problem always has a crossing
+        step = 0.0
+    moved = current + step * direction
+    dropped = (ratios <= step * (1 + 1e-12)) | (theta * moved <= 0)
+    moved[dropped] = 0.0
+    z[index] = moved
+    for i in index[dropped]:
+        active.remove(int(i))
+        del signs[int(i)]
+    return False
+
+
+_MAX_REFITS = 12
+_FIRST_SKLEARN_TOL = 1e-4
+_EPOCHS_PER_FIT = 10_000
+
+
+def _coordinate_descent(
+    data: _FloatData, beta: float, tol: float, budget: int, start: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Warm-started sklearn CD, each fit polished by the active-set method from the CD point.
+
+    sklearn stops when its gap (same units as ours) is ``≤ tol_sk·‖ỹ‖²``; we start loose
+    (``tol_sk = 1e-4``) and tighten 100× per refit. Stops when our gap criterion holds or the
+    budget (epochs + active-set steps) is spent. Returns the best point seen.
+    """
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import Lasso
+
+    n = data.matrix.shape[0]
+    model = Lasso(
+        alpha=beta / n,
+        fit_intercept=False,
+        precompute=False,
+        copy_X=False,
+        warm_start=True,
+        selection="cyclic",
+        tol=max(_FIRST_SKLEARN_TOL, 0.5 * tol),
+    )
+    model.coef_ = start.copy()
+    best_z, best_gap = start.copy(), data.evaluate(start, beta).gap
+    used = 0
+    for _ in range(_MAX_REFITS):
+        if used >= budget:
+            break
+        model.max_iter = max(1, min(budget - used, _EPOCHS_PER_FIT))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(data.matrix, data.y)
+        used += int(model.n_iter_)
+        fitted = np.array(model.coef_, dtype=np.float64)
+        polished, steps = _active_set(data, beta, fitted, tol, max(1, budget - used))
+        used += steps
+        for candidate in (fitted, polished):
+            gap = data.evaluate(candidate, beta).gap
+            if gap < best_gap:
+                best_z, best_gap = candidate, gap
+        if data.evaluate(best_z, beta).converged(tol):
+            break
+        model.coef_ = best_z.copy()
+        model.tol = max(model.tol * 1e-2, 1e-17)
+    return best_z, used
+
+
+def _float_problem(A: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        A_arr = np.asarray(A, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"A must be a 2-D array of real numbers ({error})") from None
+    if A_arr.ndim != 2:
+        raise ValueError(f"A must be two-dimensional (N data points × M features), got shape {A_arr.shape}")
+    if A_arr.size == 0:
+        raise ValueError(f"A is empty (shape {A_arr.shape}); give at least one row and one column")
+    try:
+        y_arr = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"y must be a 1-D array of real numbers ({error})") from None
+    if y_arr.ndim != 1:
+        raise ValueError(f"y must be one-dimensional, got shape {y_arr.shape}")
+    if y_arr.shape[0] != A_arr.shape[0]:
+        raise ValueError(
+            f"y has {y_arr.shape[0]} entries but A has {A_arr.shape[0]} rows; give one label per row of A"
+        )
+    for name, arr in (("A", A_arr), ("y", y_arr)):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or inf; remove or replace those entries")
+    return A_arr, y_arr
+
+
+def _float_beta(beta: object) -> float:
+    if beta is None:
+        raise TypeError("beta must be a positive real number, got None (the β→0⁺ limit is only in solve_lasso_exact)")
+    value = _finite_float(beta, "beta")
+    if value <= 0:
+        positive_beta(value, limit="solve_lasso_exact(A, y, None)")
+    return value
+
+
+def _float_controls(tol: object, max_iter: object) -> tuple[float, int]:
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < float(tol) < 1:
+        raise ValueError(f"tol must be a float in (0, 1), got {tol!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
+        raise ValueError(f"max_iter must be a positive int, got {max_iter!r}")
+    return float(tol), max_iter
