@@ -558,7 +558,7 @@ def _reject_sign_only_arguments(architecture: str, widths: Any) -> None:
 def _rebuild(lib: AnyLibrary, z: Sequence[Any], xi: Any) -> Any:
     """The balanced network of a Lasso point: ParallelNetwork (homogeneous) or SignNetwork."""
     if isinstance(lib, Library):
-        from mirrorlib.networks.parallel import from_lasso
+        from mirrorlib.networks.lasso_map import from_lasso
 
         return from_lasso(lib, z, xi)
     from mirrorlib.signnets.network import from_lasso as sign_from_lasso

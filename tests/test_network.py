@@ -11,16 +11,9 @@ from hypothesis import strategies as st
 
 from mirrorlib.functions.activations import absolute, get_activation, leaky_relu, pwl_activation, relu
 from mirrorlib.libraries.closed_form import library
-from mirrorlib.networks.parallel import (
-    LassoPoint,
-    ParallelNetwork,
-    Surd,
-    _integer_root,
-    from_lasso,
-    from_units,
-    surd,
-    to_lasso,
-)
+from mirrorlib.networks.lasso_map import LassoPoint, from_lasso, from_units, to_lasso
+from mirrorlib.networks.parallel import ParallelNetwork
+from mirrorlib.numbers.surd import Surd, _integer_root, surd
 from mirrorlib.functions.pwl import PWL
 from mirrorlib.testing.strategies import rationals
 from mirrorlib.units import NarrowUnit

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mirrorlib.estimator import ConvexNet, fit_lasso
-from mirrorlib.networks.parallel import Surd
+from mirrorlib.numbers.surd import Surd
 from mirrorlib.report.text import FitReport
 from mirrorlib.signnets import (
     SignNetwork,

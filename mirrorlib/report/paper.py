@@ -241,7 +241,7 @@ def _initial_network(panel: Panel) -> Any:
     from mirrorlib.estimator import ConvexNet
     from mirrorlib.libraries.closed_form import library
     from mirrorlib.numbers.linalg import least_squares
-    from mirrorlib.networks.parallel import from_lasso
+    from mirrorlib.networks.lasso_map import from_lasso
 
     if panel.init == "random":
         return None

@@ -44,20 +44,9 @@ import numpy as np
 
 from mirrorlib.functions.activations import Activation
 from mirrorlib.numbers.exact import format_rational, to_rational
-from mirrorlib.networks.parallel import (
-    ExactScalar,
-    Scalar,
-    _as_parameter,
-    _check_beta,
-    _check_lengths,
-    _exact,
-    _exact_vector,
-    _float_vector,
-    _format_scalar,
-    _require_rational,
-    LassoPointMethods,
-    surd,
-)
+from mirrorlib.numbers.surd import ExactScalar, Scalar, _as_parameter, _exact, _format_scalar, _require_rational, surd
+from mirrorlib.networks.parallel import _check_beta, _check_lengths, _exact_vector, _float_vector
+from mirrorlib.networks.lasso_map import LassoPointMethods
 from mirrorlib.functions.pwl import PWL
 from mirrorlib.signnets.library import SignLibrary
 from mirrorlib.signnets.networks import SignNetSpec, SignUnit
