@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from mirrorlib.libraries.closed_form import library
+from mirrorlib.libraries import library
 
 CASES = [
     # (activation, depth, N, exact, target seconds)

@@ -293,7 +293,7 @@ def plot_library_command(
 ) -> None:
     """Features of the distinct closed-form library, breakpoints coloured by what they are
     (data point, reflection, reflection of a reflection), as the paper's Figure 1."""
-    from mirrorlib.libraries.closed_form import library
+    from mirrorlib.libraries import library
     from mirrorlib.report.plotting import plot_library
 
     _save_drawing(out, lambda: plot_library(library(data, activation, depth).distinct(), max_features=max_features))

@@ -33,7 +33,7 @@ from mirrorlib.data import Dataset, as_labels
 from mirrorlib.numbers.exact import to_rational
 from mirrorlib.groundtruth.architectures import make_architecture
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES, OracleResult, oracle_size, unit_oracle
-from mirrorlib.libraries.closed_form import Feature, Library, exact_column
+from mirrorlib.libraries import Feature, Library, exact_column
 from mirrorlib.optimality import LinearAnswer, Oracle, TrainingCertificate, certify_training, not_checked, switching_oracle
 from mirrorlib.functions.reflections import explain_value
 
@@ -152,7 +152,7 @@ def feature_from_unit(result: OracleResult, library: Library) -> Feature:
 
     Examples
     --------
-    >>> from mirrorlib.libraries.closed_form import generated_library
+    >>> from mirrorlib.libraries import generated_library
     >>> lib = generated_library([0, 2, 3, 5], "abs", 3)
     >>> result = unit_oracle([0, 2, 3, 5], [-1, 2, -2, 1], "abs", 3)
     >>> feature_from_unit(result, lib).label

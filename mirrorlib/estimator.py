@@ -41,7 +41,7 @@ from mirrorlib.functions.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset, as_labels
 from mirrorlib.numbers.exact import positive_beta, to_rational
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES
-from mirrorlib.libraries.closed_form import ARCHITECTURES, Library, generated_library, library
+from mirrorlib.libraries import ARCHITECTURES, Library, generated_library, library
 from mirrorlib.optimality import FitCertificate
 
 if TYPE_CHECKING:

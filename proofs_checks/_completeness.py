@@ -123,7 +123,7 @@ def closed_form_check(name: str, activation: str):
     (every vector up to :data:`FULL_CHECK_MAX_N` points, oracle probes above)."""
     from mirrorlib.numbers.exact import to_rational_vector
     from mirrorlib.groundtruth import ground_truth_library
-    from mirrorlib.libraries.closed_form import library
+    from mirrorlib.libraries import library
 
     def check(instance: dict) -> Outcome:
         X, depth = list(to_rational_vector(instance["X"], name="X")), instance["depth"]

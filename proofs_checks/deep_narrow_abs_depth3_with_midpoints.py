@@ -18,7 +18,7 @@ from fractions import Fraction
 import numpy as np
 
 from mirrorlib.groundtruth import ground_truth_library
-from mirrorlib.libraries.closed_form import library
+from mirrorlib.libraries import library
 from mirrorlib.verify.registry import Claim, Outcome
 from proofs_checks._completeness import completeness_outcome
 from proofs_checks._harness import check_finding, main

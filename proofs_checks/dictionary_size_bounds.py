@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from mirrorlib.groundtruth import ground_truth_library
-from mirrorlib.libraries.closed_form import library
+from mirrorlib.libraries import library
 from mirrorlib.verify.registry import Claim, Counterexample, Outcome
 from proofs_checks._harness import check_finding, main
 from proofs_checks._instances import drop_one_point, exact, random_distinct_data

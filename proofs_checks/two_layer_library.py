@@ -14,7 +14,7 @@ import numpy as np
 
 from mirrorlib.functions.activations import Activation
 from mirrorlib.groundtruth import ground_truth_library
-from mirrorlib.libraries.closed_form import library
+from mirrorlib.libraries import library
 from mirrorlib.functions.pwl import PWL
 from mirrorlib.verify.registry import Claim, Outcome
 from proofs_checks._completeness import completeness_outcome

@@ -20,7 +20,7 @@ import numpy as np
 
 from mirrorlib.numbers.exact import format_rational
 from mirrorlib.groundtruth import extreme_points_missing, ground_truth_library
-from mirrorlib.libraries.closed_form import library
+from mirrorlib.libraries import library
 from mirrorlib.verify.registry import Claim, Counterexample, Outcome
 from proofs_checks._completeness import reflection_breakpoints
 from proofs_checks._harness import check_finding, main

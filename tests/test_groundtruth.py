@@ -18,7 +18,7 @@ from mirrorlib.groundtruth import (
     numeric_sup,
     parameter_box,
 )
-from mirrorlib.libraries.closed_form import library
+from mirrorlib.libraries import library
 from mirrorlib.units import NarrowUnit
 
 FAST = settings(derandomize=True, deadline=None, max_examples=12)

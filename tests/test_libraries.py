@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mirrorlib.functions.activations import absolute, leaky_relu, linear, relu
 from mirrorlib.data import as_dataset, as_labels
-from mirrorlib.libraries.closed_form import library
+from mirrorlib.libraries import library
 from mirrorlib.functions.reflections import reflect
 from mirrorlib.testing.strategies import datasets, homogeneous_activations
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mirrorlib.functions.activations import absolute, get_activation, leaky_relu, pwl_activation, relu
-from mirrorlib.libraries.closed_form import library
+from mirrorlib.libraries import library
 from mirrorlib.networks.lasso_map import LassoPoint, from_lasso, from_units, to_lasso
 from mirrorlib.networks.parallel import ParallelNetwork
 from mirrorlib.numbers.surd import Surd, _integer_root, surd

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sklearn.linear_model import Lasso
 
 from mirrorlib.functions.activations import absolute, get_activation, leaky_relu, pwl_activation, relu
-from mirrorlib.libraries.closed_form import library
+from mirrorlib.libraries import library
 from mirrorlib.networks.training import TrainingProblem, explain_breakpoints, train_nonconvex
 
 F = Fraction

@@ -32,7 +32,7 @@ import numpy as np
 from mirrorlib.numbers.exact import to_rational, to_rational_vector
 from mirrorlib.groundtruth._cdd import maximise
 from mirrorlib.groundtruth.library import GroundTruthEntry, GroundTruthLibrary
-from mirrorlib.libraries.closed_form import Library
+from mirrorlib.libraries import Library
 
 __all__ = [
     "ColumnsLike",

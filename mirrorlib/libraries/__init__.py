@@ -1,5 +1,6 @@
-"""Closed-form Lasso dictionaries (:mod:`.closed_form`) and the array recursion that builds their
-columns, in float64 or exact integers (:mod:`.narrow_columns`).
+"""Lasso dictionaries: the :class:`Library` type (:mod:`.library`), the closed forms of the paper
+(:mod:`.closed_form`) and the array recursion that builds their columns, in float64 or exact
+integers (:mod:`.narrow_columns`).
 
 Examples
 --------
@@ -8,15 +9,7 @@ Examples
 10
 """
 
-from mirrorlib.libraries.closed_form import (
-    ARCHITECTURES,
-    VARIANTS,
-    Feature,
-    Library,
-    LibraryCounts,
-    exact_column,
-    generated_library,
-    library,
-)
+from mirrorlib.libraries.library import Feature, Library, LibraryCounts, exact_column
+from mirrorlib.libraries.closed_form import ARCHITECTURES, VARIANTS, generated_library, library
 
 __all__ = ["Feature", "Library", "LibraryCounts", "library", "generated_library", "exact_column", "ARCHITECTURES", "VARIANTS"]

@@ -17,7 +17,7 @@ import numpy as np
 
 from mirrorlib.functions.activations import Activation, get_activation, linear
 from mirrorlib.functions.pwl import PWL
-from mirrorlib.libraries.closed_form import Library
+from mirrorlib.libraries import Library
 from mirrorlib.numbers.exact import to_rational
 from mirrorlib.units import NarrowUnit
 from mirrorlib.networks.parallel import ParallelNetwork, _check_beta, _check_lengths, _exact_vector, _require_homogeneous

@@ -47,7 +47,7 @@ import numpy as np
 
 from mirrorlib.functions.activations import Activation, get_activation
 from mirrorlib.functions.pwl import PWL
-from mirrorlib.libraries.closed_form import Library
+from mirrorlib.libraries import Library
 from mirrorlib.numbers.exact import format_rational, to_rational, to_rational_vector
 from mirrorlib.units import NarrowUnit
 from mirrorlib.numbers.surd import ExactScalar, Scalar, Surd, _as_parameter, _exact, _format_scalar, _require_rational

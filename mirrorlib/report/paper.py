@@ -239,7 +239,7 @@ def _adam_record(panel: Panel, beta: Fraction, full: bool, seed: int) -> dict[st
 def _initial_network(panel: Panel) -> Any:
     """The network Adam starts from (its other units are random), or None for a random start."""
     from mirrorlib.estimator import ConvexNet
-    from mirrorlib.libraries.closed_form import library
+    from mirrorlib.libraries import library
     from mirrorlib.numbers.linalg import least_squares
     from mirrorlib.networks.lasso_map import from_lasso
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.numbers.exact import format_rational, positive_beta, to_rational_vector
-from mirrorlib.libraries.closed_form import Feature, Library, library
+from mirrorlib.libraries import Feature, Library, library
 from mirrorlib.functions.reflections import forest_to_dot, reflection_counts, reflection_expressions
 
 __all__ = ["LibraryReport", "library_report", "ReflectionsReport", "reflections_report"]

@@ -34,7 +34,7 @@ import numpy as np
 from mirrorlib.functions.activations import Activation
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.numbers.exact import format_rational
-from mirrorlib.libraries.closed_form import LibraryCounts
+from mirrorlib.libraries import LibraryCounts
 from mirrorlib.functions.pwl import PWL
 from mirrorlib.signnets.construction import realising_unit
 from mirrorlib.signnets.networks import SignNetSpec, SignUnit, sign_net_spec

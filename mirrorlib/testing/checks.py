@@ -31,7 +31,8 @@ from mirrorlib.data import as_dataset
 from mirrorlib.numbers.exact import format_rational
 from mirrorlib.groundtruth import extreme_points_missing, ground_truth_library
 from mirrorlib.groundtruth._cdd import require_cdd
-from mirrorlib.libraries.closed_form import _check_depth, library
+from mirrorlib.libraries import library
+from mirrorlib.libraries.closed_form import _check_depth
 
 require_cdd()  # import pycddlib now, not inside the first (timed) example
 

@@ -1,0 +1,313 @@
+"""A library: dictionary columns with their provenance (features, units), built lazily.
+
+:class:`Library` is what the rest of mirrorlib consumes — ``matrix()`` (float64 or exact),
+``distinct()``, ``counts``, ``feature(i)`` with the unit that produces column ``i``. Closed forms
+(:mod:`mirrorlib.libraries.closed_form`) create one; column generation appends generated
+features to it (:meth:`Library.with_features`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mirrorlib.data import Dataset
+from mirrorlib.functions.activations import Activation
+from mirrorlib.functions.pwl import PWL
+from mirrorlib.functions.reflections import ReflectionExpression
+from mirrorlib.libraries.narrow_columns import first_distinct_rows
+from mirrorlib.units import NarrowUnit
+
+if TYPE_CHECKING:
+    from mirrorlib.libraries.closed_form import _Recipe
+
+__all__ = ["Feature", "Library", "LibraryCounts", "exact_column", "memory_limit"]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One dictionary column with its provenance.
+
+    Attributes
+    ----------
+    label : str
+        The closed-form formula, e.g. ``relu(+(relu(-(x - x2)) - h1(x0)))``.
+    unit : NarrowUnit
+        A unit network whose output reproduces the feature: ``feature(x) = unit(x) + offset``
+        for every ``x`` (on the data only, for the linear recession feature).
+    signs : tuple[int, ...]
+        ``(s_1, …, s_{L−1})``.
+    first_breakpoint : ReflectionExpression | None
+        ``a_1`` as a reflection tree (a data point or ``R(x_i, x_j)``); None for the linear feature.
+    anchors : tuple[int, ...]
+        Caller indices ``(j_2, …, j_{L−1})`` of the anchor points ``x_{j_l}``.
+    offset : Fraction
+        Constant with ``feature = unit + offset`` on the data (non-zero only for the linear feature).
+    penalised : bool
+        False only for the skip connection's linear column.
+    linear_slope : Fraction | None
+        ``c`` for the linear recession-ray feature ``c·x``; None for every other feature.
+    """
+
+    label: str
+    unit: NarrowUnit
+    signs: tuple[int, ...]
+    first_breakpoint: ReflectionExpression | None
+    anchors: tuple[int, ...]
+    offset: Fraction = Fraction(0)
+    penalised: bool = True
+    linear_slope: Fraction | None = None
+
+    @property
+    def is_linear(self) -> bool:
+        """True for the recession-ray feature ``c·x``."""
+        return self.linear_slope is not None
+
+    @cached_property
+    def function(self) -> PWL:
+        """The feature as an exact PWL function of ``x`` (the linear feature is ``x`` itself)."""
+        if self.linear_slope is not None:
+            return PWL.affine(self.linear_slope, 0)
+        return self.unit.function
+
+    @property
+    def breakpoints(self) -> tuple[Fraction, ...]:
+        return self.function.breakpoints
+
+
+@dataclass(frozen=True)
+class LibraryCounts:
+    """Dictionary sizes (theory §5, last bullet)."""
+
+    naive: int  # columns the closed form generates (before any deduplication), as the formula counts them
+    naive_formula: str
+    distinct: int  # distinct columns after exact deduplication
+    distinct_nonconstant: int  # distinct columns that are not constant on the data
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "naive": self.naive,
+            "naive_formula": self.naive_formula,
+            "distinct": self.distinct,
+            "distinct_nonconstant": self.distinct_nonconstant,
+        }
+
+
+@dataclass(frozen=True)
+class Library:
+    """A closed-form dictionary on a data set; column ``i`` is :meth:`feature` ``(i)``.
+
+    Use :meth:`matrix` for the ``N × M`` dictionary ``A`` (rows in the caller's data order),
+    :meth:`distinct` for the exactly deduplicated library and :attr:`counts` for the sizes.
+    Columns and features are computed on first use: the float matrix by a float64 recursion,
+    the exact one by the same recursion on Fractions, a :class:`Feature` (with its unit) only
+    when asked for.
+    """
+
+    activation: Activation
+    depth: int
+    architecture: str
+    dataset: Dataset
+    naive_formula: str
+    recipe: _Recipe = field(repr=False)
+    selection: tuple[int, ...] | None = field(default=None, repr=False)
+    generated: tuple[Feature, ...] = field(default=(), repr=False)
+
+    @property
+    def variant(self) -> str | None:
+        """``"paper"`` or ``"all-reflections"`` for deep narrow ReLU closed forms, else None."""
+        return self.recipe.plan.variant
+
+    @property
+    def n_closed_form(self) -> int:
+        """Columns from the closed form (the first ones); the rest are :attr:`generated`."""
+        return self.recipe.n_columns if self.selection is None else len(self.selection)
+
+    @property
+    def n_features(self) -> int:
+        return self.n_closed_form + len(self.generated)
+
+    def _recipe_index(self, index: int) -> int:
+        return index if self.selection is None else self.selection[index]
+
+    def feature(self, index: int) -> Feature:
+        """The ``index``-th feature (column) with its provenance."""
+        if not -self.n_features <= index < self.n_features:
+            raise IndexError(f"feature index {index} out of range for {self.n_features} features")
+        index %= self.n_features
+        if index >= self.n_closed_form:
+            return self.generated[index - self.n_closed_form]
+        return self.recipe.feature(self._recipe_index(index))
+
+    def with_features(self, features: Sequence[Feature]) -> Library:
+        """This library with ``features`` appended as generated (penalised) columns.
+
+        Column generation (:mod:`mirrorlib.column_generation`) grows a library this way with the
+        units the oracle finds; every column still equals its unit on the data.
+        """
+        return replace(self, generated=self.generated + tuple(features))
+
+    @cached_property
+    def features(self) -> tuple[Feature, ...]:
+        """All features, in column order."""
+        return tuple(self.feature(i) for i in range(self.n_features))
+
+    def _generated_rows(self, dtype: object) -> np.ndarray:
+        """The generated columns on the sorted data, (len(generated), N)."""
+        rows = [exact_column(feature, self.dataset) for feature in self.generated]
+        return np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples).astype(dtype)
+
+    def _select(self, columns: np.ndarray) -> np.ndarray:
+        selected = columns if self.selection is None else columns[list(self.selection)]
+        return np.vstack([selected, self._generated_rows(columns.dtype)]) if self.generated else selected
+
+    @cached_property
+    def sorted_columns_exact(self) -> np.ndarray:
+        """Object array (M, N) of Fractions; row ``i`` is column ``i`` on the sorted data.
+
+        Closed-form rows come from the integer build (:meth:`_Recipe.integer_columns`); a
+        selection much smaller than the closed form whose integer columns were never built is
+        evaluated column by column through its units instead.
+        """
+        small = self.selection is not None and 4 * len(self.selection) < self.recipe.n_columns
+        if small and "_integer_columns" not in self.recipe.__dict__:
+            rows = [exact_column(self.recipe.feature(i), self.dataset) for i in self.selection or ()]
+            selected = np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples)
+        else:
+            selected = self.recipe.integer_columns().fractions(self.selection)
+        return np.vstack([selected, self._generated_rows(object)]) if self.generated else selected
+
+    def _integer_rows(self) -> np.ndarray:
+        """The closed-form columns of this library (its selection) as integer rows."""
+        values = self.recipe.integer_columns().values
+        return values if self.selection is None else values[list(self.selection)]
+
+    def _distinct_positions(self, exact: bool) -> list[int]:
+        """Positions of the first occurrence of each distinct (column, penalised) pair."""
+        if self.generated:  # generated columns have their own denominators: compare Fractions
+            return _first_occurrences(self.sorted_columns_exact, self.penalised)
+        if exact or self.recipe.integer_scale().fits_int64:
+            return first_distinct_rows(self._integer_rows(), classes=self.penalised.astype(np.int64))
+        keyed = np.column_stack([self.penalised.astype(np.float64), self.matrix(order="sorted").T])
+        return sorted(int(i) for i in np.unique(keyed, axis=0, return_index=True)[1])
+
+    def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
+        """The dictionary ``A`` (N × M): float64, or with ``exact=True`` an object array of Fractions.
+
+        ``order="original"`` puts rows in the caller's order of ``X`` (so ``A z + ξ`` lines up
+        with the caller's ``y``); ``order="sorted"`` uses ascending ``x``.
+        """
+        if order not in ("original", "sorted"):
+            raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
+        columns = self.sorted_columns_exact if exact else self._select(self.recipe.columns(exact=False))
+        if order == "original":
+            inverse = np.argsort(np.array(self.dataset.order, dtype=np.int64))
+            columns = columns[:, inverse]
+        return columns.T.copy()
+
+    def distinct(self, *, exact: bool = True) -> Library:
+        """The library with duplicated columns removed (first occurrence kept); a penalised and
+        an unpenalised column are never merged.
+
+        Columns are compared exactly, as integer rows on a common denominator (see
+        :mod:`mirrorlib.libraries.narrow_columns`), so no exact Fraction matrix is built. With
+        ``exact=False`` and data whose common denominator is too large for int64 arithmetic
+        (e.g. floats converted exactly), the float64 columns are compared bitwise instead:
+        equal columns rounded differently are then kept twice (costing time, not correctness).
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> lib = library([0, 1, 3], "relu", 3)
+        >>> lib.n_features, lib.distinct().n_features
+        (37, 7)
+        """
+        keep = self._distinct_positions(exact)
+        base = self.n_closed_form
+        return replace(
+            self,
+            selection=tuple(self._recipe_index(i) for i in keep if i < base),
+            generated=tuple(self.generated[i - base] for i in keep if i >= base),
+        )
+
+    @cached_property
+    def counts(self) -> LibraryCounts:
+        keep = self._distinct_positions(exact=True)
+        if self.generated:
+            rows = self.sorted_columns_exact[keep]
+            nonconstant = sum(1 for row in rows if len(set(row)) > 1)
+        else:
+            rows = self._integer_rows()[keep]
+            nonconstant = int(sum(1 for row in rows if row.max() != row.min())) if rows.dtype == object else int(np.count_nonzero(rows.max(axis=1) != rows.min(axis=1)))
+        return LibraryCounts(
+            naive=self.recipe.n_columns,
+            naive_formula=self.naive_formula,
+            distinct=len(keep),
+            distinct_nonconstant=nonconstant,
+        )
+
+    @property
+    def penalised(self) -> np.ndarray:
+        """Boolean mask over columns: False for unpenalised columns (the skip connection's ``x``)."""
+        mask = np.ones(self.n_features, dtype=bool)
+        linear_index = self.recipe.n_columns - 1
+        if not self.recipe.penalise_linear:
+            positions = range(self.n_closed_form) if self.selection is not None else [linear_index]
+            for position in positions:
+                if self._recipe_index(position) == linear_index:
+                    mask[position] = False
+        return mask
+
+    def breakpoint_trees(self, feature: Feature, max_nesting: int = 2) -> dict[Fraction, ReflectionExpression | None]:
+        """Each breakpoint of ``feature`` explained as the least nested reflection tree over the
+        data (nesting ≤ ``max_nesting``); ``None`` marks a breakpoint no such tree produces."""
+        return {b: self.recipe.reflection_lookup(max_nesting).get(b) for b in feature.breakpoints}
+
+
+DEFAULT_MEMORY_LIMIT = 4 * 1024**3
+
+
+def memory_limit() -> int:
+    """Bytes a dictionary build may use: ``MIRRORLIB_MAX_BYTES`` from the environment, else 4 GiB."""
+    import os
+
+    text = os.environ.get("MIRRORLIB_MAX_BYTES", "")
+    try:
+        return int(text) if text else DEFAULT_MEMORY_LIMIT
+    except ValueError:
+        raise ValueError(f"MIRRORLIB_MAX_BYTES must be a whole number of bytes, got {text!r}") from None
+
+
+def _check_memory(n_columns: int, n_samples: int, exact: bool) -> None:
+    """Refuse a build whose peak (about 3 arrays of M × N entries; ~100 bytes per exact entry) is over the limit."""
+    estimate = 3 * n_columns * n_samples * (100 if exact else 8)
+    limit = memory_limit()
+    if estimate > limit:
+        raise ValueError(
+            f"the closed-form library has {n_columns:,} columns on {n_samples} points and would need about "
+            f"{estimate / 1024**3:,.1f} GiB to build {'exactly' if exact else 'in float64'} (limit {limit / 1024**3:.1f} GiB); "
+            "use fewer points or a smaller depth, or raise the limit with MIRRORLIB_MAX_BYTES"
+        )
+
+
+def exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
+    """``feature(x) = unit(x) + offset`` at every sorted data point, exactly (any feature with a
+    ``unit`` and an ``offset``: closed-form, generated or sign/threshold)."""
+    return [feature.unit(x) + feature.offset for x in dataset.x]
+
+
+def _first_occurrences(columns: np.ndarray, penalised: np.ndarray) -> list[int]:
+    """Indices of the first occurrence of each distinct (column, penalised) pair of Fraction rows."""
+    seen: set[tuple[object, ...]] = set()
+    keep = []
+    for index, column in enumerate(columns):
+        key = (bool(penalised[index]), *column)
+        if key not in seen:
+            seen.add(key)
+            keep.append(index)
+    return keep
