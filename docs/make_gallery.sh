@@ -8,4 +8,5 @@ done
 mirrorlib plot library --data 0,1,3,7 --activation abs --depth 3 --out docs/gallery/library_abs_L3.png
 mirrorlib plot library --data 0,4,5,7,10,11 --activation relu --depth 4 --max-features 8 --out docs/gallery/library_relu_L4.png
 mirrorlib plot reflections --data 0,1,3 --nesting 2 --out docs/gallery/reflections.png
+mirrorlib ar --dataset sunspots --depth 3 --beta 10 --plot docs/gallery/ar_sunspots.png
 rm -f docs/gallery/*.svg   # the PNGs are shown; `mirrorlib paper` writes SVGs for papers

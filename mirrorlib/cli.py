@@ -279,6 +279,45 @@ def paper_command(
         typer.echo(f"wrote {path}")
 
 
+@app.command("ar")
+def ar_command(
+    dataset: str = typer.Option("sunspots", "--dataset", help="A real series shipped with statsmodels: sunspots or nile"),
+    depth: int = typer.Option(3, "--depth", min=2, help="Number of layers L ≥ 2 of f"),
+    beta: float = typer.Option(10.0, "--beta", help="Weight decay β > 0, in the units of the series"),
+    train_fraction: float = typer.Option(0.8, "--train-fraction", help="Chronological split: the first part trains"),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the non-convex baseline's random starts"),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write the series and the three models' one-step predictions (.png/.svg/.pdf)"),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+) -> None:
+    """Fit x_t = f(x_(t−1)) as a convex (Lasso-trained, certified) network on a real series and
+    compare one-step-ahead errors with AR(1) and the same network trained by L-BFGS."""
+    from mirrorlib.autoregressive import SERIES, compare_on_series, load_series
+
+    if dataset not in SERIES:
+        _fail(f"--dataset: unknown series {dataset!r}; choose one of {', '.join(SERIES)}")
+    if not beta > 0:
+        _fail(f"--beta must be > 0, got {beta}")
+    if not 0 < train_fraction < 1:
+        _fail(f"--train-fraction must be in (0, 1), got {train_fraction}")
+    if plot is not None:
+        from mirrorlib.report.plotting import check_plot_path
+
+        try:
+            check_plot_path(plot)
+        except ValueError as error:
+            _fail(f"--plot: {error}")
+    try:
+        result = compare_on_series(load_series(dataset), name=dataset, depth=depth, beta=beta, train_fraction=train_fraction, seed=seed)
+    except ImportError as error:
+        _fail(f"--dataset: {error}")
+    typer.echo(json.dumps(result.as_json(), indent=2) if output_format is OutputFormat.json else result.as_text())
+    if plot is not None:
+        from mirrorlib.report.plotting import plot_series_comparison
+
+        plot_series_comparison(result).savefig(plot, dpi=120)
+        typer.echo(f"wrote {plot}", err=True)
+
+
 plot_app = typer.Typer(help="Draw libraries and reflection trees (matplotlib; no graphviz needed).", no_args_is_help=True)
 app.add_typer(plot_app, name="plot")
 

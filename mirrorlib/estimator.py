@@ -368,8 +368,15 @@ class ConvexNet(RegressorMixin, BaseEstimator):
             self.coef_exact_ = fit.z
             self.intercept_exact_ = fit.xi
         self.network_ = _rebuild(self.library_, fit.z, fit.xi)
-        self.uniqueness_ = fit.uniqueness
         return self
+
+    @property
+    def uniqueness_(self) -> str:
+        """Whether the fitted optimum is the only one (computed on first access): ``"unique"`` /
+        ``"not unique"`` for exact fits (decided exactly), ``"unique within tolerance"`` /
+        ``"not unique"`` for float fits. See :meth:`optimal_set` for all of them."""
+        self._require_fitted()
+        return self.fit_.uniqueness
 
     def optimal_set(self, *, max_vertices: int = 200_000) -> Any:
         """Every optimum of the fitted Lasso (over ``library_``), exactly: a polytope of coefficient

@@ -180,8 +180,12 @@ def is_unique_optimum(A: object, z: Sequence[Fraction], dual: Sequence[Fraction]
 
 
 def is_unique_within_tolerance(A: np.ndarray, y: np.ndarray, z: np.ndarray, xi: float, beta: float, tol: float = 1e-7) -> bool:
-    """Float version of :func:`is_unique_optimum` for a float fit: columns with
-    ``|ãᵢᵀr| ≥ β(1 − tol)`` count as tied, kernels and the LP are computed in float64.
+    """Float version of :func:`is_unique_optimum` for a float fit.
+
+    Columns with ``|ãᵢᵀr| ≥ β(1 − tol)`` count as tied. With ``w_i = s_i z_i`` on the tied set and
+    ``B = [s_i ã_i]``, every optimum is a ``w ≥ 0`` with ``B w = B w*``; the optimum is unique iff
+    no such ``w`` puts weight where ``w*`` has none (the support of ``w*`` is independent). One LP
+    with as many variables as tied columns and ``N`` equality rows (HiGHS) decides it.
 
     Examples
     --------
@@ -189,7 +193,6 @@ def is_unique_within_tolerance(A: np.ndarray, y: np.ndarray, z: np.ndarray, xi: 
     >>> is_unique_within_tolerance(A, np.array([0.0, 1.0, 3.0]), np.array([1.45, 0.0]), -7 / 60, 0.1)
     False
     """
-    from scipy.linalg import null_space
     from scipy.optimize import linprog
 
     centred = A - A.mean(axis=0)
@@ -199,18 +202,15 @@ def is_unique_within_tolerance(A: np.ndarray, y: np.ndarray, z: np.ndarray, xi: 
     if tied.size == 0:
         return True
     signs = np.sign(correlations[tied])
-    kernel = null_space(centred[:, tied] * signs, rcond=1e-10)
-    if kernel.shape[1] == 0:
-        return True
-    weights = signs * z[tied]
-    at_zero = weights <= tol * max(1.0, float(np.abs(weights).max()))
-    if not at_zero.any():
-        return False  # an interior point of a positive-dimensional polytope
-    directions = kernel[at_zero]
-    total = directions.sum(axis=0)
-    result = linprog(-total, A_ub=np.vstack([-directions, total[None, :]]), b_ub=np.r_[np.zeros(len(directions)), 1.0],
-                     bounds=[(None, None)] * kernel.shape[1], method="highs")
-    return not (result.status == 0 and -result.fun > 1e-9)
+    block = centred[:, tied] * signs
+    weights = np.maximum(signs * z[tied], 0.0)
+    scale = max(1.0, float(weights.sum()))
+    outside = weights <= tol * scale
+    if not outside.any():
+        return np.linalg.matrix_rank(block) == tied.size
+    objective = -outside.astype(np.float64)
+    result = linprog(objective, A_eq=block, b_eq=block @ weights, bounds=(0, None), method="highs")
+    return not (result.status == 0 and -result.fun > 1e-6 * scale)
 
 
 def _is_point(face: _Face) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_fit", "figure_panels", "plot_library", "plot_reflections", "BREAKPOINT_KINDS"]
+__all__ = ["plot_fit", "figure_panels", "plot_library", "plot_reflections", "plot_series_comparison", "BREAKPOINT_KINDS"]
 
 
 def plot_fit(model: Any, X: Any, y: Any, path: str | Path, *, margin: float = 0.15) -> Path:
@@ -221,3 +221,32 @@ def _number_line_positions(graph: Any) -> dict[str, tuple[float, float]]:
 
 def format_value(value: float) -> str:
     return f"{value:.4g}"
+
+
+def plot_series_comparison(result: Any, ax: Any = None) -> Any:
+    """One-step-ahead predictions of the convex net, AR(1) and the non-convex net on a series
+    (:func:`mirrorlib.autoregressive.compare_on_series`), the train/test split marked.
+
+    Examples
+    --------
+    >>> from mirrorlib.autoregressive import compare_on_series
+    >>> result = compare_on_series(2 + np.sin(np.arange(40) / 3), depth=2, beta=0.01, n_starts=1)
+    >>> len(plot_series_comparison(result).axes[0].lines) >= 4
+    True
+    """
+    figure, ax = (ax.figure, ax) if ax is not None else (lambda f_a: (f_a[0], f_a[1][0, 0]))(_new_figure(1, 1, (11, 4.5)))
+    values = np.asarray(result.series, dtype=float)
+    steps = np.arange(values.size)
+    ax.plot(steps, values, color="black", linewidth=1.2, label="series")
+    ax.plot(steps[1:], result.model.predict(values), color="C0", label=f"convex net (test MSE {result.convex_test:.0f})")
+    intercept, slope = result.ar1_params
+    ax.plot(steps[1:], intercept + slope * values[:-1], color="C1", linestyle="--",
+            label=f"AR(1) (test MSE {result.ar1_test:.0f})")
+    ax.plot(steps[1:], result.nonconvex.predict(values[:-1]), color="C2", linestyle=":",
+            label=f"same net, non-convex (test MSE {result.nonconvex_test:.0f})")
+    ax.axvline(result.n_train - 0.5, color="0.5", linewidth=1)
+    ax.set_xlabel("t")
+    ax.set_ylabel("x_t and one-step predictions")
+    ax.set_title(f"{result.name}: x_t = f(x_(t−1)), relu depth {result.depth}, β = {result.beta:g} (train | test)", fontsize="medium")
+    ax.legend(loc="upper left", fontsize="small")
+    return figure
