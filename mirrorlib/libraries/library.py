@@ -204,11 +204,22 @@ class Library:
         """
         if order not in ("original", "sorted"):
             raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
-        columns = self.sorted_columns_exact if exact else self._select(self.recipe.columns(exact=False))
+        columns = self.sorted_columns_exact if exact else self._float_rows()
         if order == "original":
             inverse = np.argsort(np.array(self.dataset.order, dtype=np.int64))
             columns = columns[:, inverse]
         return columns.T.copy()
+
+    def _float_rows(self) -> np.ndarray:
+        """The float64 columns on the sorted data: from the integer columns when they were built
+        in int64 (a selection then never rebuilds the whole library in floats), else by the float
+        recursion."""
+        cached = self.recipe.__dict__.get("_integer_columns")
+        if cached is None or cached.values.dtype == object:
+            return self._select(self.recipe.columns(exact=False))
+        rows = cached.values if self.selection is None else cached.values[list(self.selection)]
+        floats = rows.astype(np.float64) / cached.denominator
+        return np.vstack([floats, self._generated_rows(np.float64)]) if self.generated else floats
 
     def distinct(self, *, exact: bool = True) -> Library:
         """The library with duplicated columns removed (first occurrence kept); a penalised and

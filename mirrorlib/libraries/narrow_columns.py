@@ -33,9 +33,16 @@ INT64_SAFE = 2**62
 
 
 def _apply_homogeneous(values: np.ndarray, slopes: tuple[object, object]) -> np.ndarray:
-    """σ(t) = a·t (t < 0), b·t (t ≥ 0), elementwise on float, integer or object arrays."""
+    """σ(t) = a·t (t < 0), b·t (t ≥ 0), elementwise and in place on float, integer or object arrays
+    (no temporaries of the array's size beyond a boolean mask; ReLU is one ``maximum``)."""
     negative, positive = slopes
-    return np.where(values < 0, values * negative, values * positive)
+    if negative == 0 and positive == 1 and values.dtype != object:
+        return np.maximum(values, 0, out=values)
+    below = values < 0
+    if positive != 1:
+        values[~below] *= positive
+    values[below] *= negative
+    return values
 
 
 def narrow_columns(
@@ -233,9 +240,9 @@ def integer_columns(
 def first_distinct_rows(values: np.ndarray, classes: np.ndarray | None = None) -> list[int]:
     """Indices of the first occurrence of each distinct row (and class) of an integer matrix.
 
-    int64 rows are hashed with random odd multipliers (wrapping arithmetic), grouped by hash,
-    and every row is then compared entry by entry with its group's first row, so the result
-    is exact; on a hash collision between different rows (never seen) the rows are compared
+    int64 rows are hashed with random odd multipliers (wrapping arithmetic, one column at a
+    time), grouped by hash, and every row is then compared entry by entry with its group's
+    first row, so the result is exact; on a hash collision between different rows (never seen) the rows are compared
     as bytes instead. Object (Python integer) rows are compared as tuples.
 
     Parameters
@@ -252,19 +259,25 @@ def first_distinct_rows(values: np.ndarray, classes: np.ndarray | None = None) -
     >>> first_distinct_rows(np.array([[1, 2], [1, 2]]), classes=np.array([0, 1]))
     [0, 1]
     """
-    keys = values if classes is None else np.column_stack([np.asarray(classes).astype(values.dtype), values])
-    if keys.shape[0] == 0:
+    if values.shape[0] == 0:
         return []
-    if keys.dtype == object:
+    if values.dtype == object:
+        labels = [0] * values.shape[0] if classes is None else list(classes)
         seen: dict[tuple[object, ...], int] = {}
-        for index, row in enumerate(keys):
-            seen.setdefault(tuple(row), index)
+        for index, row in enumerate(values):
+            seen.setdefault((labels[index], *row), index)
         return sorted(seen.values())
-    keys = np.ascontiguousarray(keys, dtype=np.int64)
-    multipliers = np.random.default_rng(0x5EED).integers(1, 2**63, keys.shape[1], dtype=np.uint64) | np.uint64(1)
-    hashes = (keys.view(np.uint64) * multipliers).sum(axis=1, dtype=np.uint64)
+    columns = [np.asarray(values[:, j], dtype=np.int64) for j in range(values.shape[1])]
+    if classes is not None:
+        columns.insert(0, np.asarray(classes, dtype=np.int64))
+    multipliers = np.random.default_rng(0x5EED).integers(1, 2**63, len(columns), dtype=np.uint64) | np.uint64(1)
+    hashes = np.zeros(values.shape[0], dtype=np.uint64)
+    for column, multiplier in zip(columns, multipliers):  # one column at a time: no M × N temporary
+        hashes += column.view(np.uint64) * multiplier
     _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-    if np.array_equal(keys, keys[first[inverse.ravel()]]):
+    representative = first[inverse.ravel()]
+    if all(np.array_equal(column, column[representative]) for column in columns):
         return sorted(first.tolist())
+    keys = np.ascontiguousarray(np.column_stack(columns))
     as_bytes = keys.view(np.dtype((np.void, keys.shape[1] * keys.itemsize))).ravel()
     return sorted(np.unique(as_bytes, return_index=True)[1].tolist())
