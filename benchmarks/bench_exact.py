@@ -13,6 +13,8 @@ path's before/after comes from one run). Sections:
    and seconds; the float one keeps equal columns that round differently.
 4. **Exact β → 0⁺ path**, ReLU depth 3 (distinct paper library, integer data, integer labels),
    N = 20, 30, 40, 60; target: N = 40 under 3 s.
+5. **Matrix-free ``Aᵀr``** (:class:`mirrorlib.libraries.operator.LibraryOperator`) against building
+   the dense float matrix and multiplying, where it fits in memory.
 """
 
 from __future__ import annotations
@@ -147,6 +149,28 @@ def exact_paths(sizes: list[int], baseline: str | None) -> None:
         print(line)
 
 
+def matrix_free(cases: list[tuple[int, int]]) -> None:
+    from mirrorlib import library
+    from mirrorlib.libraries.operator import LibraryOperator
+
+    print("\n## 5. matrix-free Aᵀr (prefix sums over hidden vectors) vs the dense float matrix")
+    print(f"{'L':>2} {'N':>7} {'columns':>11} {'operator s':>11} {'dense build s':>14} {'dense Aᵀr s':>12} {'dense GB':>9}")
+    rng = np.random.default_rng(0)
+    for depth, n in cases:
+        lib = library(rng.uniform(0, 1, n), "relu", depth)
+        operator, r = LibraryOperator(lib), rng.standard_normal(n)
+        operator.rmatvec(r)  # hidden vectors are built once per operator
+        correlations, seconds = timed(lambda: operator.rmatvec(r))
+        gigabytes = lib.n_features * n * 8 / 2**30
+        if gigabytes < 1:
+            dense, build = timed(lib.matrix)
+            product, multiply = timed(lambda: dense.T @ r)
+            assert np.allclose(product, correlations)
+            print(f"{depth:>2} {n:>7} {lib.n_features:>11,} {seconds:>11.3f} {build:>14.2f} {multiply:>12.3f} {gigabytes:>9.2f}")
+        else:
+            print(f"{depth:>2} {n:>7} {lib.n_features:>11,} {seconds:>11.3f} {'(not built)':>14} {'':>12} {gigabytes:>9.1f}")
+
+
 def _run_paths(sizes: list[int], source: Path) -> list[dict]:
     environment = {**os.environ, "PYTHONPATH": str(source)}
     output = subprocess.run(
@@ -166,11 +190,13 @@ def main() -> None:
         exact_builds([(3, 30), (4, 8)])
         deduplication([(3, 30), (4, 8)])
         exact_paths([20, 30], args.baseline)
+        matrix_free([(2, 4000), (3, 200)])
         return
     library_variants([10, 20, 30, 50])
     exact_builds([(3, 50), (3, 100), (4, 10), (4, 20)])
     deduplication([(3, 50), (3, 200), (4, 10), (4, 30)])
     exact_paths([20, 30, 40, 60], args.baseline)
+    matrix_free([(2, 4000), (2, 100_000), (3, 200), (3, 1000), (4, 60)])
 
 
 if __name__ == "__main__":

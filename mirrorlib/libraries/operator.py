@@ -1,0 +1,189 @@
+"""Matrix-free closed-form dictionaries: ``A z`` and ``Aᵀ r`` without building ``A``.
+
+The last layer of every closed-form column is ``σ(s(v(x) − v(x_k)))`` where ``v`` is one of the
+hidden vectors of layer ``L − 2`` (``v = x`` itself at depth 2) and ``x_k`` runs over the data.
+For one hidden vector ``v`` and a residual ``r``, all ``2N`` correlations
+
+    Σ_i r_i σ(s(v_i − v_k)),   σ(t) = a·t (t < 0), b·t (t ≥ 0),
+
+follow from prefix sums of ``r`` and ``r·v`` in the order of ``v``: with ``R_k, S_k`` the sums of
+``r_i`` and ``r_i v_i`` over the points before ``v_k`` (ties contribute 0 either way),
+``Σ_i r_i σ(v_i − v_k) = b[(S − S_k) − v_k(R − R_k)] + a[S_k − v_k R_k]``. ``A z`` is the same
+computation with the roles of data points and anchors exchanged. A library with ``M`` columns
+has ``M/(2N)`` hidden vectors, so both products cost ``O(M log N)`` time and ``O(M)`` memory
+instead of the ``O(MN)`` of the dense matrix: ``O(N log N)`` for 2-layer libraries, ``O(N² log N)``
+at depth 3.
+
+Examples
+--------
+>>> from mirrorlib.libraries import library
+>>> lib = library([0, 1, 3, 7], "relu", 3)
+>>> op = LibraryOperator(lib)
+>>> r = np.array([1.0, -2.0, 0.5, 0.5])
+>>> bool(np.allclose(op.rmatvec(r), lib.matrix().T @ r)), op.shape
+(True, (4, 65))
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from scipy.sparse.linalg import LinearOperator
+
+from mirrorlib.libraries.library import Library
+from mirrorlib.libraries.narrow_columns import narrow_columns
+
+__all__ = ["LibraryOperator"]
+
+
+def _last_layer_correlations(V: np.ndarray, r: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any]) -> np.ndarray:
+    """``[h, s, k] = Σ_i r_i σ(s(V[h, i] − V[h, k]))`` by prefix sums in the order of each row."""
+    a, b = slopes
+    order = np.argsort(V, axis=1, kind="stable")
+    values = np.take_along_axis(V, order, axis=1)
+    weights = r[order]
+    zero = np.zeros((V.shape[0], 1), dtype=V.dtype)
+    R = np.concatenate([zero, np.cumsum(weights, axis=1)], axis=1)  # R[:, p] = Σ over sorted positions < p
+    S = np.concatenate([zero, np.cumsum(weights * values, axis=1)], axis=1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(V.shape[1])[None, :], axis=1)
+    R_k, S_k = np.take_along_axis(R, rank, axis=1), np.take_along_axis(S, rank, axis=1)
+    R_all, S_all = R[:, -1:], S[:, -1:]
+    out = []
+    for s in signs:
+        if s == 1:  # σ(v_i − v_k)
+            out.append(b * ((S_all - S_k) - V * (R_all - R_k)) + a * (S_k - V * R_k))
+        else:  # σ(v_k − v_i)
+            out.append(b * (V * R_k - S_k) + a * (V * (R_all - R_k) - (S_all - S_k)))
+    return np.stack(out, axis=1)
+
+
+def _last_layer_values(V: np.ndarray, Z: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any]) -> np.ndarray:
+    """``f_i = Σ_{h, s, k} Z[h, s, k] σ(s(V[h, i] − V[h, k]))`` by prefix sums over the anchors."""
+    a, b = slopes
+    order = np.argsort(V, axis=1, kind="stable")
+    values = np.take_along_axis(V, order, axis=1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(V.shape[1])[None, :], axis=1)
+    zero = np.zeros((V.shape[0], 1), dtype=V.dtype)
+    total = np.zeros(V.shape[1], dtype=V.dtype)
+    for position, s in enumerate(signs):
+        weights = np.take_along_axis(Z[:, position, :], order, axis=1)
+        C = np.concatenate([zero, np.cumsum(weights, axis=1)], axis=1)  # anchors before each sorted position
+        W = np.concatenate([zero, np.cumsum(weights * values, axis=1)], axis=1)
+        C_i, W_i = np.take_along_axis(C, rank, axis=1), np.take_along_axis(W, rank, axis=1)
+        C_all, W_all = C[:, -1:], W[:, -1:]
+        if s == 1:  # anchors below v_i: b(v_i − v_k); above: a(v_i − v_k)
+            part = b * (V * C_i - W_i) + a * (V * (C_all - C_i) - (W_all - W_i))
+        else:  # σ(v_k − v_i): anchors below: a(v_k − v_i); above: b(v_k − v_i)
+            part = a * (W_i - V * C_i) + b * ((W_all - W_i) - V * (C_all - C_i))
+        total = total + part.sum(axis=0)
+    return total
+
+
+class LibraryOperator(LinearOperator):
+    """The closed-form dictionary ``A`` (N × M, rows in the caller's order) as a
+    ``scipy.sparse.linalg.LinearOperator``, with exact products as well.
+
+    Parameters
+    ----------
+    library : Library
+        A closed-form library as :func:`mirrorlib.libraries.library` returns it (all its columns,
+        no selection and no generated columns).
+
+    Notes
+    -----
+    ``matvec``/``rmatvec`` run in float64; :meth:`matvec_exact` and :meth:`rmatvec_exact` take and
+    return Fractions (the same prefix sums on exact rationals). Memory: the hidden vectors of
+    layer ``L − 2``, ``M/2`` numbers.
+    """
+
+    def __init__(self, library: Library) -> None:
+        if library.selection is not None or library.generated:
+            raise ValueError("LibraryOperator needs the whole closed-form library (not distinct() or column-generated)")
+        self.library = library
+        recipe = library.recipe
+        self._signs = tuple(recipe.plan.signs_per_layer[-1])
+        self._order = np.array(library.dataset.order, dtype=np.int64)  # sorted position → caller index
+        self._hidden_cache: dict[bool, list[np.ndarray]] = {}
+        super().__init__(dtype=np.float64, shape=(library.dataset.n_samples, recipe.n_columns))
+
+    # ------------------------------------------------------------------ hidden vectors
+    def _hidden(self, exact: bool) -> list[np.ndarray]:
+        """Per column block, the hidden vectors of layer ``L − 2`` on the sorted data, (H, N)."""
+        if exact not in self._hidden_cache:
+            recipe = self.library.recipe
+            convert = (lambda v: v) if exact else float
+            dtype = object if exact else np.float64
+            x = np.array([convert(v) for v in recipe.dataset.x], dtype=dtype)
+            slopes = recipe.activation.slopes if exact else tuple(float(v) for v in recipe.activation.slopes)
+            layers = recipe.plan.signs_per_layer
+            blocks = []
+            for firsts, tied in recipe._blocks():
+                if len(layers) == 1:  # depth 2: the anchors are the first breakpoints, v = x
+                    blocks.append(x[None, :])
+                    continue
+                blocks.append(narrow_columns(x, np.array([convert(v) for v in firsts], dtype=dtype), layers[:-1], slopes,
+                                             None if tied is None else np.array(tied, dtype=np.int64)))
+            self._hidden_cache[exact] = blocks
+        return self._hidden_cache[exact]
+
+    def _slopes(self, exact: bool) -> tuple[Any, Any]:
+        slopes = self.library.recipe.activation.slopes
+        return slopes if exact else (float(slopes[0]), float(slopes[1]))
+
+    def _linear(self, exact: bool) -> np.ndarray:
+        recipe = self.library.recipe
+        slope = recipe._linear_row()
+        return np.array([slope * v if exact else float(slope * v) for v in recipe.dataset.x], dtype=object if exact else np.float64)
+
+    # ------------------------------------------------------------------ products on sorted data
+    def _rmatvec_sorted(self, r: np.ndarray, exact: bool) -> np.ndarray:
+        parts = [_last_layer_correlations(V, r, self._signs, self._slopes(exact)).reshape(-1) for V in self._hidden(exact)]
+        linear = self._linear(exact)
+        parts.append(np.array([np.dot(linear, r)], dtype=linear.dtype))
+        return np.concatenate(parts)
+
+    def _matvec_sorted(self, z: np.ndarray, exact: bool) -> np.ndarray:
+        total = np.zeros(self.shape[0], dtype=object if exact else np.float64)
+        start = 0
+        for V in self._hidden(exact):
+            size = V.shape[0] * len(self._signs) * V.shape[1]
+            Z = z[start : start + size].reshape(V.shape[0], len(self._signs), V.shape[1])
+            total = total + _last_layer_values(V, Z, self._signs, self._slopes(exact))
+            start += size
+        return total + z[start] * self._linear(exact)
+
+    # ------------------------------------------------------------------ LinearOperator interface
+    def _to_sorted(self, r: np.ndarray) -> np.ndarray:
+        return r[self._order]
+
+    def _from_sorted(self, f: np.ndarray) -> np.ndarray:
+        out = np.empty_like(f)
+        out[self._order] = f
+        return out
+
+    def _matvec(self, z: np.ndarray) -> np.ndarray:
+        return self._from_sorted(self._matvec_sorted(np.asarray(z, dtype=np.float64).reshape(-1), exact=False))
+
+    def _rmatvec(self, r: np.ndarray) -> np.ndarray:
+        return self._rmatvec_sorted(self._to_sorted(np.asarray(r, dtype=np.float64).reshape(-1)), exact=False)
+
+    def _adjoint(self) -> LinearOperator:
+        return LinearOperator(shape=(self.shape[1], self.shape[0]), matvec=self._rmatvec, rmatvec=self._matvec, dtype=np.float64)
+
+    def matvec_exact(self, z: Any) -> np.ndarray:
+        """``A z`` exactly: an object array of Fractions, rows in the caller's order."""
+        values = np.array([Fraction(v) for v in z], dtype=object)
+        if values.size != self.shape[1]:
+            raise ValueError(f"z has {values.size} entries; the library has {self.shape[1]} columns")
+        return self._from_sorted(self._matvec_sorted(values, exact=True))
+
+    def rmatvec_exact(self, r: Any) -> np.ndarray:
+        """``Aᵀ r`` exactly: an object array of Fractions, one per column."""
+        values = np.array([Fraction(v) for v in r], dtype=object)
+        if values.size != self.shape[0]:
+            raise ValueError(f"r has {values.size} entries; the data have {self.shape[0]} points")
+        return self._rmatvec_sorted(self._to_sorted(values), exact=True)

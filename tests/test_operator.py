@@ -1,0 +1,49 @@
+"""The matrix-free dictionary equals the dense matrix exactly (A z and Aᵀ r, rows in the caller's order)."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.sparse.linalg import aslinearoperator
+
+from mirrorlib.libraries import library
+from mirrorlib.libraries.operator import LibraryOperator
+from mirrorlib.testing.strategies import datasets
+
+CASES = [("relu", 2, {}), ("abs", 2, {}), ("leaky_relu(1/4)", 2, {}), ("relu", 2, {"architecture": "skip"}),
+         ("relu", 3, {}), ("abs", 3, {}), ("relu", 4, {}), ("relu", 4, {"variant": "all-reflections"}), ("abs", 4, {})]
+
+
+@pytest.mark.parametrize(("activation", "depth", "options"), CASES)
+@given(X=datasets(min_size=1, max_size=5), data=st.data())
+@settings(max_examples=15)
+def test_exact_products_equal_the_dense_matrix(activation, depth, options, X, data):
+    lib = library(X, activation, depth, **options)
+    A = lib.matrix(exact=True)
+    operator = LibraryOperator(lib)
+    small = st.fractions(min_value=-5, max_value=5, max_denominator=7)
+    r = data.draw(st.lists(small, min_size=A.shape[0], max_size=A.shape[0]))
+    z = data.draw(st.lists(small, min_size=A.shape[1], max_size=A.shape[1]))
+    assert list(operator.rmatvec_exact(r)) == list(A.T.dot(np.array(r, dtype=object)))
+    assert list(operator.matvec_exact(z)) == list(A.dot(np.array(z, dtype=object)))
+
+
+def test_float_products_and_the_linear_operator_interface():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-3, 3, 40)
+    lib = library(X, "relu", 3)
+    operator = LibraryOperator(lib)
+    A = lib.matrix()
+    r, z = rng.standard_normal(40), rng.standard_normal(lib.n_features)
+    assert np.allclose(operator @ z, A @ z) and np.allclose(operator.T @ r, A.T @ r)
+    assert np.allclose(aslinearoperator(operator).rmatvec(r), A.T @ r)
+
+
+def test_operator_refuses_a_selected_library_and_wrong_lengths():
+    lib = library([0, 1, 3], "relu", 2)
+    with pytest.raises(ValueError, match="whole closed-form library"):
+        LibraryOperator(lib.distinct())
+    with pytest.raises(ValueError, match="columns"):
+        LibraryOperator(lib).matvec_exact([Fraction(1)])
