@@ -139,13 +139,7 @@ def fit_command(
     Exit code 1 when either certificate fails."""
     from mirrorlib.report.text import fit_report
 
-    if plot is not None:
-        from mirrorlib.report.plotting import check_plot_path
-
-        try:
-            check_plot_path(plot)
-        except ValueError as error:
-            _fail(f"--plot: {error}")
+    _check_plot_option(plot)
     try:
         report = fit_report(
             data,
@@ -299,13 +293,7 @@ def ar_command(
         _fail(f"--beta must be > 0, got {beta}")
     if not 0 < train_fraction < 1:
         _fail(f"--train-fraction must be in (0, 1), got {train_fraction}")
-    if plot is not None:
-        from mirrorlib.report.plotting import check_plot_path
-
-        try:
-            check_plot_path(plot)
-        except ValueError as error:
-            _fail(f"--plot: {error}")
+    _check_plot_option(plot)
     try:
         result = compare_on_series(load_series(dataset), name=dataset, depth=depth, beta=beta, train_fraction=train_fraction, seed=seed)
     except ImportError as error:
@@ -349,6 +337,18 @@ def plot_reflections_command(
     from mirrorlib.report.plotting import plot_reflections
 
     _save_drawing(out, lambda: plot_reflections(as_dataset(data, name="--data"), nesting))
+
+
+def _check_plot_option(plot: Optional[str]) -> None:
+    """Usage error for a ``--plot`` path that cannot be written (before any work starts)."""
+    if plot is None:
+        return
+    from mirrorlib.report.plotting import check_plot_path
+
+    try:
+        check_plot_path(plot)
+    except ValueError as error:
+        _fail(f"--plot: {error}")
 
 
 def _save_drawing(out: str, draw: Any) -> None:
