@@ -47,3 +47,35 @@ def test_operator_refuses_a_selected_library_and_wrong_lengths():
         LibraryOperator(lib.distinct())
     with pytest.raises(ValueError, match="columns"):
         LibraryOperator(lib).matvec_exact([Fraction(1)])
+
+
+def test_columns_equal_the_dense_matrix():
+    rng = np.random.default_rng(1)
+    lib = library(rng.uniform(-2, 2, 12), "relu", 4)
+    operator = LibraryOperator(lib)
+    indices = rng.choice(lib.n_features, 50, replace=False)
+    assert np.allclose(operator.columns(indices), lib.matrix()[:, indices], rtol=0, atol=1e-12)
+    with pytest.raises(IndexError):
+        operator.columns([lib.n_features])
+
+
+@pytest.mark.parametrize(("depth", "beta"), [(2, 0.02), (3, 0.05), (3, 0.002), (4, 0.01)])
+def test_working_set_solver_matches_the_dense_solver(depth, beta):
+    """Same optimum as the dense active-set solver on the whole (distinct) library, and a gap over
+    all columns below the tolerance."""
+    from mirrorlib.lasso import solve_lasso
+    from mirrorlib.lasso.working_set import solve_lasso_operator
+
+    rng = np.random.default_rng(depth)
+    x = np.sort(rng.uniform(-1, 1, 25))
+    y = np.sin(3 * x) + 0.1 * rng.standard_normal(25)
+    lib = library(x, "relu", depth)
+    operator = LibraryOperator(lib)
+    solution = solve_lasso_operator(operator, y, beta, tol=1e-9)
+    dense = solve_lasso(lib.distinct().matrix(), y, beta, tol=1e-12)
+    assert solution.converged and solution.relative_gap <= 1e-9
+    assert abs(solution.objective - dense.objective) <= 1e-7 * dense.objective
+    z = solution.dense(lib.n_features)
+    fitted = lib.matrix() @ z + solution.xi
+    objective = 0.5 * np.sum((fitted - y) ** 2) + beta * np.abs(z).sum()
+    assert abs(objective - solution.objective) <= 1e-9 * objective

@@ -174,6 +174,38 @@ class LibraryOperator(LinearOperator):
     def _adjoint(self) -> LinearOperator:
         return LinearOperator(shape=(self.shape[1], self.shape[0]), matvec=self._rmatvec, rmatvec=self._matvec, dtype=np.float64)
 
+    def columns(self, indices: Any) -> np.ndarray:
+        """The float64 columns ``indices`` (N × k, rows in the caller's order), computed from the
+        hidden vectors in ``O(N)`` each: column ``(h, s, k)`` is ``σ(s(v_h − v_h(x_k)))``.
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> lib = library([0, 1, 3], "relu", 2)
+        >>> bool(np.array_equal(LibraryOperator(lib).columns([0, 4, 6]), lib.matrix()[:, [0, 4, 6]]))
+        True
+        """
+        wanted = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if wanted.size and (wanted.min() < 0 or wanted.max() >= self.shape[1]):
+            raise IndexError(f"column indices must be in [0, {self.shape[1]}), got {wanted.min()}..{wanted.max()}")
+        a, b = self._slopes(False)
+        n, per_anchor = self.shape[0], len(self._signs)
+        out = np.empty((n, wanted.size), dtype=np.float64)
+        starts = np.cumsum([0] + [V.shape[0] * per_anchor * n for V in self._hidden(False)])
+        linear = self._linear(False)
+        for position, index in enumerate(wanted):
+            block = int(np.searchsorted(starts, index, side="right")) - 1
+            if block >= len(self._hidden(False)):
+                column = linear
+            else:
+                h, rest = divmod(int(index - starts[block]), per_anchor * n)
+                sign, anchor = self._signs[rest // n], rest % n
+                v = self._hidden(False)[block][h]
+                t = sign * (v - v[anchor])
+                column = np.where(t < 0, a * t, b * t)
+            out[:, position] = self._from_sorted(column)
+        return out
+
     def matvec_exact(self, z: Any) -> np.ndarray:
         """``A z`` exactly: an object array of Fractions, rows in the caller's order."""
         values = np.array([Fraction(v) for v in z], dtype=object)
