@@ -210,6 +210,19 @@ def _fill(values: list[Any], mask: np.ndarray, fill: Sequence[Any]) -> list[Any]
     return result
 
 
+def _working_set_selection(full: Library, y: Any, beta: float, tol: float) -> Library:
+    """The closed-form columns a matrix-free working-set solve selects (the Lasso over all of
+    them, never building the dictionary); column generation continues from these."""
+    from dataclasses import replace
+
+    from mirrorlib.lasso.working_set import solve_lasso_operator
+    from mirrorlib.libraries.operator import LibraryOperator
+
+    labels = np.asarray([float(v) for v in y], dtype=np.float64)
+    solution = solve_lasso_operator(LibraryOperator(full), labels, beta, tol=max(tol, 1e-12))
+    return replace(full, selection=tuple(int(i) for i in solution.support))
+
+
 class ConvexNet(RegressorMixin, BaseEstimator):
     """A neural network on 1-D data trained through its convex Lasso (a scikit-learn regressor).
 
@@ -253,6 +266,13 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         Refuse to run the oracle above this many candidate units
         (:func:`mirrorlib.groundtruth.oracle.oracle_size`); ``"complete"`` then raises,
         ``"closed-form"`` reports the network verdict as not checked.
+    solver : ``"auto"`` (default), ``"dense"`` or ``"working-set"``
+        Float fits of narrow closed forms: ``"working-set"`` never builds the dictionary — the
+        Lasso over all closed-form columns is solved matrix-free
+        (:func:`mirrorlib.lasso.working_set.solve_lasso_operator`), and column generation then
+        starts from the columns it selected; ``"dense"`` builds the distinct library; ``"auto"``
+        uses the working set when the dense library would exceed the memory limit
+        (:func:`mirrorlib.libraries.library.memory_limit`).
 
     Attributes (after ``fit``)
     --------------------------
@@ -296,6 +316,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         widths: Any = None,
         library: str = "complete",
         max_oracle_candidates: int = DEFAULT_MAX_CANDIDATES,
+        solver: str = "auto",
     ) -> None:
         self.activation = activation
         self.depth = depth
@@ -307,6 +328,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         self.widths = widths
         self.library = library
         self.max_oracle_candidates = max_oracle_candidates
+        self.solver = solver
 
     _parameter_constraints: dict = {  # noqa: RUF012 - scikit-learn's convention
         "activation": [str, Activation],
@@ -319,6 +341,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         "widths": [str, "array-like", None],
         "library": [StrOptions(set(LIBRARY_MODES))],
         "max_oracle_candidates": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"auto", "dense", "working-set"})],
     }
 
     def _check_beta(self) -> None:
@@ -345,7 +368,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
             oracle, scope = network_oracle(dataset, sigma, self.depth, "sign", max_switches=start.effective_switches)
         else:
             _reject_sign_only_arguments(self.architecture, self.widths)
-            start = self._homogeneous_library(sigma, dataset)
+            start = self._homogeneous_library(sigma, dataset, y)
             oracle, scope = network_oracle(
                 dataset, sigma, self.depth, self.architecture, max_candidates=self.max_oracle_candidates
             )
@@ -427,16 +450,32 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         self.n_features_in_ = 1
         return list(values), y
 
-    def _homogeneous_library(self, sigma: Activation, dataset: Dataset) -> Library:
-        """The closed form (deduplicated), or an empty library for column generation where the
-        paper gives no closed form (leaky ReLU or a custom σ at depth ≥ 3)."""
+    def _homogeneous_library(self, sigma: Activation, dataset: Dataset, y: Any) -> Library:
+        """The closed form (deduplicated), its working-set selection (``solver``), or an empty
+        library for column generation where the paper gives no closed form (leaky ReLU or a
+        custom σ at depth ≥ 3)."""
         try:
             full = library(dataset, sigma, self.depth, architecture=self.architecture, reflection_nesting=self.reflection_nesting)
         except ValueError as error:
             if self.library != "complete" or "no closed-form library" not in str(error):
                 raise
             return generated_library(dataset, sigma, self.depth)
+        if self._use_working_set(full):
+            return _working_set_selection(full, y, float(to_rational(self.beta, name="beta")), self.tol)
         return full.distinct(exact=self.exact)
+
+    def _use_working_set(self, full: Library) -> bool:
+        from mirrorlib.libraries.library import memory_limit
+
+        if self.exact or self.solver == "dense" or not full.penalised.all():
+            if self.solver == "working-set" and self.exact:
+                raise ValueError("solver='working-set' is a float solver; use exact=False or solver='dense'")
+            return False
+        from mirrorlib.libraries.operator import MAX_COLUMNS
+
+        dense_bytes = 3 * full.n_features * full.dataset.n_samples * 8
+        fits_matrix_free = full.n_features <= MAX_COLUMNS  # else the dense path refuses with the memory estimate
+        return self.solver == "working-set" or (dense_bytes > memory_limit() and fits_matrix_free)
 
     def _sign_library(self, sigma: Activation, dataset: Dataset) -> SignLibrary:
         """The sign/threshold library (already distinct: one column per switching pattern)."""

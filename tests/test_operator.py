@@ -79,3 +79,29 @@ def test_working_set_solver_matches_the_dense_solver(depth, beta):
     fitted = lib.matrix() @ z + solution.xi
     objective = 0.5 * np.sum((fitted - y) ** 2) + beta * np.abs(z).sum()
     assert abs(objective - solution.objective) <= 1e-9 * objective
+
+
+@pytest.mark.parametrize("activation", ["relu", "abs"])
+def test_convexnet_working_set_solver_reaches_the_dense_optimum(activation):
+    from mirrorlib.estimator import ConvexNet
+
+    rng = np.random.default_rng(7)
+    x = np.sort(rng.uniform(-1, 1, 40))
+    y = np.sin(3 * x) + 0.1 * rng.standard_normal(40)
+    dense = ConvexNet(activation, 3, 0.05, solver="dense").fit(x, y)
+    sparse = ConvexNet(activation, 3, 0.05, solver="working-set").fit(x, y)
+    assert sparse.certificate_.is_optimal and sparse.certificate_.training_optimal
+    assert abs(sparse.objective_ - dense.objective_) <= 1e-8 * dense.objective_
+    assert sparse.library_.n_features < dense.library_.n_features
+    assert np.allclose(sparse.predict(x), dense.predict(x), atol=1e-3)
+
+
+def test_auto_solver_avoids_the_dense_library_above_the_memory_limit(monkeypatch):
+    from mirrorlib.estimator import ConvexNet
+
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(2_000_000))
+    x = np.linspace(-1, 1, 50)
+    model = ConvexNet("relu", 3, 0.05).fit(x, np.abs(x))  # the dense build (10,001 × 50 × 3 × 8 B) would be refused
+    assert model.certificate_.training_optimal and model.library_.n_features < 50
+    with pytest.raises(ValueError, match="float solver"):
+        ConvexNet("relu", 3, "1/20", exact=True, solver="working-set").fit(x[:5], np.abs(x[:5]))

@@ -215,11 +215,24 @@ class Library:
         in int64 (a selection then never rebuilds the whole library in floats), else by the float
         recursion."""
         cached = self.recipe.__dict__.get("_integer_columns")
+        small = self.selection is not None and 4 * len(self.selection) < self.recipe.n_columns
+        if small and cached is None and "_float_columns" not in self.recipe.__dict__:
+            x = np.array([float(v) for v in self.dataset.x])
+            rows = [self._float_feature(self.recipe.feature(i), x) for i in self.selection or ()]
+            selected = np.array(rows, dtype=np.float64).reshape(len(rows), x.size)
+            return np.vstack([selected, self._generated_rows(np.float64)]) if self.generated else selected
         if cached is None or cached.values.dtype == object:
             return self._select(self.recipe.columns(exact=False))
         rows = cached.values if self.selection is None else cached.values[list(self.selection)]
         floats = rows.astype(np.float64) / cached.denominator
         return np.vstack([floats, self._generated_rows(np.float64)]) if self.generated else floats
+
+    @staticmethod
+    def _float_feature(feature: Feature, x: np.ndarray) -> np.ndarray:
+        """One column in float64 through its unit (``feature = unit + offset`` on the data)."""
+        if feature.linear_slope is not None:
+            return float(feature.linear_slope) * x
+        return feature.unit.evaluate(x) + float(feature.offset)
 
     def distinct(self, *, exact: bool = True) -> Library:
         """The library with duplicated columns removed (first occurrence kept); a penalised and

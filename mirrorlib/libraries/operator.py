@@ -35,7 +35,7 @@ from scipy.sparse.linalg import LinearOperator
 from mirrorlib.libraries.library import Library
 from mirrorlib.libraries.narrow_columns import narrow_columns
 
-__all__ = ["LibraryOperator"]
+__all__ = ["LibraryOperator", "MAX_COLUMNS"]
 
 
 def _last_layer_correlations(V: np.ndarray, r: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any]) -> np.ndarray:
@@ -83,6 +83,30 @@ def _last_layer_values(V: np.ndarray, Z: np.ndarray, signs: tuple[int, ...], slo
     return total
 
 
+MAX_COLUMNS = 50_000_000
+"""Largest dictionary served matrix-free: above it one product takes minutes (measured: 4M
+columns in 0.08 s, so 50M columns in about 1 s per product; working-set solves need dozens)."""
+
+
+def _check_operator_memory(n_columns: int) -> None:
+    """Refuse an operator above :data:`MAX_COLUMNS` columns, or whose hidden vectors (about M/2
+    numbers, three arrays of them at once while sorting) would exceed the memory limit."""
+    from mirrorlib.libraries.library import memory_limit
+
+    if n_columns > MAX_COLUMNS:
+        raise ValueError(
+            f"the closed-form library has {n_columns:,} columns; matrix-free products are limited to "
+            f"{MAX_COLUMNS:,} columns (each product would take seconds to minutes); use fewer points or a smaller depth"
+        )
+    estimate = 3 * (n_columns // 2 + 1) * 8
+    if estimate > memory_limit():
+        raise ValueError(
+            f"even matrix-free, the closed-form library's {n_columns:,} columns need about {estimate / 1024**3:,.1f} GiB "
+            f"of hidden vectors (limit {memory_limit() / 1024**3:.1f} GiB); use fewer points or a smaller depth, "
+            "or raise the limit with MIRRORLIB_MAX_BYTES"
+        )
+
+
 class LibraryOperator(LinearOperator):
     """The closed-form dictionary ``A`` (N × M, rows in the caller's order) as a
     ``scipy.sparse.linalg.LinearOperator``, with exact products as well.
@@ -105,6 +129,7 @@ class LibraryOperator(LinearOperator):
             raise ValueError("LibraryOperator needs the whole closed-form library (not distinct() or column-generated)")
         self.library = library
         recipe = library.recipe
+        _check_operator_memory(recipe.n_columns)
         self._signs = tuple(recipe.plan.signs_per_layer[-1])
         self._order = np.array(library.dataset.order, dtype=np.int64)  # sorted position → caller index
         self._hidden_cache: dict[bool, list[np.ndarray]] = {}
