@@ -174,13 +174,17 @@ class Library:
         selection much smaller than the closed form whose integer columns were never built is
         evaluated column by column through its units instead.
         """
-        small = self.selection is not None and 4 * len(self.selection) < self.recipe.n_columns
-        if small and "_integer_columns" not in self.recipe.__dict__:
+        if self._selection_by_units() and "_integer_columns" not in self.recipe.__dict__:
             rows = [exact_column(self.recipe.feature(i), self.dataset) for i in self.selection or ()]
             selected = np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples)
         else:
             selected = self.recipe.integer_columns().fractions(self.selection)
         return np.vstack([selected, self._generated_rows(object)]) if self.generated else selected
+
+    def _selection_by_units(self) -> bool:
+        """A selection much smaller than the closed form is evaluated column by column through
+        its units rather than by building every column of the closed form."""
+        return self.selection is not None and 4 * len(self.selection) < self.recipe.n_columns
 
     def _integer_rows(self) -> np.ndarray:
         """The closed-form columns of this library (its selection) as integer rows."""
@@ -215,8 +219,7 @@ class Library:
         in int64 (a selection then never rebuilds the whole library in floats), else by the float
         recursion."""
         cached = self.recipe.__dict__.get("_integer_columns")
-        small = self.selection is not None and 4 * len(self.selection) < self.recipe.n_columns
-        if small and cached is None and "_float_columns" not in self.recipe.__dict__:
+        if self._selection_by_units() and cached is None and "_float_columns" not in self.recipe.__dict__:
             x = np.array([float(v) for v in self.dataset.x])
             rows = [self._float_feature(self.recipe.feature(i), x) for i in self.selection or ()]
             selected = np.array(rows, dtype=np.float64).reshape(len(rows), x.size)

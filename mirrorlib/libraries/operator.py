@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -38,19 +39,37 @@ from mirrorlib.libraries.narrow_columns import narrow_columns
 __all__ = ["LibraryOperator", "MAX_COLUMNS"]
 
 
-def _last_layer_correlations(V: np.ndarray, r: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any]) -> np.ndarray:
+@dataclass(frozen=True)
+class _SortedHidden:
+    """Hidden vectors ``V`` (H, N) with each row's sort order and each entry's rank in it
+    (computed once per operator: every product reuses them)."""
+
+    V: np.ndarray
+    order: np.ndarray
+    values: np.ndarray  # V sorted along each row
+    rank: np.ndarray  # rank[h, order[h, p]] = p
+
+    @classmethod
+    def of(cls, V: np.ndarray) -> _SortedHidden:
+        order = np.argsort(V, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(V.shape[1])[None, :], axis=1)
+        return cls(V, order, np.take_along_axis(V, order, axis=1), rank)
+
+    def prefix_sums(self, weights_sorted: np.ndarray) -> tuple[np.ndarray, ...]:
+        """For weights in sorted order: the sums of ``w`` and ``w·v`` over the sorted positions
+        before each entry's own, and their totals."""
+        zero = np.zeros((self.V.shape[0], 1), dtype=self.V.dtype)
+        C = np.concatenate([zero, np.cumsum(weights_sorted, axis=1)], axis=1)
+        W = np.concatenate([zero, np.cumsum(weights_sorted * self.values, axis=1)], axis=1)
+        return np.take_along_axis(C, self.rank, axis=1), np.take_along_axis(W, self.rank, axis=1), C[:, -1:], W[:, -1:]
+
+
+def _last_layer_correlations(block: _SortedHidden, r: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any]) -> np.ndarray:
     """``[h, s, k] = Σ_i r_i σ(s(V[h, i] − V[h, k]))`` by prefix sums in the order of each row."""
     a, b = slopes
-    order = np.argsort(V, axis=1, kind="stable")
-    values = np.take_along_axis(V, order, axis=1)
-    weights = r[order]
-    zero = np.zeros((V.shape[0], 1), dtype=V.dtype)
-    R = np.concatenate([zero, np.cumsum(weights, axis=1)], axis=1)  # R[:, p] = Σ over sorted positions < p
-    S = np.concatenate([zero, np.cumsum(weights * values, axis=1)], axis=1)
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(V.shape[1])[None, :], axis=1)
-    R_k, S_k = np.take_along_axis(R, rank, axis=1), np.take_along_axis(S, rank, axis=1)
-    R_all, S_all = R[:, -1:], S[:, -1:]
+    V = block.V
+    R_k, S_k, R_all, S_all = block.prefix_sums(r[block.order])
     out = []
     for s in signs:
         if s == 1:  # σ(v_i − v_k)
@@ -60,21 +79,13 @@ def _last_layer_correlations(V: np.ndarray, r: np.ndarray, signs: tuple[int, ...
     return np.stack(out, axis=1)
 
 
-def _last_layer_values(V: np.ndarray, Z: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any]) -> np.ndarray:
+def _last_layer_values(block: _SortedHidden, Z: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any]) -> np.ndarray:
     """``f_i = Σ_{h, s, k} Z[h, s, k] σ(s(V[h, i] − V[h, k]))`` by prefix sums over the anchors."""
     a, b = slopes
-    order = np.argsort(V, axis=1, kind="stable")
-    values = np.take_along_axis(V, order, axis=1)
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(V.shape[1])[None, :], axis=1)
-    zero = np.zeros((V.shape[0], 1), dtype=V.dtype)
+    V = block.V
     total = np.zeros(V.shape[1], dtype=V.dtype)
     for position, s in enumerate(signs):
-        weights = np.take_along_axis(Z[:, position, :], order, axis=1)
-        C = np.concatenate([zero, np.cumsum(weights, axis=1)], axis=1)  # anchors before each sorted position
-        W = np.concatenate([zero, np.cumsum(weights * values, axis=1)], axis=1)
-        C_i, W_i = np.take_along_axis(C, rank, axis=1), np.take_along_axis(W, rank, axis=1)
-        C_all, W_all = C[:, -1:], W[:, -1:]
+        C_i, W_i, C_all, W_all = block.prefix_sums(np.take_along_axis(Z[:, position, :], block.order, axis=1))
         if s == 1:  # anchors below v_i: b(v_i − v_k); above: a(v_i − v_k)
             part = b * (V * C_i - W_i) + a * (V * (C_all - C_i) - (W_all - W_i))
         else:  # σ(v_k − v_i): anchors below: a(v_k − v_i); above: b(v_k − v_i)
@@ -90,7 +101,8 @@ columns in 0.08 s, so 50M columns in about 1 s per product; working-set solves n
 
 def _check_operator_memory(n_columns: int) -> None:
     """Refuse an operator above :data:`MAX_COLUMNS` columns, or whose hidden vectors (about M/2
-    numbers, three arrays of them at once while sorting) would exceed the memory limit."""
+    numbers; kept with their sorted copy, order and ranks, plus four prefix-sum arrays during a
+    product: eight arrays of that size) would exceed the memory limit."""
     from mirrorlib.libraries.library import memory_limit
 
     if n_columns > MAX_COLUMNS:
@@ -98,7 +110,7 @@ def _check_operator_memory(n_columns: int) -> None:
             f"the closed-form library has {n_columns:,} columns; matrix-free products are limited to "
             f"{MAX_COLUMNS:,} columns (each product would take seconds to minutes); use fewer points or a smaller depth"
         )
-    estimate = 3 * (n_columns // 2 + 1) * 8
+    estimate = 8 * (n_columns // 2 + 1) * 8
     if estimate > memory_limit():
         raise ValueError(
             f"even matrix-free, the closed-form library's {n_columns:,} columns need about {estimate / 1024**3:,.1f} GiB "
@@ -133,6 +145,7 @@ class LibraryOperator(LinearOperator):
         self._signs = tuple(recipe.plan.signs_per_layer[-1])
         self._order = np.array(library.dataset.order, dtype=np.int64)  # sorted position → caller index
         self._hidden_cache: dict[bool, list[np.ndarray]] = {}
+        self._sorted_cache: dict[bool, list[_SortedHidden]] = {}
         super().__init__(dtype=np.float64, shape=(library.dataset.n_samples, recipe.n_columns))
 
     # ------------------------------------------------------------------ hidden vectors
@@ -155,6 +168,11 @@ class LibraryOperator(LinearOperator):
             self._hidden_cache[exact] = blocks
         return self._hidden_cache[exact]
 
+    def _sorted(self, exact: bool) -> list[_SortedHidden]:
+        if exact not in self._sorted_cache:
+            self._sorted_cache[exact] = [_SortedHidden.of(V) for V in self._hidden(exact)]
+        return self._sorted_cache[exact]
+
     def _slopes(self, exact: bool) -> tuple[Any, Any]:
         slopes = self.library.recipe.activation.slopes
         return slopes if exact else (float(slopes[0]), float(slopes[1]))
@@ -166,7 +184,7 @@ class LibraryOperator(LinearOperator):
 
     # ------------------------------------------------------------------ products on sorted data
     def _rmatvec_sorted(self, r: np.ndarray, exact: bool) -> np.ndarray:
-        parts = [_last_layer_correlations(V, r, self._signs, self._slopes(exact)).reshape(-1) for V in self._hidden(exact)]
+        parts = [_last_layer_correlations(block, r, self._signs, self._slopes(exact)).reshape(-1) for block in self._sorted(exact)]
         linear = self._linear(exact)
         parts.append(np.array([np.dot(linear, r)], dtype=linear.dtype))
         return np.concatenate(parts)
@@ -174,10 +192,11 @@ class LibraryOperator(LinearOperator):
     def _matvec_sorted(self, z: np.ndarray, exact: bool) -> np.ndarray:
         total = np.zeros(self.shape[0], dtype=object if exact else np.float64)
         start = 0
-        for V in self._hidden(exact):
-            size = V.shape[0] * len(self._signs) * V.shape[1]
-            Z = z[start : start + size].reshape(V.shape[0], len(self._signs), V.shape[1])
-            total = total + _last_layer_values(V, Z, self._signs, self._slopes(exact))
+        for block in self._sorted(exact):
+            H, n = block.V.shape
+            size = H * len(self._signs) * n
+            Z = z[start : start + size].reshape(H, len(self._signs), n)
+            total = total + _last_layer_values(block, Z, self._signs, self._slopes(exact))
             start += size
         return total + z[start] * self._linear(exact)
 
@@ -195,9 +214,6 @@ class LibraryOperator(LinearOperator):
 
     def _rmatvec(self, r: np.ndarray) -> np.ndarray:
         return self._rmatvec_sorted(self._to_sorted(np.asarray(r, dtype=np.float64).reshape(-1)), exact=False)
-
-    def _adjoint(self) -> LinearOperator:
-        return LinearOperator(shape=(self.shape[1], self.shape[0]), matvec=self._rmatvec, rmatvec=self._matvec, dtype=np.float64)
 
     def columns(self, indices: Any) -> np.ndarray:
         """The float64 columns ``indices`` (N × k, rows in the caller's order), computed from the

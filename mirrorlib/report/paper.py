@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -163,11 +164,22 @@ def significant_kinks(network: Any) -> list[float]:
 
 
 # ----------------------------------------------------------------------------- fits
-def _lasso_record(panel: Panel, beta: Fraction) -> dict[str, Any]:
+@lru_cache(maxsize=None)
+def _lasso_fit(X: tuple[int, ...], y: tuple[int, ...], depth: int, beta: Fraction | None) -> Any:
+    """The exact fit over the paper's library (shared by a figure's Lasso and Adam panels)."""
     from mirrorlib.estimator import ConvexNet
 
+    return ConvexNet("relu", depth, beta, exact=True, library="closed-form").fit(list(X), list(y))
+
+
+@lru_cache(maxsize=None)
+def _optima(X: tuple[int, ...], y: tuple[int, ...], depth: int) -> Any:
+    """All optima of the β → 0⁺ fit (its minimum-ℓ2 point is shown, its vertices start Adam)."""
+    return _lasso_fit(X, y, depth, None).optimal_set()
+
+def _lasso_record(panel: Panel, beta: Fraction) -> dict[str, Any]:
     limit = panel.kind == "lasso-limit"
-    model = ConvexNet("relu", panel.depth, None if limit else beta, exact=True, library="closed-form").fit(list(panel.X), list(panel.y))
+    model = _lasso_fit(panel.X, panel.y, panel.depth, None if limit else beta)
     trees = _trees(panel.X)
     record: dict[str, Any] = {
         "kind": panel.kind,
@@ -183,7 +195,7 @@ def _lasso_record(panel: Panel, beta: Fraction) -> dict[str, Any]:
     }
     network, coefficients = model.network_, {i: v for i, v, _ in model.selected_features()}
     if limit:
-        optima = model.optimal_set()
+        optima = _optima(panel.X, panel.y, panel.depth)
         z = optima.min_l2
         network = model.network_of(z, optima.intercept(z))
         coefficients = {i: v for i, v in enumerate(z) if v}
@@ -200,10 +212,9 @@ def _lasso_record(panel: Panel, beta: Fraction) -> dict[str, Any]:
 
 
 def _adam_record(panel: Panel, beta: Fraction, full: bool, seed: int) -> dict[str, Any]:
-    from mirrorlib.estimator import ConvexNet
     from mirrorlib.networks.training import train_nonconvex
 
-    start = ConvexNet("relu", panel.depth, beta, exact=True, library="closed-form").fit(list(panel.X), list(panel.y))
+    start = _lasso_fit(panel.X, panel.y, panel.depth, beta)
     epochs = panel.full_epochs if full else panel.epochs
     initial = _initial_network(panel)
     report = train_nonconvex(
@@ -238,7 +249,6 @@ def _adam_record(panel: Panel, beta: Fraction, full: bool, seed: int) -> dict[st
 
 def _initial_network(panel: Panel) -> Any:
     """The network Adam starts from (its other units are random), or None for a random start."""
-    from mirrorlib.estimator import ConvexNet
     from mirrorlib.libraries import library
     from mirrorlib.numbers.linalg import least_squares
     from mirrorlib.networks.lasso_map import from_lasso
@@ -255,8 +265,8 @@ def _initial_network(panel: Panel) -> Any:
         z = [Fraction(0)] * lib.n_features
         z[index] = weight
         return from_lasso(lib, z, xi)
-    model = ConvexNet("relu", panel.depth, None, exact=True, library="closed-form").fit(list(panel.X), list(panel.y))
-    optima = model.optimal_set()
+    model = _lasso_fit(panel.X, panel.y, panel.depth, None)
+    optima = _optima(panel.X, panel.y, panel.depth)
     trees = _trees(panel.X)
 
     def preference(z: tuple[Fraction, ...]) -> tuple[int, int]:
@@ -282,10 +292,14 @@ def figure_record(name: str, *, full: bool = False, seed: int = 0, progress: Any
         raise ValueError(f"unknown figure {name!r}; choose one of {', '.join(FIGURES)} (mirrorlib paper --list)")
     spec = FIGURES[name]
     panels = []
-    for index, panel in enumerate(spec.panels, start=1):
-        if progress is not None:
-            progress(f"{name}: fit {index}/{len(spec.panels)} ({panel.kind}, L = {panel.depth}{', ' + panel.label if panel.label else ''})")
-        panels.append(_adam_record(panel, spec.beta, full, seed) if panel.kind == "adam" else _lasso_record(panel, spec.beta))
+    try:
+        for index, panel in enumerate(spec.panels, start=1):
+            if progress is not None:
+                progress(f"{name}: fit {index}/{len(spec.panels)} ({panel.kind}, L = {panel.depth}{', ' + panel.label if panel.label else ''})")
+            panels.append(_adam_record(panel, spec.beta, full, seed) if panel.kind == "adam" else _lasso_record(panel, spec.beta))
+    finally:  # the fits are shared within one figure only
+        _optima.cache_clear()
+        _lasso_fit.cache_clear()
     return {"figure": spec.figure, "name": name, "description": spec.description, "beta": format_rational(spec.beta),
             "mode": "full" if full else "default", "tolerance": TOLERANCE, "panels": panels}
 
@@ -310,9 +324,3 @@ def write_figure(record: dict[str, Any], directory: str | Path) -> list[Path]:
         figure.savefig(path, dpi=110)
         paths.append(path)
     return paths
-
-
-def grid_values(network: Any, low: float, high: float, count: int = 600) -> tuple[np.ndarray, np.ndarray]:
-    """``(x, f(x))`` of a network on a grid (float)."""
-    grid = np.linspace(low, high, count)
-    return grid, np.asarray(network.predict(grid), dtype=np.float64)
