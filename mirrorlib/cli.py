@@ -298,6 +298,8 @@ def ar_command(
         result = compare_on_series(load_series(dataset), name=dataset, depth=depth, beta=beta, train_fraction=train_fraction, seed=seed)
     except ImportError as error:
         _fail(f"--dataset: {error}")
+    except ValueError as error:
+        _fail(str(error))
     typer.echo(json.dumps(result.as_json(), indent=2) if output_format is OutputFormat.json else result.as_text())
     if plot is not None:
         from mirrorlib.report.plotting import plot_series_comparison

@@ -467,7 +467,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
     def _use_working_set(self, full: Library) -> bool:
         from mirrorlib.libraries.library import memory_limit
 
-        if self.exact or self.solver == "dense" or not full.penalised.all():
+        if self.exact or self.solver == "dense" or not full.recipe.penalise_linear:  # skip: an unpenalised column
             if self.solver == "working-set" and self.exact:
                 raise ValueError("solver='working-set' is a float solver; use exact=False or solver='dense'")
             return False

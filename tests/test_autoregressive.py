@@ -53,3 +53,17 @@ def test_cli_ar(tmp_path):
     assert (tmp_path / "ar.png").stat().st_size > 0
     bad = runner.invoke(app, ["ar", "--dataset", "weather"])
     assert bad.exit_code == 2 and "--dataset" in bad.output
+
+
+def test_cli_ar_refuses_an_unbuildable_library_in_one_line():
+    result = CliRunner().invoke(app, ["ar", "--depth", "12"])
+    assert result.exit_code == 2 and "MIRRORLIB_MAX_BYTES" in result.output and "Traceback" not in result.output
+
+
+def test_float_data_with_huge_denominators_refuse_before_allocating():
+    """Floats read exactly have huge common denominators (no int64 keys): the float deduplication
+    must still run the memory check before any per-column array is allocated."""
+    from mirrorlib.estimator import ConvexNet
+
+    with pytest.raises(ValueError, match="MIRRORLIB_MAX_BYTES"):
+        ConvexNet("relu", 12, 1.0).fit([0.1, 0.37, 0.52, 0.9], [0.0, 1.0, 0.0, 1.0])

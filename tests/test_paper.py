@@ -129,3 +129,8 @@ def test_plot_functions_draw_into_a_given_axes():
     assert plot_library(library([0, 1, 3], "relu", 3).distinct(), ax=left) is figure
     assert plot_reflections([0, 1, 3], 1, ax=right) is figure
     assert len(left.lines) > 0 and len(right.collections) > 0
+
+
+def test_huge_nesting_is_refused_at_once(tmp_path):
+    result = runner.invoke(app, ["plot", "reflections", "--data", "0,1,2,3,4,5", "--nesting", "100", "--out", str(tmp_path / "t.png")])
+    assert result.exit_code == 2 and "more than" in result.output and "reflection trees" in result.output

@@ -35,6 +35,7 @@ __all__ = [
     "reflection",
     "reflection_expressions",
     "count_reflection_trees",
+    "require_tree_count",
     "reflection_tree",
     "reflection_forest",
     "explain_value",
@@ -130,12 +131,7 @@ def reflection_expressions(
     if max_nesting < 0:
         raise ValueError(f"max_nesting must be ≥ 0, got {max_nesting}")
     dataset = as_dataset(X)
-    total = count_reflection_trees(len(dataset.distinct_x), max_nesting)
-    if total > max_trees:
-        raise ValueError(
-            f"nesting {max_nesting} on {len(dataset.distinct_x)} points gives {total:,} reflection trees "
-            f"(limit {max_trees:,}); use a smaller depth or nesting, or fewer points"
-        )
+    require_tree_count(len(dataset.distinct_x), max_nesting, max_trees)
     previous_levels: list[ReflectionExpression] = []
     newest = _leaves(dataset)
     yield from newest
@@ -160,6 +156,29 @@ def count_reflection_trees(n_points: int, max_nesting: int) -> int:
     total = n_points
     for _ in range(max_nesting):
         total = n_points + total * (total - 1)
+    return total
+
+
+def require_tree_count(n_points: int, max_nesting: int, max_trees: int = MAX_TREES, *, hint: str = "use a smaller depth or nesting, or fewer points") -> int:
+    """The :func:`count_reflection_trees` of ``n_points`` and ``max_nesting``, or a ``ValueError``
+    when it exceeds ``max_trees``. The count stops growing the moment it passes the limit, so a
+    huge nesting is refused at once (the exact count has doubly exponentially many digits).
+
+    Examples
+    --------
+    >>> require_tree_count(3, 1)
+    9
+    >>> require_tree_count(6, 100)
+    Traceback (most recent call last):
+    ...
+    ValueError: nesting 100 on 6 points gives more than 2,564,787,836,526 reflection trees (limit 2,000,000); use a smaller depth or nesting, or fewer points
+    """
+    total = n_points
+    for level in range(1, max_nesting + 1):
+        total = n_points + total * (total - 1)
+        if total > max_trees:
+            amount = f"{total:,}" if level == max_nesting else f"more than {total:,}"
+            raise ValueError(f"nesting {max_nesting} on {n_points} points gives {amount} reflection trees (limit {max_trees:,}); {hint}")
     return total
 
 

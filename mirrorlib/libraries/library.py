@@ -197,7 +197,8 @@ class Library:
             return _first_occurrences(self.sorted_columns_exact, self.penalised)
         if exact or self.recipe.integer_scale().fits_int64:
             return first_distinct_rows(self._integer_rows(), classes=self.penalised.astype(np.int64))
-        keyed = np.column_stack([self.penalised.astype(np.float64), self.matrix(order="sorted").T])
+        columns = self.matrix(order="sorted").T  # first: it refuses a library too large to build
+        keyed = np.column_stack([self.penalised.astype(np.float64), columns])
         return sorted(int(i) for i in np.unique(keyed, axis=0, return_index=True)[1])
 
     def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:

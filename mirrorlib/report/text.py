@@ -204,15 +204,10 @@ def reflections_report(data: str | Any, max_nesting: int) -> ReflectionsReport:
     """Validate inputs and build a :class:`ReflectionsReport`."""
     if max_nesting < 0:
         raise ValueError(f"nesting must be ≥ 0 (depth ≥ 2), got {max_nesting}")
-    from mirrorlib.functions.reflections import MAX_TREES, count_reflection_trees
+    from mirrorlib.functions.reflections import require_tree_count
 
     dataset = as_dataset(data, name="--data")
-    total = count_reflection_trees(len(dataset.distinct_x), max_nesting)
-    if total > MAX_TREES:
-        raise ValueError(
-            f"nesting {max_nesting} on {len(dataset.distinct_x)} points gives {total:,} reflection trees "
-            f"(limit {MAX_TREES:,}); use a smaller --depth or --nesting, or fewer points"
-        )
+    require_tree_count(len(dataset.distinct_x), max_nesting, hint="use a smaller --depth or --nesting, or fewer points")
     return ReflectionsReport(dataset=dataset, max_nesting=max_nesting)
 
 
