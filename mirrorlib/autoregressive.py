@@ -22,6 +22,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from mirrorlib.progress import LOGGER
+
 __all__ = ["ConvexAR", "SeriesComparison", "compare_on_series", "load_series", "SERIES"]
 
 SERIES = {
@@ -213,10 +215,12 @@ def compare_on_series(
         raise ValueError(f"train_fraction must be in (0, 1), got {train_fraction}")
     cut = int(round(train_fraction * values.size))
     train, test = values[:cut], values[cut - 1 :]  # the test pairs start from the last training value
+    LOGGER.info("%s: convex fit of depth %d on %d training pairs", name, depth, train.size - 1)
     convex = ConvexAR(depth=depth, beta=beta).fit(train)
     ar1 = AutoReg(train, lags=1).fit()
     intercept, slope = (float(v) for v in ar1.params)
     linear = lambda part: float(np.mean((intercept + slope * part[:-1] - part[1:]) ** 2))  # noqa: E731
+    LOGGER.info("%s: non-convex baseline (L-BFGS, %d starts)", name, n_starts)
     report = train_nonconvex(train[:-1], train[1:], "relu", depth, beta, n_units=n_units, n_starts=n_starts, seed=seed)
     network = report.best.network
     nonconvex = lambda part: float(np.mean((network.predict(part[:-1]) - part[1:]) ** 2))  # noqa: E731

@@ -36,6 +36,7 @@ from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES, OracleResult, o
 from mirrorlib.libraries import Feature, Library, exact_column
 from mirrorlib.optimality import LinearAnswer, Oracle, TrainingCertificate, certify_training, not_checked, switching_oracle
 from mirrorlib.functions.reflections import explain_value
+from mirrorlib.progress import LOGGER
 
 __all__ = ["CertifiedFit", "feature_from_unit", "fit_certified", "network_oracle", "training_certificate"]
 
@@ -185,7 +186,6 @@ class _Rounds:
     scope: str
     tol: float
     max_rounds: int
-    on_round: Callable[[int, TrainingCertificate], None] | None
 
     def grow(self, library: Any, added: list[Feature], *, exact: bool, grow: bool = True) -> tuple[Any, Any, TrainingCertificate]:
         """Rounds until certified (or ``max_rounds``); appends to ``added``; returns the last state."""
@@ -199,8 +199,10 @@ class _Rounds:
             certificate = training_certificate(
                 library, fit, self.labels, self.beta_exact, self.oracle, self.scope, tol=max(self.tol, 1e-12) * 100
             )
-            if self.on_round is not None:
-                self.on_round(round_index, certificate)
+            LOGGER.info(
+                "column generation round %d (%s, %d columns): %s", round_index, "exact" if exact else "float",
+                library.n_features, certificate.summary(),
+            )
             if not grow or certificate.training_optimal is not False or round_index == self.max_rounds:
                 break
             feature = feature_from_unit(certificate.unit, library)  # type: ignore[arg-type]
@@ -227,7 +229,6 @@ def fit_certified(
     tol: float = 1e-10,
     grow: bool = True,
     max_rounds: int = 200,
-    on_round: Callable[[int, TrainingCertificate], None] | None = None,
 ) -> CertifiedFit:
     """Solve the Lasso over ``start`` and, with ``grow``, add the oracle's units until certified.
 
@@ -246,8 +247,6 @@ def fit_certified(
         Stop after this many added columns (the certificate then says how far from optimal).
         Exact fits first grow the library with float solves (cheap), then solve exactly and keep
         adding units until the exact certificate holds, so the final verdict is exact.
-    on_round : callable, optional
-        Called after each round with its index and certificate (progress).
 
     Returns
     -------
@@ -265,7 +264,7 @@ def fit_certified(
         first = feature_from_unit(oracle([v - mean for v in labels_original]), library)  # type: ignore[arg-type]
         library = library.with_features([first])
         added.append(first)
-    rounds = _Rounds(y, beta, beta_exact, labels_original, fit_lasso, oracle, scope, tol, max_rounds, on_round)
+    rounds = _Rounds(y, beta, beta_exact, labels_original, fit_lasso, oracle, scope, tol, max_rounds)
     if exact and grow and beta is not None:
         # float rounds find (nearly) every missing unit cheaply; the exact rounds below confirm
         library = rounds.grow(library, added, exact=False)[0]

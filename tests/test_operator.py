@@ -105,3 +105,81 @@ def test_auto_solver_avoids_the_dense_library_above_the_memory_limit(monkeypatch
     assert model.certificate_.training_optimal and model.library_.n_features < 50
     with pytest.raises(ValueError, match="float solver"):
         ConvexNet("relu", 3, "1/20", exact=True, solver="working-set").fit(x[:5], np.abs(x[:5]))
+
+
+@pytest.mark.parametrize(("activation", "depth"), [("relu", 2), ("relu", 3), ("abs", 3), ("leaky_relu(1/4)", 2), ("relu", 4)])
+def test_centred_column_norms_equal_the_dense_norms(activation, depth):
+    rng = np.random.default_rng(depth)
+    lib = library(np.sort(rng.uniform(-2, 3, 9)), activation, depth)
+    A = lib.matrix()
+    expected = np.linalg.norm(A - A.mean(axis=0), axis=0)
+    # squares: a constant column's norm is √(rounding) ≈ 1e-8 in float, its square ≈ 1e-16
+    assert np.allclose(LibraryOperator(lib).centred_column_norms() ** 2, expected**2, rtol=1e-9, atol=1e-9 * np.max(expected**2))
+
+
+def test_anchor_peaks_keep_the_best_column_of_every_family():
+    """Within each family σ(s(v_h − t)) (fixed hidden vector and sign, anchors t = v_h(x_k)) the
+    most correlated column is a peak, and peaks are local maxima in the order of v_h."""
+    rng = np.random.default_rng(3)
+    x = np.sort(rng.uniform(-1, 1, 12))
+    lib = library(x, "relu", 3)
+    operator = LibraryOperator(lib)
+    r = rng.standard_normal(12)
+    correlations = operator.rmatvec(r - r.mean())
+    peaks = operator.anchor_peaks(correlations)
+    n, per_anchor = 12, 2
+    families = np.abs(correlations[:-1]).reshape(-1, per_anchor, n)
+    flat_peaks = peaks[:-1].reshape(-1, per_anchor, n)
+    best = families.argmax(axis=2)
+    assert np.all(np.take_along_axis(flat_peaks, best[:, :, None], axis=2))
+    assert peaks[-1] and 0 < peaks.sum() < peaks.size
+
+
+def test_gap_safe_rule_never_discards_an_optimal_column():
+    """Columns outside ``gap_safe_survivors`` are zero in the exact optimum (exact homotopy on the
+    distinct library), from z = 0 and from a point part-way through the working-set solve."""
+    from mirrorlib.lasso import solve_lasso_exact
+    from mirrorlib.lasso.working_set import _gap, gap_safe_survivors, solve_lasso_operator
+
+    rng = np.random.default_rng(11)
+    x = [Fraction(int(v), 8) for v in np.sort(rng.choice(np.arange(-16, 17), 10, replace=False))]
+    y = [Fraction(int(v), 4) for v in rng.integers(-8, 9, 10)]
+    beta = Fraction(1, 20)
+    lib = library(x, "relu", 3)
+    operator = LibraryOperator(lib)
+    exact = solve_lasso_exact(lib.matrix(exact=True), y, beta)
+    optimal_columns = {index for index, value in zip(range(lib.n_features), exact.z) if value != 0}
+    labels = np.array([float(v) for v in y])
+    centred = labels - labels.mean()
+    norms = operator.centred_column_norms()
+    starts = [np.zeros(lib.n_features), solve_lasso_operator(operator, labels, float(beta), max_rounds=1).dense(lib.n_features)]
+    screened_some = False
+    for z in starts:
+        fitted = operator.matvec(z)
+        residual = labels - fitted - np.mean(labels - fitted)
+        correlations = operator.rmatvec(residual)
+        _, gap, scale = _gap(centred, residual, correlations, float(beta), float(np.abs(z).sum()))
+        survivors = gap_safe_survivors(correlations, norms, scale, gap, float(beta))
+        assert optimal_columns <= set(np.flatnonzero(survivors))
+        screened_some |= not survivors.all()
+    assert screened_some
+
+
+@pytest.mark.parametrize(("activation", "depth", "beta"), [("relu", 2, "1/10"), ("relu", 3, "1/30"), ("abs", 3, "1/50")])
+def test_working_set_solver_agrees_with_the_exact_homotopy(activation, depth, beta):
+    """The matrix-free float solve reaches the exact optimal value (rational homotopy over the same
+    dictionary) to 1e-9 relative, and its fitted values agree with the exact fit."""
+    from mirrorlib.lasso import solve_lasso_exact
+    from mirrorlib.lasso.working_set import solve_lasso_operator
+
+    rng = np.random.default_rng(depth)
+    x = [Fraction(int(v), 6) for v in np.sort(rng.choice(np.arange(-30, 31), 14, replace=False))]
+    y = [Fraction(int(v), 5) for v in rng.integers(-10, 11, 14)]
+    lib = library(x, activation, depth)
+    distinct = lib.distinct(exact=True)
+    exact = solve_lasso_exact(distinct.matrix(exact=True), y, Fraction(beta))
+    solution = solve_lasso_operator(LibraryOperator(lib), np.array([float(v) for v in y]), float(Fraction(beta)), tol=1e-10)
+    assert solution.converged
+    assert abs(solution.objective - float(exact.objective)) <= 1e-9 * float(exact.objective)
+    exact_fit = np.array([float(v) for v in distinct.matrix(exact=True) @ np.array(exact.z, dtype=object) + exact.xi])
+    assert np.allclose(LibraryOperator(lib).matvec(solution.dense(lib.n_features)) + solution.xi, exact_fit, atol=1e-4)

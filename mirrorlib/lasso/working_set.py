@@ -1,20 +1,34 @@
-"""The float Lasso over a matrix-free dictionary: working sets, never the whole matrix.
+"""The float Lasso over a matrix-free dictionary: small working sets, gap-safe screening.
 
 For ``min ½‖A z + ξ1 − y‖² + β‖z‖₁`` with ``A`` given as a :class:`~mirrorlib.libraries.operator.LibraryOperator`,
-the solver keeps a *working set* ``W`` of columns, solves the Lasso on ``A_W`` with the dense
-active-set solver (:func:`mirrorlib.lasso.solve_lasso`, warm-started), and asks the operator for
-all correlations ``c = Ãᵀr`` of the residual (one ``O(M log N)`` product). Columns with
-``|c_j| > β`` violate optimality and the most violating ones join ``W`` (one per distinct
-correlation value, since the closed forms repeat columns); when none does, the point is optimal for the
-whole dictionary. The stopping rule is the duality gap over *all* columns: the dual point
-``θ = r·min(1, β/‖c‖∞)`` is feasible, and ``P(z, ξ) − D(θ)`` with
-``D(θ) = ½‖ỹ‖² − ½‖ỹ − θ‖²`` bounds the suboptimality (``ỹ = y − ȳ``).
+each round solves the Lasso on a *working set* ``W`` of columns with the dense active-set solver
+(:func:`mirrorlib.lasso.solve_lasso`, warm-started) and asks the operator for all correlations
+``c = Ãᵀr`` of the residual (one ``O(M log N)`` product). Eliminating ``ξ`` centres everything
+(``ỹ = y − ȳ``, ``Ã`` the centred columns); the dual point ``θ = r·min(1, β/‖c‖∞)`` is feasible,
+and the gap ``G = P(z, ξ) − D(θ)`` with ``D(θ) = ½‖ỹ‖² − ½‖ỹ − θ‖²`` bounds the suboptimality
+over *all* columns: it is the stopping rule.
+
+Working sets (pruned, as in celer): column ``j`` is ranked by its distance to the dual
+constraint, ``dⱼ = (β − |ãⱼᵀθ|)/‖ãⱼ‖``, violated columns first; only the best anchor of each
+family ``σ(s(v_h − t))`` competes (:meth:`~mirrorlib.libraries.operator.LibraryOperator.anchor_peaks`:
+neighbouring anchors give nearly equal columns, which would fill the set with near-duplicates).
+The next working set is the current support together with the best-ranked columns; its size
+doubles each round up to a memory cap, so a solution with ``s`` atoms is found on sets of a few
+thousand columns instead of tens of thousands.
+
+Gap-safe screening: the dual is 1-strongly concave, so ``‖θ* − θ‖ ≤ √(2G)`` and every column with
+``|ãⱼᵀθ| + ‖ãⱼ‖√(2G) < β`` has ``zⱼ* = 0`` at every optimum; such columns leave the ranking for
+good. Screening only prunes the ranking: a column that violates optimality always joins the
+working set, and convergence is judged by the gap over every column, so float rounding in the
+rule can cost a round but never a wrong answer.
 
 References
 ----------
-T. B. Johnson and C. Guestrin, "Blitz: a principled meta-algorithm for scaling sparse
-optimization", ICML 2015 (working sets); E. Ndiaye et al., "Gap safe screening rules for
-sparsity enforcing penalties", JMLR 18 (2017) (the dual point and gap).
+M. Massias, A. Gramfort and J. Salmon, "Celer: a fast solver for the Lasso with dual
+extrapolation", ICML 2018 (pruned working sets, the ranking ``dⱼ``); T. B. Johnson and
+C. Guestrin, "Blitz: a principled meta-algorithm for scaling sparse optimization", ICML 2015;
+E. Ndiaye, O. Fercoq, A. Gramfort and J. Salmon, "Gap safe screening rules for sparsity
+enforcing penalties", JMLR 18 (2017) (the dual point, the gap and the safe sphere).
 """
 
 from __future__ import annotations
@@ -24,44 +38,147 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirrorlib.lasso.active_set import solve_lasso
+from mirrorlib.progress import LOGGER
 
-__all__ = ["WorkingSetSolution", "solve_lasso_operator"]
+__all__ = ["WORKING_SET_BYTES", "WorkingSetSolution", "gap_safe_survivors", "solve_lasso_operator"]
+
+WORKING_SET_BYTES = 128 * 1024**2
+"""Memory for the dense working-set block ``A_W`` (float64); it sets the default cap on the working
+set. Measured at ReLU depth 3, N = 2,000 (16M columns): a cap of 4,096 columns converges in 24
+rounds (23 s, 1.4 GB peak), 16,384 in 13 rounds (16 s, 1.5 GB), no cap in 11 rounds (21 s, 3.8 GB)."""
 
 
 @dataclass(frozen=True)
 class WorkingSetSolution:
-    """A float Lasso point over a matrix-free dictionary: sparse coefficients and the gap over all columns."""
+    """A float Lasso point over a matrix-free dictionary: sparse coefficients and the gap over all columns.
 
-    support: np.ndarray  # column indices with z ≠ 0
-    values: np.ndarray  # their coefficients
+    Attributes
+    ----------
+    support, values : ndarray
+        Column indices with ``zⱼ ≠ 0`` and their coefficients.
+    xi : float
+        The intercept ``ξ``.
+    objective, duality_gap, relative_gap : float
+        ``P(z, ξ)``, the gap ``G`` over all columns, and ``G / P``.
+    rounds : int
+        Working-set rounds (one operator product each).
+    working_set_size : int
+        Size of the last working set.
+    screened : int
+        Columns removed by the gap-safe rule (provably zero at every optimum).
+    converged : bool
+        Whether ``G ≤ tol · P``.
+    """
+
+    support: np.ndarray
+    values: np.ndarray
     xi: float
     objective: float
     duality_gap: float
     relative_gap: float
     rounds: int
     working_set_size: int
+    screened: int
     converged: bool
 
     def dense(self, n_columns: int) -> np.ndarray:
-        """``z`` as a length-``n_columns`` vector."""
+        """``z`` as a length-``n_columns`` vector.
+
+        Examples
+        --------
+        >>> WorkingSetSolution(np.array([2]), np.array([0.5]), 0.0, 1.0, 0.0, 0.0, 1, 3, 0, True).dense(4)
+        array([0. , 0. , 0.5, 0. ])
+        """
         z = np.zeros(n_columns)
         z[self.support] = self.values
         return z
 
 
-def _gap(y_centred: np.ndarray, residual: np.ndarray, correlations: np.ndarray, beta: float, l1: float) -> tuple[float, float]:
+def _gap(y_centred: np.ndarray, residual: np.ndarray, correlations: np.ndarray, beta: float, l1: float) -> tuple[float, float, float]:
+    """``P``, the gap ``P − D(θ)`` and the dual scaling ``min(1, β/‖c‖∞)`` of ``θ = scale · r``."""
     primal = 0.5 * float(residual @ residual) + beta * l1
     scale = min(1.0, beta / max(float(np.max(np.abs(correlations))), 1e-300))
     theta = scale * residual
     dual = 0.5 * float(y_centred @ y_centred) - 0.5 * float((y_centred - theta) @ (y_centred - theta))
-    return primal, max(primal - dual, 0.0)
+    return primal, max(primal - dual, 0.0), scale
+
+
+def gap_safe_survivors(correlations: np.ndarray, norms: np.ndarray, scale: float, gap: float, beta: float) -> np.ndarray:
+    """The columns the gap-safe sphere test cannot discard: ``|ãⱼᵀθ| + ‖ãⱼ‖√(2G) ≥ β``.
+
+    With ``θ = scale · r`` dual feasible (``|Ãᵀθ| ≤ β``) and ``G`` the duality gap at ``θ``, every
+    dual optimum lies in the ball of radius ``√(2G)`` around ``θ`` (the dual is 1-strongly
+    concave), so a column outside the returned mask has ``zⱼ = 0`` in every optimum.
+
+    Parameters
+    ----------
+    correlations : ndarray of shape (M,)
+        ``Ãᵀr`` for the residual ``r`` (centred).
+    norms : ndarray of shape (M,)
+        ``‖ãⱼ‖``.
+    scale, gap, beta : float
+        ``θ = scale · r``, the gap ``G`` and β.
+
+    Returns
+    -------
+    ndarray of bool
+
+    References
+    ----------
+    E. Ndiaye, O. Fercoq, A. Gramfort and J. Salmon, "Gap safe screening rules for sparsity
+    enforcing penalties", JMLR 18 (2017), Theorem 6 (sphere test).
+
+    Examples
+    --------
+    >>> gap_safe_survivors(np.array([0.9, 0.1]), np.array([1.0, 1.0]), 1.0, 0.005, 1.0)
+    array([ True, False])
+    """
+    return scale * np.abs(correlations) + norms * np.sqrt(2.0 * gap) >= beta
+
+
+def _ranking(correlations: np.ndarray, norms: np.ndarray, alive: np.ndarray, peaks: np.ndarray, scale: float, beta: float) -> np.ndarray:
+    """``dⱼ = (β − |ãⱼᵀθ|)/‖ãⱼ‖`` for the candidates — the best anchors of their families
+    (``peaks``) — that are not screened, and ``−(|cⱼ| − β)/‖ãⱼ‖ < 0`` for every candidate whose
+    correlation with the residual violates ``|cⱼ| ≤ β``, screened or not, so violators are ranked
+    first; ``+∞`` for the rest. (A violating column that is not a peak has a more violating
+    neighbour in its family, which is.)"""
+    magnitude = np.abs(correlations)
+    safe_norms = np.where(norms > 0, norms, 1.0)
+    score = np.where(alive & peaks, (beta - scale * magnitude) / safe_norms, np.inf)
+    violated = peaks & (magnitude > beta)
+    score[violated] = (beta - magnitude[violated]) / safe_norms[violated]
+    return score
+
+
+def _next_working_set(score: np.ndarray, correlations: np.ndarray, support: np.ndarray, size: int) -> np.ndarray:
+    """The support together with the ``size`` best-ranked columns (smallest ``dⱼ``), one column per
+    distinct (score, correlation) pair: the closed forms repeat columns, often hundreds of times
+    near the ends of the data, so the pool of best-ranked columns widens until ``size`` distinct
+    ones are found."""
+    finite = np.flatnonzero(np.isfinite(score))
+    pool = 16 * size
+    while True:
+        best = finite[np.argpartition(score[finite], pool - 1)[:pool]] if pool < finite.size else finite
+        best = best[np.lexsort((correlations[best], score[best]))]
+        keep = np.ones(best.size, dtype=bool)
+        keep[1:] = (np.diff(score[best]) != 0) | (np.diff(correlations[best]) != 0)
+        if np.count_nonzero(keep) >= size or best.size == finite.size:
+            return np.union1d(support, best[keep][:size])
+        pool *= 4
 
 
 def solve_lasso_operator(
-    operator: object, y: object, beta: float, *, tol: float = 1e-8, max_rounds: int = 100, initial: int | None = None
+    operator: object,
+    y: object,
+    beta: float,
+    *,
+    tol: float = 1e-8,
+    max_rounds: int = 100,
+    initial: int | None = None,
+    max_working_set: int | None = None,
 ) -> WorkingSetSolution:
-    """Solve the Lasso over ``operator`` (N × M, any ``LinearOperator`` with a ``columns(indices)``
-    method) to relative duality gap ``tol`` over all ``M`` columns, by working sets.
+    """Solve the Lasso over ``operator`` (N × M, a ``LinearOperator`` with ``columns(indices)`` and
+    ``centred_column_norms()``) to relative duality gap ``tol`` over all ``M`` columns.
 
     Parameters
     ----------
@@ -72,11 +189,15 @@ def solve_lasso_operator(
     beta : float
         β > 0.
     tol : float
-        Target relative duality gap ``gap / P``.
+        Target relative duality gap ``G / P``.
     max_rounds : int
         Working-set rounds before giving up (``converged=False``).
     initial : int, optional
-        Size of the first working set (the columns most correlated with ``y − ȳ``); default ``2N``.
+        Size of the first working set (the columns best ranked against ``ỹ``); default 64.
+    max_working_set : int, optional
+        Largest working set (beyond the support); default: as many columns as fit in
+        :data:`WORKING_SET_BYTES` (8,192 columns at N = 2,000). Once reached, each round replaces
+        the zero columns of the set by the best-ranked ones instead of growing it.
 
     Returns
     -------
@@ -88,8 +209,8 @@ def solve_lasso_operator(
     >>> from mirrorlib.libraries.operator import LibraryOperator
     >>> x = np.linspace(0, 3, 30)
     >>> solution = solve_lasso_operator(LibraryOperator(library(x, "relu", 3)), np.sin(2 * x), 0.01)
-    >>> solution.converged, solution.relative_gap <= 1e-8
-    (True, True)
+    >>> solution.converged, solution.relative_gap <= 1e-8, solution.working_set_size < 3601
+    (True, True, True)
     """
     labels = np.asarray(y, dtype=np.float64).reshape(-1)
     n, m = operator.shape
@@ -98,36 +219,38 @@ def solve_lasso_operator(
     if not beta > 0:
         raise ValueError(f"beta must be > 0, got {beta}")
     centred = labels - labels.mean()
+    norms = operator.centred_column_norms()
+    alive = norms > 0  # a constant column is absorbed by ξ and never enters
     correlations = operator.rmatvec(centred)
-    size = min(m, initial or 2 * n)
-    working = np.sort(np.argpartition(-np.abs(correlations), size - 1)[:size]) if size < m else np.arange(m)
-    start = None
-    objective = gap = float("inf")
+    scale = min(1.0, beta / max(float(np.max(np.abs(correlations))), 1e-300))
+    size = min(m, initial or 64)
+    cap = max_working_set or max(1024, WORKING_SET_BYTES // (8 * n))
+    support = previous = np.zeros(0, dtype=np.int64)
+    z = np.zeros(0)
     for round_index in range(1, max_rounds + 1):
+        score = _ranking(correlations, norms, alive, operator.anchor_peaks(correlations), scale, beta)
+        working = _next_working_set(score, correlations, support, size)
+        start = np.zeros(working.size)
+        kept = np.isin(previous, working)
+        start[np.searchsorted(working, previous[kept])] = z[kept]
         block = operator.columns(working)
         fit = solve_lasso(block, labels, beta, tol=tol / 10, start=start)
-        residual = labels - block @ fit.z - fit.xi
+        previous, z, xi = working, fit.z, float(fit.xi)
+        residual = labels - block @ z - xi
         correlations = operator.rmatvec(residual)
-        objective, gap = _gap(centred, residual, correlations, beta, float(np.sum(np.abs(fit.z))))
+        objective, gap, scale = _gap(centred, residual, correlations, beta, float(np.sum(np.abs(z))))
+        LOGGER.info(
+            "working-set round %d: |W| = %d, %d non-zero, relative gap %.2e, %d of %d columns screened",
+            round_index, working.size, np.count_nonzero(z), gap / objective if objective > 0 else 0.0, m - np.count_nonzero(alive), m,
+        )
         if gap <= tol * objective:
             break
-        outside = np.ones(m, dtype=bool)
-        outside[working] = False
-        violation = np.where(outside, np.abs(correlations) - beta, -np.inf)
-        candidates = np.flatnonzero(violation > 0)
-        # equal columns have equal correlations: one column per correlation value is enough
-        candidates = candidates[np.unique(correlations[candidates], return_index=True)[1]]
-        if candidates.size == 0:
-            break  # no violated column: the remaining gap is the inner solver's
-        grow = min(candidates.size, max(n, working.size // 2))
-        chosen = candidates[np.argpartition(-violation[candidates], grow - 1)[:grow]]
-        merged = np.union1d(working, chosen)
-        start = np.zeros(merged.size)
-        start[np.searchsorted(merged, working)] = fit.z
-        working = merged
-    nonzero = np.flatnonzero(fit.z)
+        alive &= gap_safe_survivors(correlations, norms, scale, gap, beta)
+        support = working[z != 0]
+        size = min(m, max(2 * size, 2 * support.size), max(cap, 2 * support.size))
+    nonzero = np.flatnonzero(z)
     return WorkingSetSolution(
-        support=working[nonzero], values=fit.z[nonzero], xi=float(fit.xi), objective=objective, duality_gap=gap,
+        support=working[nonzero], values=z[nonzero], xi=xi, objective=objective, duality_gap=gap,
         relative_gap=gap / objective if objective > 0 else 0.0, rounds=round_index, working_set_size=int(working.size),
-        converged=gap <= tol * objective,
+        screened=int(m - np.count_nonzero(alive)), converged=gap <= tol * objective,
     )

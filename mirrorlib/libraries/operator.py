@@ -79,6 +79,22 @@ def _last_layer_correlations(block: _SortedHidden, r: np.ndarray, signs: tuple[i
     return np.stack(out, axis=1)
 
 
+def _last_layer_square_sums(block: _SortedHidden, signs: tuple[int, ...], slopes: tuple[float, float]) -> np.ndarray:
+    """``[h, s, k] = Σ_i σ(s(V[h, i] − V[h, k]))²`` from prefix sums of ``1, v, v²``: the points
+    before ``v_k`` contribute ``Σ (v_i − v_k)² = Q_k − 2v_k S_k + v_k² C_k`` times ``a²`` or ``b²``,
+    the points after it the complementary sums. Each row is centred first (the differences do
+    not change), which keeps the expansion well conditioned."""
+    a, b = slopes
+    V = block.V - block.V.mean(axis=1, keepdims=True)
+    centred = _SortedHidden(V, block.order, np.take_along_axis(V, block.order, axis=1), block.rank)
+    C_k, S_k, C_all, S_all = centred.prefix_sums(np.ones_like(centred.values))
+    _, Q_k, _, Q_all = centred.prefix_sums(centred.values)
+    before = Q_k - 2 * V * S_k + V**2 * C_k
+    after = (Q_all - Q_k) - 2 * V * (S_all - S_k) + V**2 * (C_all - C_k)
+    out = [b * b * after + a * a * before if s == 1 else b * b * before + a * a * after for s in signs]
+    return np.maximum(np.stack(out, axis=1), 0.0)
+
+
 def _last_layer_values(block: _SortedHidden, Z: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any]) -> np.ndarray:
     """``f_i = Σ_{h, s, k} Z[h, s, k] σ(s(V[h, i] − V[h, k]))`` by prefix sums over the anchors."""
     a, b = slopes
@@ -246,6 +262,57 @@ class LibraryOperator(LinearOperator):
                 column = np.where(t < 0, a * t, b * t)
             out[:, position] = self._from_sorted(column)
         return out
+
+    def anchor_peaks(self, values: np.ndarray) -> np.ndarray:
+        """Mask of the columns where ``|values|`` is a local maximum along the anchors of its own
+        hidden vector: within the family ``σ(s(v_h − t))`` the correlation is a continuous
+        piecewise-linear function of the anchor ``t = v_h(x_k)``, and a column whose neighbours
+        (in the order of ``v_h``) correlate more is never the best of its family.
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> op = LibraryOperator(library([0, 1, 2, 3], "relu", 2))
+        >>> op.anchor_peaks(np.array([1.0, 3.0, 2.0, 0.0, 0.0, 1.0, 1.0, 0.5, 9.0])).astype(int)
+        array([0, 1, 0, 0, 0, 1, 1, 0, 1])
+        """
+        magnitude = np.abs(np.asarray(values, dtype=np.float64))
+        out = np.zeros(magnitude.size, dtype=bool)
+        start, n, per_anchor = 0, self.shape[0], len(self._signs)
+        for block in self._sorted(False):
+            H = block.V.shape[0]
+            size = H * per_anchor * n
+            C = magnitude[start : start + size].reshape(H, per_anchor, n)
+            ordered = np.take_along_axis(C, block.order[:, None, :], axis=2)
+            padded = np.pad(ordered, ((0, 0), (0, 0), (1, 1)), constant_values=-np.inf)
+            peak = (ordered >= padded[:, :, :-2]) & (ordered >= padded[:, :, 2:])
+            mask = np.empty_like(peak)
+            np.put_along_axis(mask, block.order[:, None, :], peak, axis=2)
+            out[start : start + size] = mask.reshape(-1)
+            start += size
+        out[start:] = True
+        return out
+
+    def centred_column_norms(self) -> np.ndarray:
+        """``‖ãⱼ‖ = ‖aⱼ − mean(aⱼ)1‖`` for every column, in float64 and ``O(M log N)`` without
+        building ``A`` (``‖aⱼ‖² − (1ᵀaⱼ)²/N``, the squares by prefix sums of ``1, v, v²``). These
+        are the norms in the gap-safe screening rule of
+        :func:`mirrorlib.lasso.working_set.solve_lasso_operator`.
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> lib = library([0, 1, 3, 7], "abs", 3)
+        >>> A = lib.matrix()
+        >>> bool(np.allclose(LibraryOperator(lib).centred_column_norms(), np.linalg.norm(A - A.mean(axis=0), axis=0)))
+        True
+        """
+        slopes = self._slopes(False)
+        squares = [_last_layer_square_sums(block, self._signs, slopes).reshape(-1) for block in self._sorted(False)]
+        linear = self._linear(False)
+        squares.append(np.array([float(linear @ linear)]))
+        sums = self._rmatvec_sorted(np.ones(self.shape[0]), exact=False)
+        return np.sqrt(np.maximum(np.concatenate(squares) - sums**2 / self.shape[0], 0.0))
 
     def matvec_exact(self, z: Any) -> np.ndarray:
         """``A z`` exactly: an object array of Fractions, rows in the caller's order."""

@@ -1,0 +1,174 @@
+"""Benchmark: float Lasso fits at real sizes over matrix-free closed-form dictionaries.
+
+Run ``python benchmarks/bench_scale.py`` (``--quick`` for small sizes only).
+
+Data: ``N`` points uniform in [−1, 1], ``y = sin(3x) + 0.1·noise``, the closed-form ReLU library of
+depth ``L`` (paper variant), ``min ½‖A z + ξ1 − y‖² + β‖z‖₁``.
+
+1. **Targets** (issue 10): depth 3 at N = 2,000 under 60 s and 2 GB; depth 2 at N = 10,000 under
+   10 s. Each case runs in a fresh subprocess so that its peak resident memory (``ru_maxrss``) is
+   its own; the time includes building the operator and its column norms.
+2. **Agreement and comparison where the dense problem fits**: on the *distinct* dense library,
+   mirrorlib's dense active-set solver, skglm and celer (both ``Lasso(alpha=β/N,
+   fit_intercept=True)``, the same objective divided by N) and cvxpy with Clarabel, against the
+   matrix-free working-set solver on all closed-form columns. Every line reports the objective
+   and the relative duality gap computed by one formula for all solvers (over the dense columns;
+   for the operator solver over all its columns), so times are compared at equal objective.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+
+from mirrorlib.lasso import solve_lasso
+from mirrorlib.lasso.certificate import lasso_duality_gap_float
+from mirrorlib.lasso.working_set import solve_lasso_operator
+from mirrorlib.libraries import library
+from mirrorlib.libraries.operator import LibraryOperator
+
+TOL = 1e-10
+
+
+def problem(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-1.0, 1.0, n))
+    return x, np.sin(3.0 * x) + 0.1 * rng.standard_normal(n)
+
+
+def operator_case(n: int, depth: int, beta: float) -> dict:
+    """One matrix-free fit, timed from the data (run in a subprocess by :func:`targets`)."""
+    import resource
+
+    x, y = problem(n)
+    start = time.perf_counter()
+    operator = LibraryOperator(library(x, "relu", depth))
+    solution = solve_lasso_operator(operator, y, beta, tol=TOL)
+    seconds = time.perf_counter() - start
+    return {
+        "N": n, "L": depth, "beta": beta, "columns": operator.shape[1], "seconds": seconds,
+        "peak_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "objective": solution.objective,
+        "relative_gap": solution.relative_gap, "rounds": solution.rounds, "working_set": solution.working_set_size,
+        "support": int(solution.support.size), "screened": solution.screened, "converged": solution.converged,
+    }
+
+
+def targets(cases: list[tuple[int, int, float, float, float]]) -> None:
+    print("\n## 1. matrix-free fits against the targets (fresh process per case; time includes the build)")
+    print(f"{'L':>2} {'N':>6} {'β':>6} {'columns':>12} {'s':>7} {'target s':>8} {'peak MB':>8} {'target MB':>9} "
+          f"{'rounds':>6} {'|W|':>6} {'nnz':>4} {'screened %':>10} {'rel. gap':>9}")
+    for n, depth, beta, limit_s, limit_mb in cases:
+        output = subprocess.run(
+            [sys.executable, __file__, "--case", f"{n},{depth},{beta}"], capture_output=True, text=True, check=True
+        ).stdout
+        row = json.loads(output.strip().splitlines()[-1])
+        print(
+            f"{depth:>2} {n:>6} {beta:>6g} {row['columns']:>12,} {row['seconds']:>7.2f} {limit_s:>8g} {row['peak_MB']:>8.0f} "
+            f"{limit_mb:>9g} {row['rounds']:>6} {row['working_set']:>6} {row['support']:>4} "
+            f"{100 * row['screened'] / row['columns']:>10.1f} {row['relative_gap']:>9.1e}"
+            + ("" if row["converged"] else "   NOT CONVERGED")
+        )
+
+
+def timed(function: Callable[[], object]) -> tuple[object, float]:
+    start = time.perf_counter()
+    result = function()
+    return result, time.perf_counter() - start
+
+
+def _sklearn_style(name: str) -> Callable[[np.ndarray, np.ndarray, float], tuple[np.ndarray, float]] | None:
+    try:
+        module = __import__(name)
+    except ImportError:
+        print(f"    ({name} is not installed: pip install -e \".[bench]\")")
+        return None
+
+    def solve(A: np.ndarray, y: np.ndarray, beta: float) -> tuple[np.ndarray, float]:
+        model = module.Lasso(alpha=beta / A.shape[0], fit_intercept=True, tol=1e-9, max_iter=100)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(A, y)
+        return np.asarray(model.coef_, dtype=float), float(model.intercept_)
+
+    return solve
+
+
+def _clarabel(A: np.ndarray, y: np.ndarray, beta: float) -> tuple[np.ndarray, float]:
+    import cvxpy as cp
+
+    z, xi = cp.Variable(A.shape[1]), cp.Variable()
+    cp.Problem(cp.Minimize(0.5 * cp.sum_squares(A @ z + xi - y) + beta * cp.norm1(z))).solve(solver="CLARABEL")
+    return np.asarray(z.value, dtype=float), float(xi.value)
+
+
+def comparison(cases: list[tuple[int, int, float, bool]]) -> None:
+    print("\n## 2. where the dense problem fits: dense solvers on the distinct library vs the operator solver")
+    solvers: dict[str, Callable | None] = {
+        "skglm": _sklearn_style("skglm"), "celer": _sklearn_style("celer"),
+    }
+    for n, depth, beta, with_clarabel in cases:
+        x, y = problem(n)
+        full = library(x, "relu", depth)
+        A = full.distinct().matrix()
+        print(f"L = {depth}, N = {n}, β = {beta:g}: {full.recipe.n_columns:,} closed-form columns, {A.shape[1]:,} distinct")
+        rows: list[tuple[str, float, float, float]] = []
+
+        def record(name: str, seconds: float, z: np.ndarray, xi: float) -> None:
+            primal, _, gap = lasso_duality_gap_float(A, y, z, xi, beta)
+            rows.append((name, seconds, primal, gap / primal))
+
+        fit, seconds = timed(lambda: solve_lasso(A, y, beta, tol=TOL))
+        record("mirrorlib dense active set", seconds, fit.z, fit.xi)
+        for name, solve in solvers.items():
+            if solve is not None:
+                solve(A[:, :5], y, beta)  # compile (numba) outside the timing
+                (z, xi), seconds = timed(lambda: solve(A, y, beta))
+                record(name, seconds, z, xi)
+        if with_clarabel:
+            (z, xi), seconds = timed(lambda: _clarabel(A, y, beta))
+            record("cvxpy Clarabel", seconds, z, xi)
+        operator_solution, seconds = timed(
+            lambda: solve_lasso_operator(LibraryOperator(full), y, beta, tol=TOL)
+        )
+        reference = min(row[2] for row in rows)
+        for name, seconds_, primal, relative_gap in rows:
+            print(f"    {name:<28} {seconds_:9.3f} s   objective {primal:.15e}   rel. gap {relative_gap:8.1e}   "
+                  f"vs best {(primal - reference) / reference:+.1e}")
+        print(
+            f"    {'mirrorlib operator (all cols)':<28} {seconds:9.3f} s   objective {operator_solution.objective:.15e}   "
+            f"rel. gap {operator_solution.relative_gap:8.1e}   vs best {(operator_solution.objective - reference) / reference:+.1e}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes only")
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.case:
+        n, depth, beta = arguments.case.split(",")
+        print(json.dumps(operator_case(int(n), int(depth), float(beta))))
+        return
+    print(f"# bench_scale — {date.today()} — {platform.machine()}, 2 cores, Python {platform.python_version()}")
+    if arguments.quick:
+        targets([(500, 3, 0.05, 60, 2048), (2_000, 2, 0.05, 10, 2048)])
+        comparison([(100, 3, 0.05, True)])
+        return
+    targets([
+        (2_000, 3, 0.05, 60, 2048), (2_000, 3, 0.005, 60, 2048),
+        (10_000, 2, 0.05, 10, 2048), (10_000, 2, 0.005, 10, 2048),
+    ])
+    comparison([(200, 3, 0.05, True), (200, 3, 0.005, False), (2_000, 2, 0.05, False)])
+
+
+if __name__ == "__main__":
+    main()
