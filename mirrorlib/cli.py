@@ -13,6 +13,8 @@ from typing import Any, Optional
 
 import typer
 
+from mirrorlib.progress import show_progress
+
 app = typer.Typer(
     help="Exact Lasso dictionaries ('libraries of mirrors') for neural networks on 1-D data.",
     no_args_is_help=True,
@@ -132,6 +134,7 @@ def fit_command(
         LibraryMode.complete, "--library", help="complete: add oracle units until no network of the architecture is better; closed-form: the paper's library only"
     ),
     all_optima: bool = typer.Option(False, "--all-optima", metavar="", help="List every optimum (vertices of the optimal set, exact, each with its network) and the minimum-ℓ2 one"),
+    quiet: bool = typer.Option(False, "--quiet", metavar="", help="No progress lines on stderr (solver and column-generation rounds)"),
 ) -> None:
     """Solve the Lasso, print the optimal z (with provenance), ξ, both certificates (the Lasso over the
     library, and the network among ALL networks of the architecture) and the rebuilt network.
@@ -141,21 +144,22 @@ def fit_command(
 
     _check_plot_option(plot)
     try:
-        report = fit_report(
-            data,
-            labels,
-            activation=activation,
-            depth=depth,
-            beta=beta,
-            exact=exact,
-            architecture=architecture,
-            widths=widths,
-            reflection_nesting=reflection_nesting,
-            library=library_mode.value,
-            all_optima=all_optima,
-        )
-        if all_optima:
-            report.optimal_set  # noqa: B018 - compute now, so a refusal is a usage error
+        with show_progress(not quiet):
+            report = fit_report(
+                data,
+                labels,
+                activation=activation,
+                depth=depth,
+                beta=beta,
+                exact=exact,
+                architecture=architecture,
+                widths=widths,
+                reflection_nesting=reflection_nesting,
+                library=library_mode.value,
+                all_optima=all_optima,
+            )
+            if all_optima:
+                report.optimal_set  # noqa: B018 - compute now, so a refusal is a usage error
     except ImportError as error:
         _fail(f"--all-optima: {error}")
     except (ValueError, TypeError) as error:
@@ -282,6 +286,7 @@ def ar_command(
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the non-convex baseline's random starts"),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write the series and the three models' one-step predictions (.png/.svg/.pdf)"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+    quiet: bool = typer.Option(False, "--quiet", metavar="", help="No progress lines on stderr"),
 ) -> None:
     """Fit x_t = f(x_(t−1)) as a convex (Lasso-trained, certified) network on a real series and
     compare one-step-ahead errors with AR(1) and the same network trained by L-BFGS."""
@@ -295,7 +300,8 @@ def ar_command(
         _fail(f"--train-fraction must be in (0, 1), got {train_fraction}")
     _check_plot_option(plot)
     try:
-        result = compare_on_series(load_series(dataset), name=dataset, depth=depth, beta=beta, train_fraction=train_fraction, seed=seed)
+        with show_progress(not quiet):
+            result = compare_on_series(load_series(dataset), name=dataset, depth=depth, beta=beta, train_fraction=train_fraction, seed=seed)
     except ImportError as error:
         _fail(f"--dataset: {error}")
     except ValueError as error:
@@ -306,6 +312,119 @@ def ar_command(
 
         plot_series_comparison(result).savefig(plot, dpi=120)
         typer.echo(f"wrote {plot}", err=True)
+
+
+landscape_app = typer.Typer(help="Two-layer networks on d-dimensional data: certified convex fits and trained networks.", no_args_is_help=True)
+app.add_typer(landscape_app, name="landscape")
+
+
+def _load_arrays(path: str, option: str, names: tuple[str, ...]) -> dict[str, Any]:
+    """Arrays ``names`` from an ``.npz`` file, or a usage error naming ``option``."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = [name for name in names if name not in archive.files]
+            if missing:
+                _fail(f"{option}: {path} has no array {', '.join(missing)} (it has {', '.join(archive.files) or 'none'})")
+            return {name: np.asarray(archive[name], dtype=np.float64) for name in names}
+    except (OSError, ValueError) as error:
+        _fail(f"{option}: cannot read {path} as an .npz file ({error})")
+    raise AssertionError  # unreachable: _fail exits
+
+
+def _data_option(path: str) -> tuple[Any, Any]:
+    arrays = _load_arrays(path, "--data", ("X", "y"))
+    X, y = arrays["X"], arrays["y"]
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.size:
+        _fail(f"--data: X must be (N, d) and y (N,), got {X.shape} and {y.shape}")
+    return X, y
+
+
+@landscape_app.command("fit")
+def landscape_fit_command(
+    data: str = typer.Option(..., "--data", help="An .npz file with arrays X (N, d) and y (N,)"),
+    beta: float = typer.Option(..., "--beta", help="Weight decay β > 0"),
+    activation: str = typer.Option("relu", "--activation", help="relu (cone-constrained) or gated"),
+    tol: float = typer.Option(1e-6, "--tol", help="Relative duality gap for the verdict"),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Use this many random neurons' patterns instead of all patterns"),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write the network's output surface (2-D data only)"),
+    quiet: bool = typer.Option(False, "--quiet", metavar="", help="No progress lines on stderr"),
+) -> None:
+    """Solve the group Lasso over all activation patterns (or a sample), rebuild the network and
+    certify it over every pattern. Exit code 1 when the certificate fails."""
+    from mirrorlib.multidim.group_lasso import ACTIVATIONS, fit_group_lasso
+    from mirrorlib.multidim.patterns import activation_patterns
+    from mirrorlib.multidim.sampling import sampled_patterns
+
+    X, y = _data_option(data)
+    if activation not in ACTIVATIONS:
+        _fail(f"--activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+    if not beta > 0:
+        _fail(f"--beta must be > 0, got {beta}")
+    if not 0 < tol < 1:
+        _fail(f"--tol must be in (0, 1), got {tol}")
+    _check_plot_option(plot)
+    try:
+        with show_progress(not quiet):
+            patterns = sampled_patterns(X, sample) if sample else activation_patterns(X)
+            fit = fit_group_lasso(X, y, beta, activation=activation, patterns=patterns, tol=tol)
+    except ImportError as error:
+        _fail(str(error))
+    except ValueError as error:
+        _fail(str(error))
+    network = fit.network()
+    typer.echo(f"{fit.activation} network with {network.width} neurons from {fit.masks.shape[0]} patterns; objective {fit.objective:.12g}")
+    typer.echo(f"network training objective {network.training_objective(X, y, beta):.12g}")
+    typer.echo(fit.certificate.summary())
+    if plot is not None:
+        from mirrorlib.report.plotting import plot_surface
+
+        try:
+            plot_surface(fit).savefig(plot, dpi=120)
+        except ValueError as error:
+            _fail(f"--plot: {error}")
+        typer.echo(f"wrote {plot}", err=True)
+    if not fit.certificate.optimal:
+        raise typer.Exit(code=1)
+
+
+@landscape_app.command("check")
+def landscape_check_command(
+    weights: str = typer.Argument(..., help="An .npz file with W (m, d), b (m,), alpha (m,) and optionally xi"),
+    data: str = typer.Option(..., "--data", help="An .npz file with arrays X (N, d) and y (N,)"),
+    beta: float = typer.Option(..., "--beta", help="Weight decay β > 0 the network was trained with"),
+    tol: float = typer.Option(1e-6, "--tol", help="Relative tolerance of both verdicts"),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+) -> None:
+    """Where a trained ReLU network stands: (a) optimal for the convex program over its own
+    activation patterns, (b) optimal among all networks (certificate over every pattern).
+    Exit code 0 when (b) holds, 1 otherwise."""
+    import numpy as np
+
+    from mirrorlib.multidim.network import TwoLayerNetwork
+    from mirrorlib.multidim.stationary import check_trained_network
+
+    X, y = _data_option(data)
+    arrays = _load_arrays(weights, "WEIGHTS", ("W", "b", "alpha"))
+    with np.load(weights, allow_pickle=False) as archive:
+        xi = float(archive["xi"]) if "xi" in archive.files else 0.0
+    W, b, alpha = arrays["W"], arrays["b"], arrays["alpha"]
+    if W.ndim != 2 or b.shape != (W.shape[0],) or alpha.shape != (W.shape[0],):
+        _fail(f"WEIGHTS: W must be (m, d), b and alpha (m,), got {W.shape}, {b.shape}, {alpha.shape}")
+    if W.shape[1] != X.shape[1]:
+        _fail(f"WEIGHTS: W has d = {W.shape[1]} columns but X has {X.shape[1]}")
+    if not beta > 0:
+        _fail(f"--beta must be > 0, got {beta}")
+    try:
+        report = check_trained_network(TwoLayerNetwork(W, b, alpha, xi), X, y, beta, tol=tol)
+    except ImportError as error:
+        _fail(str(error))
+    except ValueError as error:
+        _fail(str(error))
+    typer.echo(json.dumps(report.as_json(), indent=2) if output_format is OutputFormat.json else report.as_text())
+    if not report.globally_optimal:
+        raise typer.Exit(code=1)
 
 
 plot_app = typer.Typer(help="Draw libraries and reflection trees (matplotlib; no graphviz needed).", no_args_is_help=True)

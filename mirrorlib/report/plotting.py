@@ -250,3 +250,47 @@ def plot_series_comparison(result: Any, ax: Any = None) -> Any:
     ax.set_title(f"{result.name}: x_t = f(x_(t−1)), relu depth {result.depth}, β = {result.beta:g} (train | test)", fontsize="medium")
     ax.legend(loc="upper left", fontsize="small")
     return figure
+
+
+def plot_surface(fit: Any, ax: Any = None, *, resolution: int = 200, margin: float = 0.15) -> Any:
+    """The output of a certified 2-D two-layer network (:func:`mirrorlib.multidim.group_lasso.fit_group_lasso`)
+    as a filled contour over the data's box, with the data coloured by label and every neuron's
+    boundary line ``w_jᵀx + b_j = 0`` (the lines where the activation pattern changes).
+
+    Examples
+    --------
+    >>> from mirrorlib.multidim.group_lasso import fit_group_lasso
+    >>> X = np.array([[0, 0], [1, 0], [0, 1], [1, 1], [2, 1]])
+    >>> fit = fit_group_lasso(X, np.array([0.0, 1.0, 1.0, 0.0, 1.0]), 0.05, activation="gated")
+    >>> len(plot_surface(fit, resolution=20).axes) >= 1
+    True
+    """
+    X = np.asarray(fit.X, dtype=float)
+    if X.shape[1] != 2:
+        raise ValueError(f"plot_surface draws 2-D data; this fit has d = {X.shape[1]}")
+    figure, ax = (ax.figure, ax) if ax is not None else (lambda f_a: (f_a[0], f_a[1][0, 0]))(_new_figure(1, 1, (6.5, 5.5)))
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = margin * np.maximum(high - low, 1e-9)
+    grid_x, grid_y = np.meshgrid(np.linspace(low[0] - pad[0], high[0] + pad[0], resolution), np.linspace(low[1] - pad[1], high[1] + pad[1], resolution))
+    network = fit.network()
+    values = network.predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])).reshape(grid_x.shape)
+    contour = ax.contourf(grid_x, grid_y, values, levels=20, cmap="coolwarm", alpha=0.8)
+    figure.colorbar(contour, ax=ax, label="network output")
+    lines = network.gates if network.gates is not None else np.column_stack([network.weights, network.biases])
+    for w1, w2, b in np.asarray(lines, dtype=float):
+        if abs(w2) > 1e-12:
+            ax.plot(grid_x[0], -(w1 * grid_x[0] + b) / w2, color="0.2", linewidth=0.6, alpha=0.6)
+        elif abs(w1) > 1e-12:
+            ax.axvline(-b / w1, color="0.2", linewidth=0.6, alpha=0.6)
+    ax.scatter(X[:, 0], X[:, 1], c=fit.y, cmap="coolwarm", edgecolors="black", s=28)
+    ax.set_xlim(grid_x.min(), grid_x.max())
+    ax.set_ylim(grid_y.min(), grid_y.max())
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    certificate = fit.certificate
+    ax.set_title(
+        f"{fit.activation} net, {network.width} neurons, β = {fit.beta:g}: "
+        f"{'certified' if certificate.optimal else 'NOT certified'} (gap {certificate.relative_gap:.1e})",
+        fontsize="medium",
+    )
+    return figure

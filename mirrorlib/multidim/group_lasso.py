@@ -1,0 +1,417 @@
+"""The convex group Lasso of a two-layer network on d-dimensional data, solved and certified
+over activation patterns.
+
+With ``X̄ = [X, 1]`` and the patterns ``D_1, …, D_P`` of :mod:`mirrorlib.multidim.patterns`
+(``D = diag(1[X̄θ ≥ 0])``), training the networks of :mod:`mirrorlib.multidim.network` with at
+least ``m*`` neurons is equivalent to (Pilanci & Ergen 2020)
+
+* **gated ReLU**: ``min ½‖Σ_D D X̄ u_D + ξ1 − y‖² + β Σ_D ‖u_D‖₂``;
+* **ReLU**: ``min ½‖Σ_D D X̄ (v_D − w_D) + ξ1 − y‖² + β Σ_D (‖v_D‖₂ + ‖w_D‖₂)`` subject to the cone
+  constraints ``(2D − I) X̄ v_D ≥ 0``, ``(2D − I) X̄ w_D ≥ 0`` (which make ``D X̄ v = relu(X̄ v)``).
+
+**Certificate.** Eliminating ξ centres ``y`` and the residual ``r``. The point ``θ = s·r`` with
+``s = min(1, β/ρ(r))`` is dual feasible, where ``ρ(r)`` is the largest dual-constraint value over
+*all* patterns: ``‖X̄ᵀD r‖`` for gated ReLU, and for ReLU ``max_± ‖Π_{K_D}(±X̄ᵀD r)‖`` — the best
+``±rᵀrelu(X̄u)`` over unit ``u`` in the pattern's cone ``K_D = {u : (2D − I)X̄u ≥ 0}``, computed
+by Moreau's decomposition as the residual of a non-negative least-squares problem. Then
+``G = P − (½‖ỹ‖² − ½‖ỹ − θ‖²)`` bounds the distance of the objective from the best network of
+the architecture (any width), and ``ρ(r) ≤ β`` means no neuron can improve the fit. Over the
+exact pattern list this is a certificate for *all* networks; over sampled patterns it covers
+those patterns only, and the report says so. Arithmetic: float64; a fit is called optimal when
+``G ≤ tol·P`` (the tolerance is stated in every report).
+
+**Solver.** Working sets of patterns: the most violating patterns join each round, and the
+certificate over all patterns stops it. The program on a working set is a small second-order
+cone program, solved by the interior-point solver Clarabel through cvxpy (the ``multidim``
+extra).
+
+References
+----------
+M. Pilanci and T. Ergen, "Neural networks are convex regularizers: exact polynomial-time convex
+optimization formulations for two-layer networks", ICML 2020; T. Ergen and M. Pilanci, "The convex
+landscape of neural networks: characterizing global optima and stationary points via Lasso
+models", arXiv:2312.12657; A. Mishkin, A. Sahiner and M. Pilanci, "Fast convex optimization for
+two-layer ReLU networks", ICML 2022 (gated ReLU).
+
+Examples
+--------
+>>> from mirrorlib.multidim.patterns import activation_patterns
+>>> X = np.array([[0, 0], [1, 0], [0, 1], [1, 1], [2, 1]])
+>>> y = np.array([0.0, 1.0, 1.0, 0.0, 1.0])
+>>> fit = fit_group_lasso(X, y, 0.05, activation="gated")
+>>> fit.certificate.optimal, fit.certificate.scope
+(True, 'all 20 activation patterns (exact enumeration)')
+>>> network = fit.network()
+>>> bool(abs(network.training_objective(X, y, 0.05) - fit.objective) <= 1e-9 * fit.objective)
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import nnls
+
+from mirrorlib.multidim.network import TwoLayerNetwork, augment
+from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns
+from mirrorlib.progress import LOGGER
+
+__all__ = ["ACTIVATIONS", "GroupLassoFit", "PatternCertificate", "dual_constraint_values", "fit_group_lasso"]
+
+ACTIVATIONS = ("relu", "gated")
+
+
+@dataclass(frozen=True)
+class PatternCertificate:
+    """The dual certificate of a group-Lasso point over a list of patterns.
+
+    Attributes
+    ----------
+    sup : float
+        ``ρ(r)``: the largest dual-constraint value over the patterns examined.
+    beta, objective, duality_gap : float
+        β, ``P`` and ``G``.
+    tol : float
+        The fit is called optimal when ``G ≤ tol·P``.
+    scope : str
+        Which patterns were examined (all, exactly enumerated, or a sample).
+    arithmetic : str
+        How the numbers were computed.
+    """
+
+    sup: float
+    beta: float
+    objective: float
+    duality_gap: float
+    tol: float
+    scope: str
+    arithmetic: str = "float64"
+
+    @property
+    def relative_gap(self) -> float:
+        return self.duality_gap / self.objective if self.objective > 0 else self.duality_gap
+
+    @property
+    def optimal(self) -> bool:
+        """``G ≤ tol·P``."""
+        return self.duality_gap <= self.tol * self.objective
+
+    def summary(self) -> str:
+        verdict = "OPTIMAL within tolerance" if self.optimal else "NOT OPTIMAL"
+        return (
+            f"{verdict} over {self.scope}: max dual constraint {self.sup:.10g} vs β = {self.beta:g}, "
+            f"duality gap {self.duality_gap:.3g} (relative {self.relative_gap:.2g}, tol {self.tol:g}; {self.arithmetic})"
+        )
+
+
+def _cone_projection_norm(Xbar: np.ndarray, mask: np.ndarray, c: np.ndarray) -> float:
+    """``‖Π_K(c)‖`` for ``K = {u : (2D − I) X̄ u ≥ 0}``: ``Π_K(c) = c − Π_{K°}(c)`` with the polar cone
+    ``K° = {−X̄ᵀSμ : μ ≥ 0}`` (``S = 2D − I``), i.e. the residual norm of ``min_{μ≥0} ‖−X̄ᵀSμ − c‖``."""
+    signs = np.where(mask, 1.0, -1.0)
+    _, residual = nnls(-(Xbar * signs[:, None]).T, c)
+    return float(residual)
+
+
+def dual_constraint_values(X: np.ndarray, masks: np.ndarray, r: np.ndarray, activation: str, *, above: float = -np.inf) -> np.ndarray:
+    """The dual-constraint value of every pattern at the (centred) residual ``r``.
+
+    Gated ReLU: ``‖X̄ᵀD r‖``. ReLU: ``max(‖Π_{K_D}(X̄ᵀD r)‖, ‖Π_{K_D}(−X̄ᵀD r)‖)``; since
+    ``‖Π_K(c)‖ ≤ ‖c‖``, patterns with ``‖X̄ᵀD r‖ ≤ above`` keep that upper bound instead of the
+    projection (pass the threshold you compare against).
+
+    Parameters
+    ----------
+    X : ndarray (N, d)
+    masks : ndarray of bool (P, N)
+    r : ndarray (N,)
+    activation : ``"relu"`` or ``"gated"``
+    above : float
+        Compute ReLU projections only where the unprojected norm exceeds this.
+
+    Returns
+    -------
+    ndarray (P,)
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> masks = np.array([[True, True, True], [False, True, True]])
+    >>> dual_constraint_values(X, masks, np.array([1.0, -2.0, 1.0]), "gated").round(6)
+    array([0., 1.])
+    """
+    Xbar = augment(X)
+    correlations = masks.astype(np.float64) @ (Xbar * np.asarray(r, dtype=np.float64)[:, None])  # (P, d+1)
+    norms = np.linalg.norm(correlations, axis=1)
+    if activation == "gated":
+        return norms
+    values = norms.copy()
+    for p in np.flatnonzero(norms > above):
+        values[p] = max(_cone_projection_norm(Xbar, masks[p], correlations[p]), _cone_projection_norm(Xbar, masks[p], -correlations[p]))
+    return values
+
+
+def _sup_and_violators(
+    X: np.ndarray, masks: np.ndarray, r: np.ndarray, activation: str, beta: float, count: int, exclude: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
+    """``ρ(r)`` over all patterns and up to ``count`` patterns outside ``exclude`` (indices)
+    violating ``≤ β``, largest first; ReLU cone projections are evaluated by branch and bound in
+    decreasing order of ``‖X̄ᵀD r‖`` (an upper bound of the projected value)."""
+    Xbar = augment(X)
+    correlations = masks.astype(np.float64) @ (Xbar * r[:, None])
+    norms = np.linalg.norm(correlations, axis=1)
+    outside = np.ones(masks.shape[0], dtype=bool)
+    if exclude is not None:
+        outside[exclude] = False
+    if activation == "gated":
+        order = np.argsort(-norms)
+        violators = order[(norms[order] > beta) & outside[order]][:count]
+        return float(norms.max(initial=0.0)), violators
+    best, found = 0.0, []
+    for p in np.argsort(-norms):
+        enough = len(found) >= count
+        if norms[p] <= best and (norms[p] <= beta or enough):
+            break
+        if norms[p] <= best and not outside[p]:
+            continue  # cannot raise the sup and would not be recorded
+        value = max(_cone_projection_norm(Xbar, masks[p], correlations[p]), _cone_projection_norm(Xbar, masks[p], -correlations[p]))
+        best = max(best, value)
+        if value > beta and outside[p]:
+            found.append((value, p))
+    found.sort(reverse=True)
+    return best, np.array([p for _, p in found[:count]], dtype=np.int64)
+
+
+def _solve_working_set(X: np.ndarray, y: np.ndarray, masks: np.ndarray, beta: float, activation: str, *, prune: bool = True) -> tuple[np.ndarray, float]:
+    """The program restricted to the patterns ``masks`` by cvxpy + Clarabel (an interior-point
+    SOCP solver): coefficients (gated ``(k, d+1)``, ReLU ``(k, 2, d+1)``) and ξ. Tiny violations
+    of the ReLU cone constraints are projected away, so that ``D X̄ v = relu(X̄ v)`` holds exactly
+    for the rebuilt network; with ``prune``, parts below :data:`PRUNE_RELATIVE` of the largest are
+    set to zero."""
+    try:
+        import cvxpy as cp
+    except ImportError:
+        raise ImportError('the group Lasso needs cvxpy (Clarabel): pip install "mirrorlib[multidim]"') from None
+    Xbar = augment(X)
+    k, q = masks.shape[0], Xbar.shape[1]
+    parts = 2 if activation == "relu" else 1
+    U = [cp.Variable((k, q)) for _ in range(parts)]
+    xi = cp.Variable()
+    directions = U[0] - U[1] if parts == 2 else U[0]
+    fitted = xi + cp.sum(cp.multiply(masks.astype(np.float64), directions @ Xbar.T), axis=0)
+    penalty = sum(cp.sum(cp.norm(V, 2, axis=1)) for V in U)
+    constraints = []
+    if activation == "relu":
+        signs = np.where(masks, 1.0, -1.0)  # (k, N)
+        constraints = [cp.multiply(signs, V @ Xbar.T) >= 0 for V in U]
+    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(fitted - y) + beta * penalty), constraints)
+    with warnings.catch_warnings():  # "inaccurate" at these tolerances: the gap over all patterns judges the result
+        warnings.simplefilter("ignore", UserWarning)
+        problem.solve(solver="CLARABEL", tol_gap_abs=1e-11, tol_gap_rel=1e-11, tol_feas=1e-11)
+    if U[0].value is None:
+        raise RuntimeError(f"Clarabel did not solve the group Lasso ({problem.status})")
+    coefficients = np.stack([V.value for V in U], axis=1) if parts == 2 else U[0].value
+    if activation == "relu":
+        for p in range(k):
+            for part in range(2):
+                if np.any(np.where(masks[p], 1.0, -1.0) * (Xbar @ coefficients[p, part]) < 0):
+                    coefficients[p, part] = _project_to_cone(Xbar, masks[p], coefficients[p, part])
+    groups = coefficients if parts == 2 else coefficients[:, None, :]
+    if prune:
+        part_norms = np.linalg.norm(groups, axis=2)
+        groups[part_norms <= PRUNE_RELATIVE * part_norms.max(initial=0.0)] = 0.0  # the interior point's dust
+    direction_values = groups[:, 0] - (groups[:, 1] if parts == 2 else 0.0)
+    return coefficients, float(np.mean(y - np.sum(masks * (direction_values @ Xbar.T), axis=0)))
+
+
+def _project_to_cone(Xbar: np.ndarray, mask: np.ndarray, u: np.ndarray) -> np.ndarray:
+    signs = np.where(mask, 1.0, -1.0)
+    A = -(Xbar * signs[:, None]).T
+    mu, _ = nnls(A, u)
+    return u - A @ mu
+
+
+@dataclass(frozen=True)
+class GroupLassoFit:
+    """A certified group-Lasso solution and the network it defines.
+
+    Attributes
+    ----------
+    activation : str
+        ``"relu"`` or ``"gated"``.
+    X, y : ndarray
+        The data.
+    beta : float
+    masks : ndarray of bool (k, N)
+        The patterns with a non-zero group.
+    gates : ndarray (k, d + 1)
+        An exact witness ``θ`` of each (``1[X̄θ ≥ 0] = D``), Fractions.
+    coefficients : ndarray
+        Gated: ``u_D`` (k, d+1); ReLU: ``(v_D, w_D)`` (k, 2, d+1).
+    intercept : float
+        ξ.
+    objective : float
+        ``P``.
+    certificate : PatternCertificate
+    rounds : int
+        Working-set rounds.
+    """
+
+    activation: str
+    X: np.ndarray
+    y: np.ndarray
+    beta: float
+    masks: np.ndarray
+    gates: np.ndarray
+    coefficients: np.ndarray
+    intercept: float
+    objective: float
+    certificate: PatternCertificate
+    rounds: int
+
+    def network(self) -> TwoLayerNetwork:
+        """The network with one neuron per non-zero group, ``θ = u/√‖u‖`` and ``α = ±√‖u‖``
+        (balanced, so its training objective equals :attr:`objective`)."""
+        thetas, outputs, gates = [], [], []
+        groups = self.coefficients[:, None, :] if self.activation == "gated" else self.coefficients
+        for p in range(groups.shape[0]):
+            for part, sign in zip(range(groups.shape[1]), (1.0, -1.0)):
+                u = groups[p, part]
+                norm = float(np.linalg.norm(u))
+                if norm == 0:
+                    continue
+                thetas.append(u / np.sqrt(norm))
+                outputs.append(sign * np.sqrt(norm))
+                gates.append(self.gates[p])
+        d = self.X.shape[1]
+        theta = np.array(thetas).reshape(len(thetas), d + 1)
+        return TwoLayerNetwork(
+            theta[:, :d], theta[:, d], np.array(outputs), self.intercept,
+            gates=np.array(gates, dtype=object).reshape(len(gates), d + 1) if self.activation == "gated" else None,
+        )
+
+
+PRUNE_RELATIVE = 1e-6
+"""Groups (and ReLU parts ``v``, ``w``) with norm below this fraction of the largest are set to
+zero and dropped from the working set: an interior-point solution has every group slightly
+non-zero. The certificate over all patterns is computed after pruning, so pruning can cost a
+round but never a wrong verdict."""
+
+
+def _nonzero_groups(coefficients: np.ndarray) -> np.ndarray:
+    """Which patterns carry a group (``u``, or ``v``/``w`` for ReLU) above :data:`PRUNE_RELATIVE`."""
+    flat = coefficients.reshape(coefficients.shape[0], int(np.prod(coefficients.shape[1:])))
+    norms = np.linalg.norm(flat, axis=1)
+    return norms > PRUNE_RELATIVE * norms.max(initial=0.0)
+
+
+def _as_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X.reshape(-1, 1)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must have shape (N, d) with N ≥ 1, got {X.shape}")
+    if y.size != X.shape[0]:
+        raise ValueError(f"y has {y.size} labels but X has {X.shape[0]} rows")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise ValueError("X and y must be finite (no NaN or infinity)")
+    return X, y
+
+
+def _objective(X: np.ndarray, y: np.ndarray, masks: np.ndarray, coefficients: np.ndarray, intercept: float, beta: float, activation: str) -> tuple[float, np.ndarray]:
+    Xbar = augment(X)
+    groups = coefficients if activation == "relu" else coefficients[:, None, :]
+    directions = groups[:, 0] - (groups[:, 1] if activation == "relu" else 0.0)
+    fitted = intercept + np.sum(masks * (directions @ Xbar.T), axis=0) if masks.size else np.full(y.size, intercept)
+    residual = y - fitted
+    return 0.5 * float(residual @ residual) + beta * float(np.sum(np.linalg.norm(groups, axis=2))), residual
+
+
+def fit_group_lasso(
+    X: Any,
+    y: Any,
+    beta: float,
+    *,
+    activation: str = "relu",
+    patterns: ActivationPatterns | None = None,
+    tol: float = 1e-6,
+    max_rounds: int = 100,
+) -> GroupLassoFit:
+    """Solve the two-layer group Lasso over ``patterns`` (default: the exact enumeration of all
+    patterns of ``X``) by working sets, and certify the result over every pattern.
+
+    Parameters
+    ----------
+    X : array-like (N, d)
+    y : array-like (N,)
+    beta : float
+        β > 0.
+    activation : ``"relu"`` (cone-constrained; needs cvxpy) or ``"gated"``
+    patterns : ActivationPatterns, optional
+        :func:`~mirrorlib.multidim.patterns.activation_patterns` (exact, all) or
+        :func:`~mirrorlib.multidim.sampling.sampled_patterns` (a sample: the certificate then
+        covers the sample only).
+    tol : float
+        Relative duality gap at which the fit is called optimal (the interior-point solver
+        reaches about 1e-8 to 1e-10 on these problems).
+    max_rounds : int
+        Working-set rounds before giving up (the certificate then says NOT OPTIMAL).
+
+    Returns
+    -------
+    GroupLassoFit
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, non-finite data, ``beta ≤ 0``, an unknown activation, or too many patterns.
+    """
+    X, y = _as_data(X, y)
+    if not beta > 0:
+        raise ValueError(f"beta must be > 0, got {beta}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    if patterns is None:
+        patterns = activation_patterns(X)
+    if len(patterns.X) != X.shape[0]:
+        raise ValueError(f"patterns were enumerated on {len(patterns.X)} points but X has {X.shape[0]}")
+    masks_all = patterns.matrix()
+    gates_all = patterns.thetas()
+    scope = patterns.scope
+    y_centred = y - y.mean()
+    Xbar = augment(X)
+    working = np.zeros(0, dtype=np.int64)
+    coefficients = np.zeros((0, 2, Xbar.shape[1]) if activation == "relu" else (0, Xbar.shape[1]))
+    intercept = float(y.mean())
+    grow, prune = 8, True
+    for round_index in range(1, max_rounds + 1):
+        objective, residual = _objective(X, y, masks_all[working], coefficients, intercept, beta, activation)
+        centred = residual - residual.mean()
+        sup, violators = _sup_and_violators(X, masks_all, centred, activation, beta, grow, exclude=working)
+        scale = min(1.0, beta / sup) if sup > 0 else 1.0
+        theta = scale * centred
+        gap = max(objective - (0.5 * float(y_centred @ y_centred) - 0.5 * float((y_centred - theta) @ (y_centred - theta))), 0.0)
+        LOGGER.info("group Lasso round %d: %d patterns in the working set, sup %.6g (β = %g), relative gap %.2e", round_index, working.size, sup, beta, gap / objective)
+        if gap <= tol * objective:
+            break
+        new = violators
+        if new.size == 0:  # every violator is in the set already: pruned dust that mattered
+            if not prune:
+                break  # nothing left to try; the certificate reports the gap
+            prune = False
+        working = np.concatenate([working, new])
+        coefficients, intercept = _solve_working_set(X, y, masks_all[working], beta, activation, prune=prune)
+        active = _nonzero_groups(coefficients)
+        if prune and not active.all():  # re-solve on the support: a sparse network and a more accurate point
+            working = working[active]
+            coefficients, intercept = _solve_working_set(X, y, masks_all[working], beta, activation, prune=prune)
+        grow = min(2 * grow, 256)
+    keep = _nonzero_groups(coefficients)
+    certificate = PatternCertificate(sup, beta, objective, gap, tol, scope)
+    return GroupLassoFit(
+        activation, X, y, beta, masks_all[working][keep], gates_all[working][keep], coefficients[keep], intercept,
+        objective, certificate, round_index,
+    )

@@ -1,0 +1,210 @@
+"""Two-layer networks on d-dimensional data: exact patterns, the group Lasso, its certificate and
+the check of trained networks, each against an independent computation."""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from mirrorlib.multidim.group_lasso import dual_constraint_values, fit_group_lasso
+from mirrorlib.multidim.network import TwoLayerNetwork, augment
+from mirrorlib.multidim.patterns import _dichotomies, activation_patterns, cover_count, pattern_candidates, patterns_of
+from mirrorlib.multidim.sampling import sampled_patterns
+from mirrorlib.multidim.stationary import check_trained_network, train_two_layer
+
+cp = pytest.importorskip("cvxpy")
+
+
+def general_position(points: list[list[Fraction]]) -> bool:
+    """No d + 1 points on an affine hyperplane (brute force over subsets, exact)."""
+    d = len(points[0])
+    for subset in itertools.combinations(points, d + 1):
+        matrix = [[Fraction(1), *p] for p in subset]
+        from mirrorlib.numbers.linalg import rank
+
+        if rank(matrix) < d + 1:
+            return False
+    return True
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(st.integers(1, 3), st.integers(2, 9), st.integers(0, 2**32 - 1))
+def test_pattern_count_is_covers_number_in_general_position(d, n, seed):
+    rng = np.random.default_rng(seed)
+    X = [[Fraction(int(v), int(q)) for v, q in zip(rng.integers(-50, 51, d), rng.integers(1, 7, d))] for _ in range(n)]
+    patterns = activation_patterns(X)
+    exact_general = general_position(X)
+    assert patterns.general_position == exact_general
+    if exact_general:
+        assert len(patterns) == cover_count(n, d)
+    else:
+        assert len(patterns) < cover_count(n, d)
+    assert len(set(patterns.masks)) == len(patterns)
+
+
+def lp_separable(X: np.ndarray, mask: tuple[bool, ...]) -> bool:
+    """Independent check: is there θ with x̄ᵢᵀθ ≥ 1 on the mask and ≤ −1 off it? (An open cell;
+    scaling makes the margin 1.) Solved by scipy's HiGHS."""
+    Xbar = augment(X)
+    signs = np.where(mask, 1.0, -1.0)
+    result = linprog(np.zeros(Xbar.shape[1]), A_ub=-(signs[:, None] * Xbar), b_ub=-np.ones(len(mask)), bounds=[(None, None)] * Xbar.shape[1])
+    return result.status == 0
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        [[0, 0], [1, 0], [2, 0], [0, 1], [1, 1], [2, 1]],  # two parallel lines of collinear points
+        [[0, 0], [1, 1], [2, 2], [3, 3], [1, 0]],  # four collinear and one off
+        [[0, 0], [0, 0], [1, 0], [0, 1]],  # a repeated point
+        [[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1]],  # four coplanar in 3-D
+        [[1, 2], [2, 4], [3, 6]],  # data on a line (proper affine subspace)
+    ],
+)
+def test_degenerate_data_patterns_are_exactly_the_linearly_separable_dichotomies(points):
+    """Against brute force over all 2^N dichotomies with an LP each: the same set."""
+    X = np.array(points, dtype=float)
+    patterns = activation_patterns(points)
+    separable = {mask for mask in itertools.product((False, True), repeat=len(points)) if lp_separable(X, mask)}
+    assert set(patterns.masks) == separable
+    assert not patterns.general_position
+
+
+def test_witnesses_reproduce_their_patterns_exactly():
+    rng = np.random.default_rng(5)
+    X = [[Fraction(int(v), 7) for v in row] for row in rng.integers(-20, 21, (12, 2))]
+    patterns = activation_patterns(X)
+    assert np.array_equal(patterns_of(X, patterns.thetas()), patterns.matrix())
+    assert set(patterns.masks) == set(_dichotomies([list(p) for p in X]))  # the fast path = the general recursion
+
+
+def test_pattern_enumeration_is_refused_before_any_work():
+    with pytest.raises(ValueError, match="max_candidates"):
+        activation_patterns(np.zeros((2000, 3)))
+    assert pattern_candidates(2000, 3) > 10**10
+    with pytest.raises(ValueError, match="shape"):
+        activation_patterns(np.zeros((0, 2)))
+
+
+def test_sampled_patterns_are_a_subset_and_say_so():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((15, 2))
+    sample = sampled_patterns(X, 200, seed=2)
+    assert set(sample.masks) <= set(activation_patterns(X).masks)
+    assert sample.sampled and "sample" in sample.scope
+    with pytest.raises(ValueError, match="count"):
+        sampled_patterns(X, 0)
+
+
+def full_program_optimum(X: np.ndarray, y: np.ndarray, beta: float, masks: np.ndarray, activation: str) -> float:
+    """The convex program over every pattern, written directly in cvxpy (independent of
+    mirrorlib's working sets and certificate)."""
+    Xbar = augment(X)
+    P, q = masks.shape[0], Xbar.shape[1]
+    V, W, xi = cp.Variable((P, q)), cp.Variable((P, q)), cp.Variable()
+    terms = [cp.multiply(masks[p].astype(float), Xbar @ (V[p] - W[p] if activation == "relu" else V[p])) for p in range(P)]
+    penalty = cp.sum(cp.norm(V, 2, axis=1)) + (cp.sum(cp.norm(W, 2, axis=1)) if activation == "relu" else 0)
+    constraints = []
+    if activation == "relu":
+        for p in range(P):
+            S = Xbar * np.where(masks[p], 1.0, -1.0)[:, None]
+            constraints += [S @ V[p] >= 0, S @ W[p] >= 0]
+    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(sum(terms) + xi - y) + beta * penalty), constraints)
+    problem.solve(solver="CLARABEL")
+    return float(problem.value)
+
+
+@pytest.mark.parametrize("activation", ["relu", "gated"])
+def test_certified_fit_reaches_the_full_convex_optimum_and_the_network_matches_it(activation):
+    rng = np.random.default_rng(11)
+    X = rng.uniform(-1, 1, (12, 2))
+    y = np.sin(3 * X[:, 0]) * X[:, 1] + 0.05 * rng.standard_normal(12)
+    beta = 0.02
+    fit = fit_group_lasso(X, y, beta, activation=activation)
+    assert fit.certificate.optimal and "all" in fit.certificate.scope
+    reference = full_program_optimum(X, y, beta, activation_patterns(X).matrix(), activation)
+    assert abs(fit.objective - reference) <= 1e-6 * reference
+    network = fit.network()
+    assert abs(network.training_objective(X, y, beta) - fit.objective) <= 1e-9 * fit.objective
+    assert np.allclose(network.predict(X), fit.network().predict(X))
+
+
+def test_a_fit_over_too_few_patterns_is_not_certified():
+    """Restricting the program to a small sample of patterns gives a worse objective, and the
+    certificate over all patterns says NOT OPTIMAL with a gap at least the true excess."""
+    rng = np.random.default_rng(4)
+    X = rng.uniform(-1, 1, (14, 2))
+    y = np.sign(X[:, 0] * X[:, 1])
+    beta = 0.02
+    best = fit_group_lasso(X, y, beta, activation="gated")
+    sample = sampled_patterns(X, 3, seed=0)
+    sampled = fit_group_lasso(X, y, beta, activation="gated", patterns=sample)
+    assert sampled.objective > best.objective * (1 + 1e-3)
+    # re-certify the sampled network over every pattern: the gap bounds the excess
+    report_sup = dual_constraint_values(X, activation_patterns(X).matrix(), y - sampled.network().predict(X) - np.mean(y - sampled.network().predict(X)), "gated").max()
+    assert report_sup > beta
+
+
+def test_relu_dual_value_is_the_best_unit_in_the_cone():
+    """‖Π_K(c)‖ against a brute-force maximisation of rᵀrelu(X̄u) over many unit vectors u."""
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((9, 2))
+    r = rng.standard_normal(9)
+    r -= r.mean()
+    patterns = activation_patterns(X)
+    values = dual_constraint_values(X, patterns.matrix(), r, "relu")
+    angles = rng.standard_normal((200_000, 3))
+    angles /= np.linalg.norm(angles, axis=1, keepdims=True)
+    sampled = np.abs(np.maximum(augment(X) @ angles.T, 0.0).T @ r).max()
+    assert sampled <= values.max() + 1e-12
+    assert sampled >= values.max() * (1 - 1e-2)
+
+
+def restricted_optimum(X: np.ndarray, y: np.ndarray, beta: float, network: TwoLayerNetwork) -> float:
+    """Independent (a): the ReLU program over the network's own patterns, one variable pair per
+    neuron's pattern, in cvxpy."""
+    own = np.unique(network.patterns(X), axis=0)
+    own = own[own.any(axis=1)]
+    return full_program_optimum(X, y, beta, own, "relu")
+
+
+def test_trained_networks_are_classified_as_an_independent_computation_says():
+    rng = np.random.default_rng(8)
+    for trial in range(6):
+        X = rng.standard_normal((9, 2))
+        y = rng.standard_normal(9)
+        beta = 0.1
+        network = train_two_layer(X, y, beta, width=int(rng.integers(2, 7)), seed=trial)
+        report = check_trained_network(network, X, y, beta)
+        own = restricted_optimum(X, y, beta, network)
+        objective = network.training_objective(X, y, beta)
+        assert abs(report.objective - objective) <= 1e-12 * objective
+        assert abs(report.restricted_optimum - min(own, objective)) <= 1e-6 * objective
+        assert report.restricted_optimal == (objective - own <= 1e-6 * objective + 1e-7 * objective)
+        best = fit_group_lasso(X, y, beta).objective
+        assert report.globally_optimal == (objective <= best * (1 + 1e-6))
+        assert report.certificate.duality_gap >= objective - best - 1e-7 * objective  # the gap bounds the excess
+    # the certified optimum itself is classified as optimal in both senses
+    X = rng.standard_normal((9, 2))
+    y = rng.standard_normal(9)
+    fit = fit_group_lasso(X, y, 0.1)
+    report = check_trained_network(fit.network(), X, y, 0.1)
+    assert report.restricted_optimal and report.globally_optimal
+
+
+def test_bad_input_is_refused_with_a_clear_message():
+    X = np.zeros((4, 2))
+    with pytest.raises(ValueError, match="beta"):
+        fit_group_lasso(X, np.zeros(4), 0.0)
+    with pytest.raises(ValueError, match="activation"):
+        fit_group_lasso(X, np.zeros(4), 0.1, activation="tanh")
+    with pytest.raises(ValueError, match="labels"):
+        fit_group_lasso(X, np.zeros(3), 0.1)
+    with pytest.raises(ValueError, match="finite"):
+        fit_group_lasso(np.array([[np.nan, 0.0]]), np.zeros(1), 0.1)
