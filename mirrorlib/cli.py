@@ -38,6 +38,16 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+def _run(work: Any, *, quiet: bool = True) -> Any:
+    """``work()`` with progress on stderr unless ``quiet``; a refusal (``ValueError``) or a missing
+    extra (``ImportError``) becomes a one-line usage error."""
+    try:
+        with show_progress(not quiet):
+            return work()
+    except (ImportError, ValueError) as error:
+        _fail(str(error))
+
+
 @app.command("library")
 def library_command(
     data: str = typer.Option(..., "--data", help="Training inputs, comma-separated rationals, e.g. 0,1,3,7"),
@@ -300,12 +310,10 @@ def ar_command(
         _fail(f"--train-fraction must be in (0, 1), got {train_fraction}")
     _check_plot_option(plot)
     try:
-        with show_progress(not quiet):
-            result = compare_on_series(load_series(dataset), name=dataset, depth=depth, beta=beta, train_fraction=train_fraction, seed=seed)
+        series = load_series(dataset)
     except ImportError as error:
         _fail(f"--dataset: {error}")
-    except ValueError as error:
-        _fail(str(error))
+    result = _run(lambda: compare_on_series(series, name=dataset, depth=depth, beta=beta, train_fraction=train_fraction, seed=seed), quiet=quiet)
     typer.echo(json.dumps(result.as_json(), indent=2) if output_format is OutputFormat.json else result.as_text())
     if plot is not None:
         from mirrorlib.report.plotting import plot_series_comparison
@@ -365,14 +373,8 @@ def landscape_fit_command(
     if not 0 < tol < 1:
         _fail(f"--tol must be in (0, 1), got {tol}")
     _check_plot_option(plot)
-    try:
-        with show_progress(not quiet):
-            patterns = sampled_patterns(X, sample) if sample else activation_patterns(X)
-            fit = fit_group_lasso(X, y, beta, activation=activation, patterns=patterns, tol=tol)
-    except ImportError as error:
-        _fail(str(error))
-    except ValueError as error:
-        _fail(str(error))
+    patterns = _run(lambda: sampled_patterns(X, sample) if sample else activation_patterns(X), quiet=quiet)
+    fit = _run(lambda: fit_group_lasso(X, y, beta, activation=activation, patterns=patterns, tol=tol), quiet=quiet)
     network = fit.network()
     typer.echo(f"{fit.activation} network with {network.width} neurons from {fit.masks.shape[0]} patterns; objective {fit.objective:.12g}")
     typer.echo(f"network training objective {network.training_objective(X, y, beta):.12g}")
@@ -416,12 +418,7 @@ def landscape_check_command(
         _fail(f"WEIGHTS: W has d = {W.shape[1]} columns but X has {X.shape[1]}")
     if not beta > 0:
         _fail(f"--beta must be > 0, got {beta}")
-    try:
-        report = check_trained_network(TwoLayerNetwork(W, b, alpha, xi), X, y, beta, tol=tol)
-    except ImportError as error:
-        _fail(str(error))
-    except ValueError as error:
-        _fail(str(error))
+    report = _run(lambda: check_trained_network(TwoLayerNetwork(W, b, alpha, xi), X, y, beta, tol=tol))
     typer.echo(json.dumps(report.as_json(), indent=2) if output_format is OutputFormat.json else report.as_text())
     if not report.globally_optimal:
         raise typer.Exit(code=1)

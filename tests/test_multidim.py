@@ -4,6 +4,7 @@ the check of trained networks, each against an independent computation."""
 from __future__ import annotations
 
 import itertools
+import json
 from fractions import Fraction
 
 import numpy as np
@@ -208,3 +209,43 @@ def test_bad_input_is_refused_with_a_clear_message():
         fit_group_lasso(X, np.zeros(3), 0.1)
     with pytest.raises(ValueError, match="finite"):
         fit_group_lasso(np.array([[np.nan, 0.0]]), np.zeros(1), 0.1)
+
+
+def test_landscape_commands_fit_check_and_refuse(tmp_path):
+    from typer.testing import CliRunner
+
+    from mirrorlib.cli import app
+
+    rng = np.random.default_rng(6)
+    X = rng.uniform(-1, 1, (10, 2))
+    y = np.abs(X[:, 0]) - X[:, 1]
+    data = tmp_path / "data.npz"
+    np.savez(data, X=X, y=y)
+    runner = CliRunner()
+    result = runner.invoke(app, ["landscape", "fit", "--data", str(data), "--beta", "0.05", "--quiet", "--plot", str(tmp_path / "s.png")])
+    assert result.exit_code == 0, result.output
+    assert "OPTIMAL within tolerance over all" in result.output and (tmp_path / "s.png").stat().st_size > 10_000
+    fit = fit_group_lasso(X, y, 0.05)
+    net = fit.network()
+    optimum = tmp_path / "optimum.npz"
+    np.savez(optimum, W=net.weights, b=net.biases, alpha=net.output, xi=net.intercept)
+    result = runner.invoke(app, ["landscape", "check", str(optimum), "--data", str(data), "--beta", "0.05", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["globally_optimal"] is True
+    small = tmp_path / "small.npz"
+    np.savez(small, W=np.array([[1.0, 0.0]]), b=np.array([0.0]), alpha=np.array([0.1]))
+    result = runner.invoke(app, ["landscape", "check", str(small), "--data", str(data), "--beta", "0.05"])
+    assert result.exit_code == 1 and "NOT OPTIMAL" in result.output
+    for arguments, message in [
+        (["landscape", "fit", "--data", str(tmp_path / "missing.npz"), "--beta", "1"], "--data: cannot read"),
+        (["landscape", "fit", "--data", str(small), "--beta", "1"], "--data: "),
+        (["landscape", "fit", "--data", str(data), "--beta", "0"], "--beta must be > 0"),
+        (["landscape", "fit", "--data", str(data), "--beta", "1", "--activation", "tanh"], "--activation"),
+        (["landscape", "check", str(data), "--data", str(data), "--beta", "1"], "WEIGHTS: "),
+    ]:
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, (arguments, result.output)
+    wide = tmp_path / "wide.npz"
+    np.savez(wide, W=np.ones((1, 3)), b=np.zeros(1), alpha=np.ones(1))
+    result = runner.invoke(app, ["landscape", "check", str(wide), "--data", str(data), "--beta", "1"])
+    assert result.exit_code == 2 and "d = 3" in result.output
