@@ -28,6 +28,12 @@ class Dataset:
         The inputs sorted ascending (duplicates kept: they are legal, theory §1).
     order : tuple[int, ...]
         ``x[k] == original[order[k]]``: the caller's index of the k-th smallest input.
+
+    Examples
+    --------
+    >>> data = as_dataset([2, 0, 1])
+    >>> data.n_samples, data.to_original_order(data.x)
+    (3, [Fraction(2, 1), Fraction(0, 1), Fraction(1, 1)])
     """
 
     x: tuple[Fraction, ...]
@@ -60,6 +66,12 @@ def as_dataset(X: Iterable[object] | str | Dataset, *, name: str = "X") -> Datas
     ``X`` may be any sequence of numbers accepted by :func:`mirrorlib.numbers.exact.to_rational`, a
     1-D numpy array, or a comma-separated string ``"0,1,3,7"``. Raises ``ValueError`` naming
     ``name`` for empty, NaN or infinite inputs and for 2-D arrays with more than one column.
+
+    Examples
+    --------
+    >>> data = as_dataset('3,0,1/2')
+    >>> data.x, data.order
+    ((Fraction(0, 1), Fraction(1, 2), Fraction(3, 1)), (1, 2, 0))
     """
     if isinstance(X, Dataset):
         return X
@@ -81,6 +93,11 @@ def as_labels(y: Iterable[object] | str, dataset: Dataset, *, name: str = "y") -
     """Validate labels against ``dataset`` and return them exactly, in the dataset's sorted order.
 
     Raises ``ValueError`` naming ``name`` when the length differs from the number of inputs.
+
+    Examples
+    --------
+    >>> as_labels([30, 0, 5], as_dataset([3, 0, '1/2']))
+    (Fraction(0, 1), Fraction(5, 1), Fraction(30, 1))
     """
     if isinstance(y, np.ndarray):
         if y.ndim != 1:

@@ -301,6 +301,14 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         ``"tree"``/``"rectangular"`` with a homogeneous activation, ``"skip"`` or
         ``reflection_nesting`` with sign/threshold, ``widths`` with ``"narrow"``, missing widths
         for a deep tree/rectangular unit.
+
+    Examples
+    --------
+    >>> net = ConvexNet('relu', 2, '1/10', exact=True).fit([0, 1, 2, 4], [0, 1, 1, 3])
+    >>> net.objective_, net.certificate_.is_optimal, net.certificate_.training_optimal
+    (Fraction(13, 80), True, True)
+    >>> net.predict([3.0])
+    array([2.05])
     """
 
     def __init__(

@@ -95,7 +95,14 @@ class NarrowUnit:
 
 
 def narrow_unit(activation: Activation | str, weights: Sequence[object], biases: Sequence[object]) -> NarrowUnit:
-    """Build a :class:`NarrowUnit` from any activation spec and rational-like weights/biases."""
+    """Build a :class:`NarrowUnit` from any activation spec and rational-like weights/biases.
+
+    Examples
+    --------
+    >>> unit = narrow_unit('relu', [1, -1], [0, 2])
+    >>> unit(Fraction(1)), unit(Fraction(3))
+    (Fraction(1, 1), Fraction(0, 1))
+    """
     return NarrowUnit(
         get_activation(activation),
         tuple(to_rational(w, name="weights") for w in weights),

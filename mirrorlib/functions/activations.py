@@ -135,23 +135,47 @@ def _kink_at_zero(left_slope: Fraction, right_slope: Fraction) -> PWL:
 
 
 def relu() -> Activation:
-    """``relu(t) = max(t, 0)``."""
+    """``relu(t) = max(t, 0)``.
+
+    Examples
+    --------
+    >>> relu()(Fraction(-2)), relu()(Fraction(3, 2)), relu().slopes
+    (Fraction(0, 1), Fraction(3, 2), (Fraction(0, 1), Fraction(1, 1)))
+    """
     return Activation("relu", _kink_at_zero(Fraction(0), Fraction(1)))
 
 
 def leaky_relu(negative_slope: object = Fraction(1, 100)) -> Activation:
-    """``t ↦ t`` for t ≥ 0 and ``a·t`` for t < 0, with rational leak ``a`` (default 1/100)."""
+    """``t ↦ t`` for t ≥ 0 and ``a·t`` for t < 0, with rational leak ``a`` (default 1/100).
+
+    Examples
+    --------
+    >>> leaky_relu('1/10')(Fraction(-5))
+    Fraction(-1, 2)
+    """
     a = to_rational(negative_slope, name="negative_slope")
     return Activation(f"leaky_relu({format_rational(a)})", _kink_at_zero(a, Fraction(1)))
 
 
 def absolute() -> Activation:
-    """``|t|``."""
+    """``|t|``.
+
+    Examples
+    --------
+    >>> absolute()(Fraction(-3)), absolute().is_positively_homogeneous
+    (Fraction(3, 1), True)
+    """
     return Activation("abs", _kink_at_zero(Fraction(-1), Fraction(1)))
 
 
 def linear() -> Activation:
-    """The identity ``t ↦ t``."""
+    """The identity ``t ↦ t``.
+
+    Examples
+    --------
+    >>> linear()(Fraction(-3))
+    Fraction(-3, 1)
+    """
     return Activation("linear", PWL.affine(1, 0))
 
 
@@ -165,13 +189,25 @@ def symmetrised_relu() -> Activation:
 
 
 def sign() -> Activation:
-    """``sign(t) = +1 for t ≥ 0, −1 for t < 0`` (the paper's convention: ±1 features)."""
+    """``sign(t) = +1 for t ≥ 0, −1 for t < 0`` (the paper's convention: ±1 features).
+
+    Examples
+    --------
+    >>> sign()(Fraction(-1, 2)), sign()(Fraction(0)), sign()(Fraction(2))
+    (Fraction(-1, 1), Fraction(1, 1), Fraction(1, 1))
+    """
     step = PWL((Fraction(0),), (Fraction(0), Fraction(0)), (Fraction(-1), Fraction(1)), (Fraction(1),))
     return Activation("sign", step)
 
 
 def threshold() -> Activation:
-    """``threshold(t) = 1[t ≥ 0]``."""
+    """``threshold(t) = 1[t ≥ 0]``.
+
+    Examples
+    --------
+    >>> threshold()(Fraction(-1)), threshold()(Fraction(0))
+    (Fraction(0, 1), Fraction(1, 1))
+    """
     step = PWL((Fraction(0),), (Fraction(0), Fraction(0)), (Fraction(0), Fraction(1)), (Fraction(1),))
     return Activation("threshold", step)
 
@@ -229,6 +265,13 @@ def get_activation(spec: Activation | PWL | str | object) -> Activation:
     parsed by sympy as an expression in one variable, e.g. ``"Max(x, 0) - Max(x - 1, 0)"``.
 
     Raises ``ValueError`` naming the argument and listing the known names.
+
+    Examples
+    --------
+    >>> get_activation('leaky_relu(1/4)').slopes
+    (Fraction(1, 4), Fraction(1, 1))
+    >>> get_activation('abs').name
+    'abs'
     """
     if isinstance(spec, Activation):
         return spec

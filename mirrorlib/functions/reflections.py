@@ -46,13 +46,26 @@ __all__ = [
 
 
 def reflect(point: object, mirror: object) -> Fraction:
-    """``R(a, b) = 2b − a``: the point ``a`` mirrored across ``b`` (exact)."""
+    """``R(a, b) = 2b − a``: the point ``a`` mirrored across ``b`` (exact).
+
+    Examples
+    --------
+    >>> reflect(1, 3), reflect('1/2', 0)
+    (Fraction(5, 1), Fraction(-1, 2))
+    """
     return 2 * to_rational(mirror, name="mirror") - to_rational(point, name="point")
 
 
 @dataclass(frozen=True)
 class ReflectionExpression:
-    """An immutable reflection tree (leaf ``x_index`` or ``R(reflected, mirror)``) with its value."""
+    """An immutable reflection tree (leaf ``x_index`` or ``R(reflected, mirror)``) with its value.
+
+    Examples
+    --------
+    >>> tree = reflection(leaf(Fraction(1), 1), leaf(Fraction(3), 2))
+    >>> str(tree), tree.value, tree.nesting
+    ('R(x1, x2)', Fraction(5, 1), 1)
+    """
 
     value: Fraction
     index: int | None = None
@@ -97,12 +110,24 @@ class ReflectionExpression:
 
 
 def leaf(value: object, index: int) -> ReflectionExpression:
-    """The data point ``x_index`` with the given value."""
+    """The data point ``x_index`` with the given value.
+
+    Examples
+    --------
+    >>> leaf(Fraction(3), 2).value
+    Fraction(3, 1)
+    """
     return ReflectionExpression(value=to_rational(value, name="value"), index=index)
 
 
 def reflection(reflected: ReflectionExpression, mirror: ReflectionExpression) -> ReflectionExpression:
-    """The tree ``R(reflected, mirror)`` with value ``2·mirror − reflected``."""
+    """The tree ``R(reflected, mirror)`` with value ``2·mirror − reflected``.
+
+    Examples
+    --------
+    >>> reflection(leaf(Fraction(0), 0), leaf(Fraction(2), 1)).value
+    Fraction(4, 1)
+    """
     return ReflectionExpression(value=reflect(reflected.value, mirror.value), reflected=reflected, mirror=mirror)
 
 
@@ -127,6 +152,11 @@ def reflection_expressions(
     and at least one of them at level ``k − 1``; trees are yielded level by level. The number
     yielded is :func:`count_reflection_trees` (it grows doubly exponentially in the nesting);
     above ``max_trees`` a ``ValueError`` gives the count before any work.
+
+    Examples
+    --------
+    >>> sorted({str(e.value) for e in reflection_expressions([0, 1], 1)})
+    ['-1', '0', '1', '2']
     """
     if max_nesting < 0:
         raise ValueError(f"max_nesting must be ≥ 0, got {max_nesting}")
@@ -150,7 +180,13 @@ def reflection_expressions(
 
 def count_reflection_trees(n_points: int, max_nesting: int) -> int:
     """Number of reflection trees over ``n`` distinct points with nesting ≤ ``max_nesting``:
-    ``T_0 = n`` and ``T_k = n + T_{k−1}(T_{k−1} − 1)`` (ordered pairs of distinct trees)."""
+    ``T_0 = n`` and ``T_k = n + T_{k−1}(T_{k−1} − 1)`` (ordered pairs of distinct trees).
+
+    Examples
+    --------
+    >>> count_reflection_trees(3, 0), count_reflection_trees(3, 1)
+    (3, 9)
+    """
     if n_points < 0 or max_nesting < 0:
         raise ValueError("n_points and max_nesting must be ≥ 0")
     total = n_points
@@ -200,7 +236,15 @@ def reflection_forest(X: Iterable[object] | Dataset, max_nesting: int) -> nx.DiG
 def explain_value(
     value: object, X: Iterable[object] | Dataset, max_nesting: int
 ) -> ReflectionExpression | None:
-    """The first (least nested) reflection tree over ``X`` whose value is ``value``, or ``None``."""
+    """The first (least nested) reflection tree over ``X`` whose value is ``value``, or ``None``.
+
+    Examples
+    --------
+    >>> str(explain_value(5, [0, 1, 3], 1))
+    'R(x1, x2)'
+    >>> explain_value(Fraction(1, 3), [0, 1, 3], 2) is None
+    True
+    """
     target = to_rational(value, name="value")
     for expression in reflection_expressions(X, max_nesting):
         if expression.value == target:
@@ -228,7 +272,13 @@ class ReflectionCounts:
 
 def reflection_counts(X: Iterable[object] | Dataset, max_nesting: int) -> list[ReflectionCounts]:
     """For each nesting level ``k ≤ max_nesting``: trees with nesting exactly ``k``, the
-    distinct values among them, and how many of those are new."""
+    distinct values among them, and how many of those are new.
+
+    Examples
+    --------
+    >>> [(c.nesting, c.distinct_values) for c in reflection_counts([0, 1, 3], 1)]
+    [(0, 3), (1, 5)]
+    """
     seen: set[Fraction] = set()
     per_level: dict[int, list[Fraction]] = {}
     for expression in reflection_expressions(X, max_nesting):

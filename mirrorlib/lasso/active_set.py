@@ -92,6 +92,13 @@ def solve_lasso(
     FloatLassoSolution
         If the budget runs out first, ``converged`` is False and a ``RuntimeWarning`` says how
         far the gap is from ``tol``.
+
+    Examples
+    --------
+    >>> A = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
+    >>> fit = solve_lasso(A, [0.0, 1.0, 2.5, 3.0], 0.1)
+    >>> np.round(fit.z, 6), round(fit.xi, 6)
+    (array([1.075, 0.225]), -0.1)
     """
     A_arr, y_arr = _float_problem(A, y)
     beta_f = _float_beta(beta)

@@ -148,7 +148,13 @@ class FloatLassoCertificate:
 def lasso_objective(
     A: object, y: object, z: object, xi: object, beta: object
 ) -> Fraction:
-    """Exact objective ``½‖y − A z − ξ1‖² + β‖z‖₁`` (``beta=None`` means β = 0)."""
+    """Exact objective ``½‖y − A z − ξ1‖² + β‖z‖₁`` (``beta=None`` means β = 0).
+
+    Examples
+    --------
+    >>> lasso_objective([[0], [1], [2]], [0, 1, 2], [1], 0, '1/10')
+    Fraction(1, 10)
+    """
     matrix, yv, zv, xiv, betav = _exact_inputs(A, y, z, xi, beta)
     residual = _residual(matrix, yv, zv, xiv)
     return _objective(residual, zv, betav or Fraction(0))
@@ -183,6 +189,13 @@ def certify_lasso(
     -------
     LassoCertificate
         ``is_optimal`` is True iff the conditions hold exactly; ``failures`` says which fail.
+
+    Examples
+    --------
+    >>> certify_lasso([[0], [1], [2]], [0, 1, 2], ['19/20'], '1/20', '1/10').is_optimal
+    True
+    >>> certify_lasso([[0], [1], [2]], [0, 1, 2], [1], 0, '1/10').is_optimal
+    False
     """
     matrix, yv, zv, xiv, betav = _exact_inputs(A, y, z, xi, beta)
     limit = betav is None
@@ -348,6 +361,12 @@ def lasso_duality_gap_float(
     Uses the dual point ``θ = s·r_c`` and the stable non-negative form of the gap from the
     module docstring, so the gap is accurate relative to its own size (no cancellation of
     ``P`` against ``D``).
+
+    Examples
+    --------
+    >>> primal, dual, gap = lasso_duality_gap_float(np.array([[0.0], [1.0], [2.0]]), np.array([0.0, 1.0, 2.0]), np.array([0.9]), 0.1, 0.1)
+    >>> round(primal, 12), round(gap, 12)
+    (0.1, 0.0025)
     """
     residual = y - A @ z - xi
     mean = float(residual.mean())

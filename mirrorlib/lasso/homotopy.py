@@ -127,6 +127,12 @@ def solve_lasso_exact(
         for ``beta ≤ 0``, NaN/inf, an empty ``A``, or ``len(y)`` ≠ number of rows of ``A``.
     TypeError
         for non-numeric input.
+
+    Examples
+    --------
+    >>> solution = solve_lasso_exact([[0, 1], [1, 0], [2, 1], [3, 0]], [0, 1, '5/2', 3], '1/10')
+    >>> solution.z, solution.xi, solution.objective
+    ((Fraction(43, 40), Fraction(9, 40)), Fraction(-1, 10), Fraction(137, 800))
     """
     rows = as_rational_matrix(A, name="A")
     labels = _exact_labels(y, len(rows))

@@ -252,6 +252,12 @@ def optimal_set(A: object, y: object, beta: object, *, max_vertices: int = MAX_V
     -------
     OptimalSet
         Vertices, dimension, uniqueness and the minimum-ℓ2 optimum, all exact.
+
+    Examples
+    --------
+    >>> optimum = optimal_set([[1, 1], [2, 2], [0, 0]], [1, 2, 0], '1/10')
+    >>> len(optimum.vertices), optimum.is_unique
+    (2, False)
     """
     solution = solve_lasso_exact(A, y, beta)
     face, means = _face(A, solution.z, solution.dual)

@@ -274,6 +274,14 @@ def library(
     ValueError
         empty/NaN/inf data, ``depth < 2``, unknown activation or architecture, a
         non-homogeneous activation, or a depth/activation pair without a closed form.
+
+    Examples
+    --------
+    >>> lib = library('0,1,3', 'relu', 2)
+    >>> lib.n_features, lib.features[0].label
+    (7, 'h1 = relu(+(x - x0))')
+    >>> library([0, 1, 3, 7], 'relu', 3).distinct().n_features
+    13
     """
     dataset = as_dataset(X)
     sigma = get_activation(activation)

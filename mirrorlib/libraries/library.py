@@ -52,6 +52,13 @@ class Feature:
         False only for the skip connection's linear column.
     linear_slope : Fraction | None
         ``c`` for the linear recession-ray feature ``c·x``; None for every other feature.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> feature = library([0, 1, 3], 'relu', 2).features[1]
+    >>> feature.label, feature.breakpoints
+    ('h1 = relu(+(x - x1))', (Fraction(1, 1),))
     """
 
     label: str
@@ -107,6 +114,16 @@ class Library:
     Columns and features are computed on first use: the float matrix by a float64 recursion,
     the exact one by the same recursion on Fractions, a :class:`Feature` (with its unit) only
     when asked for.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> lib = library([0, 1, 3], 'abs', 2)
+    >>> lib.n_features, lib.matrix(exact=True)[1]
+    (7, array([Fraction(1, 1), Fraction(0, 1), Fraction(2, 1), Fraction(1, 1),
+           Fraction(0, 1), Fraction(2, 1), Fraction(1, 1)], dtype=object))
+    >>> lib.distinct().n_features
+    3
     """
 
     activation: Activation
@@ -301,7 +318,13 @@ DEFAULT_MEMORY_LIMIT = 4 * 1024**3
 
 
 def memory_limit() -> int:
-    """Bytes a dictionary build may use: ``MIRRORLIB_MAX_BYTES`` from the environment, else 4 GiB."""
+    """Bytes a dictionary build may use: ``MIRRORLIB_MAX_BYTES`` from the environment, else 4 GiB.
+
+    Examples
+    --------
+    >>> memory_limit() // 1024**3  # GiB, with MIRRORLIB_MAX_BYTES unset
+    4
+    """
     import os
 
     text = os.environ.get("MIRRORLIB_MAX_BYTES", "")

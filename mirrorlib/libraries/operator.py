@@ -150,6 +150,13 @@ class LibraryOperator(LinearOperator):
     ``matvec``/``rmatvec`` run in float64; :meth:`matvec_exact` and :meth:`rmatvec_exact` take and
     return Fractions (the same prefix sums on exact rationals). Memory: the hidden vectors of
     layer ``L − 2``, ``M/2`` numbers.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> op = LibraryOperator(library(np.linspace(0, 1, 50), 'relu', 3))
+    >>> op.shape, op.rmatvec(np.ones(50)).shape
+    ((50, 10001), (10001,))
     """
 
     def __init__(self, library: Library) -> None:

@@ -80,6 +80,12 @@ class PatternCertificate:
         Which patterns were examined (all, exactly enumerated, or a sample).
     arithmetic : str
         How the numbers were computed.
+
+    Examples
+    --------
+    >>> certificate = PatternCertificate(sup=0.11, beta=0.1, objective=2.0, duality_gap=0.02, tol=1e-6, scope='all 8 activation patterns (exact enumeration)')
+    >>> certificate.optimal, certificate.relative_gap
+    (False, 0.01)
     """
 
     sup: float
@@ -257,6 +263,12 @@ class GroupLassoFit:
     certificate : PatternCertificate
     rounds : int
         Working-set rounds.
+
+    Examples
+    --------
+    >>> fit = fit_group_lasso([[0], [1], [2], [3]], [0.0, 1.0, 0.0, 1.0], 0.05, activation='gated')
+    >>> fit.masks.shape[1], fit.coefficients.shape[1], fit.certificate.optimal
+    (4, 2, True)
     """
 
     activation: str
@@ -368,6 +380,13 @@ def fit_group_lasso(
     ------
     ValueError
         Bad shapes, non-finite data, ``beta ≤ 0``, an unknown activation, or too many patterns.
+
+    Examples
+    --------
+    >>> X = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
+    >>> fit = fit_group_lasso(X, np.array([0.0, 1.0, 1.0, 0.0]), 0.01)
+    >>> fit.certificate.optimal, fit.network().width <= 2 * fit.masks.shape[0]
+    (True, True)
     """
     X, y = _as_data(X, y)
     if not beta > 0:

@@ -64,6 +64,12 @@ class TwoLayerNetwork:
         Gated ReLU: neuron ``j`` is active where ``g_jᵀx̄ ≥ 0`` and then outputs ``w_jᵀx + b_j``.
         The gates are evaluated exactly (:func:`~mirrorlib.multidim.patterns.patterns_of`), so they
         may be exact rationals (an object array of Fractions).
+
+    Examples
+    --------
+    >>> net = TwoLayerNetwork(np.array([[1.0, -1.0]]), np.array([0.0]), np.array([1.0]), 0.5)
+    >>> net.predict(np.array([[2.0, 1.0], [0.0, 1.0]])), net.patterns(np.array([[2.0, 1.0], [0.0, 1.0]]))
+    (array([1.5, 0.5]), array([[ True, False]]))
     """
 
     weights: np.ndarray

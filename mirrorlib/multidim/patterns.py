@@ -106,6 +106,14 @@ class ActivationPatterns:
         ``None`` for a sample.
     sampled : bool
         True for :func:`~mirrorlib.multidim.sampling.sampled_patterns` (not every pattern).
+
+    Examples
+    --------
+    >>> patterns = activation_patterns([[0, 0], [1, 0], [0, 1]])
+    >>> len(patterns), patterns.general_position, patterns.scope
+    (8, True, 'all 8 activation patterns (exact enumeration)')
+    >>> patterns.matrix().shape, patterns.thetas().shape
+    ((8, 3), (8, 3))
     """
 
     X: tuple[tuple[Fraction, ...], ...]

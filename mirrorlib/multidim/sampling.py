@@ -42,6 +42,12 @@ def sampled_patterns(X: Any, count: int, *, seed: int = 0) -> ActivationPatterns
     -------
     ActivationPatterns
         ``sampled=True``; ``general_position=None``.
+
+    Examples
+    --------
+    >>> sample = sampled_patterns([[0, 0], [1, 0], [0, 1]], 100, seed=1)
+    >>> len(sample), sample.scope
+    (8, '8 sampled activation patterns (a sample, not all patterns)')
     """
     if not 1 <= count <= 10_000_000:
         raise ValueError(f"count must be between 1 and 10,000,000, got {count}")

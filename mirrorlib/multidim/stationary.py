@@ -170,6 +170,14 @@ def check_trained_network(
     Returns
     -------
     TrainedNetworkReport
+
+    Examples
+    --------
+    >>> from mirrorlib.multidim.group_lasso import fit_group_lasso
+    >>> X, y = np.array([[0, 0], [1, 0], [0, 1], [1, 1]]), np.array([0.0, 1.0, 1.0, 0.0])
+    >>> report = check_trained_network(fit_group_lasso(X, y, 0.01).network(), X, y, 0.01)
+    >>> report.restricted_optimal, report.globally_optimal
+    (True, True)
     """
     X, y = _as_data(X, y)
     if network.gates is not None:

@@ -145,6 +145,14 @@ def to_lasso(network: ParallelNetwork) -> LassoPoint:
     ``f``, and its Lasso objective ``½‖Az + ξ1 − y‖² + β‖z‖₁`` is ``≤ J`` (AM–GM), with equality
     iff the network is balanced. Parameters are read exactly (floats via ``Fraction(float)``).
     Raises ValueError naming ``activation`` when σ is not positively homogeneous.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> lib = library([0, 1, 3], 'relu', 2)
+    >>> point = to_lasso(from_lasso(lib, [2] + [0] * (lib.n_features - 1), 1))
+    >>> point.z, point.xi
+    ((Fraction(2, 1),), Fraction(1, 1))
     """
     activation = network.activation
     _require_homogeneous(activation, "mapping a network to the Lasso")
@@ -278,6 +286,14 @@ def from_lasso(library: Library, z: Sequence[object], xi: object) -> ParallelNet
     data, ``f(X) = A z + ξ1`` and the training objective equals ``½‖Az + ξ1 − y‖² + β‖z‖₁`` exactly.
 
     Raises ValueError naming ``z`` (length ≠ number of features) or ``activation``.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> lib = library([0, 1, 3], 'relu', 2)
+    >>> net = from_lasso(lib, [1] + [0] * (lib.n_features - 1), 0)  # z = 1 on relu(x − x0)
+    >>> [net.value_exact(x) for x in (0, 1, 3)], net.is_balanced()
+    ([Fraction(0, 1), Fraction(1, 1), Fraction(3, 1)], True)
     """
     if not isinstance(library, Library):
         raise TypeError(f"library must be a mirrorlib Library, got {type(library).__name__}")

@@ -162,6 +162,13 @@ class ParallelNetwork:
 
     Parameters may be floats (trained networks), Fractions, or :class:`Surd` numbers (rebuilt
     networks; exact).
+
+    Examples
+    --------
+    >>> from mirrorlib.estimator import ConvexNet
+    >>> net = ConvexNet('relu', 3, '1/10', exact=True).fit([0, 1, 2, 4], [0, 1, 1, 3]).network_
+    >>> net.depth, net.n_units, net.is_balanced()
+    (3, 3, True)
     """
 
     activation: Activation

@@ -38,6 +38,11 @@ def to_rational(value: object, *, name: str = "value") -> Fraction:
         for booleans and objects that are not numbers (the message names ``name``).
     ValueError
         for NaN, infinities and unparsable strings (the message names ``name``).
+
+    Examples
+    --------
+    >>> to_rational('-7/2'), to_rational(0.5), to_rational('0.1')
+    (Fraction(-7, 2), Fraction(1, 2), Fraction(1, 10))
     """
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a number, got the boolean {value!r}; pass 0 or 1 instead")
@@ -90,6 +95,13 @@ def to_rational_vector(values: Iterable[object] | str, *, name: str = "values") 
 
     Raises ``ValueError`` naming ``name`` for an empty input, and for any entry that
     :func:`to_rational` rejects (the message gives the entry's position).
+
+    Examples
+    --------
+    >>> to_rational_vector('0,1/2,3')
+    (Fraction(0, 1), Fraction(1, 2), Fraction(3, 1))
+    >>> to_rational_vector([1, 0.25])
+    (Fraction(1, 1), Fraction(1, 4))
     """
     if isinstance(values, str):
         items: list[object] = values.split(",") if values.strip() else []
@@ -141,7 +153,13 @@ def positive_beta(value: object, *, name: str = "beta", limit: str = "beta=None 
 
 
 def format_rational(value: Fraction) -> str:
-    """Render a Fraction as ``"p/q"`` (or ``"p"`` when the denominator is 1)."""
+    """Render a Fraction as ``"p/q"`` (or ``"p"`` when the denominator is 1).
+
+    Examples
+    --------
+    >>> format_rational(Fraction(-7, 2)), format_rational(Fraction(3))
+    ('-7/2', '3')
+    """
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 

@@ -175,14 +175,26 @@ def _from_flint_mat(mat: Any) -> RationalMatrix:
 
 
 def matvec(A: Sequence[Sequence[Fraction]], v: Sequence[Fraction]) -> tuple[Fraction, ...]:
-    """Exact product ``A v`` (``A`` given by rows)."""
+    """Exact product ``A v`` (``A`` given by rows).
+
+    Examples
+    --------
+    >>> matvec([[Fraction(1), Fraction(2)], [Fraction(0), Fraction(1)]], [Fraction(1), Fraction(1, 2)])
+    (Fraction(2, 1), Fraction(1, 2))
+    """
     if A and len(A[0]) != len(v):
         raise ValueError(f"matvec: A has {len(A[0])} columns but v has {len(v)} entries")
     return tuple(sum((a * b for a, b in zip(row, v)), Fraction(0)) for row in A)
 
 
 def rmatvec(A: Sequence[Sequence[Fraction]], v: Sequence[Fraction]) -> tuple[Fraction, ...]:
-    """Exact product ``Aᵀ v`` (``A`` given by rows), i.e. the correlations ``a_jᵀ v``."""
+    """Exact product ``Aᵀ v`` (``A`` given by rows), i.e. the correlations ``a_jᵀ v``.
+
+    Examples
+    --------
+    >>> rmatvec([[Fraction(1), Fraction(2)], [Fraction(0), Fraction(1)]], [Fraction(1), Fraction(1, 2)])
+    (Fraction(1, 1), Fraction(5, 2))
+    """
     if len(A) != len(v):
         raise ValueError(f"rmatvec: A has {len(A)} rows but v has {len(v)} entries")
     if not A:
@@ -204,6 +216,11 @@ def solve(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> tuple[Fract
 
     Raises :class:`SingularMatrixError` (a ``ValueError``) if ``A`` is singular, and
     ``ValueError`` if the shapes do not match.
+
+    Examples
+    --------
+    >>> solve([[Fraction(2), Fraction(1)], [Fraction(1), Fraction(3)]], [Fraction(1), Fraction(2)])
+    (Fraction(1, 5), Fraction(3, 5))
     """
     n = len(A)
     if any(len(row) != n for row in A) or len(b) != n:
@@ -223,7 +240,13 @@ def solve(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> tuple[Fract
 
 
 def rref(A: Sequence[Sequence[Fraction]]) -> tuple[RationalMatrix, tuple[int, ...]]:
-    """Reduced row echelon form of ``A`` and its pivot columns (exact)."""
+    """Reduced row echelon form of ``A`` and its pivot columns (exact).
+
+    Examples
+    --------
+    >>> rref([[Fraction(2), Fraction(4)], [Fraction(1), Fraction(3)]])
+    (((Fraction(1, 1), Fraction(0, 1)), (Fraction(0, 1), Fraction(1, 1))), (0, 1))
+    """
     if not A or not A[0]:
         return tuple(tuple(row) for row in A), ()
     if _flint is not None:
@@ -268,7 +291,13 @@ def _rref_fractions(rows: list[list[Fraction]]) -> tuple[list[list[Fraction]], l
 
 
 def rank(A: Sequence[Sequence[Fraction]]) -> int:
-    """Exact rank of ``A``."""
+    """Exact rank of ``A``.
+
+    Examples
+    --------
+    >>> rank([[Fraction(1), Fraction(2)], [Fraction(2), Fraction(4)]])
+    1
+    """
     if not A or not A[0]:
         return 0
     if _flint is not None:
@@ -278,12 +307,24 @@ def rank(A: Sequence[Sequence[Fraction]]) -> int:
 
 def column_basis(A: Sequence[Sequence[Fraction]]) -> tuple[int, ...]:
     """Indices of a basis of the column space of ``A``: the first linearly independent columns
-    in left-to-right order (the pivot columns of the RREF)."""
+    in left-to-right order (the pivot columns of the RREF).
+
+    Examples
+    --------
+    >>> column_basis([[Fraction(1), Fraction(2), Fraction(0)], [Fraction(2), Fraction(4), Fraction(1)]])
+    (0, 2)
+    """
     return rref(A)[1]
 
 
 def nullspace(A: Sequence[Sequence[Fraction]]) -> tuple[tuple[Fraction, ...], ...]:
-    """A basis of ``{v : A v = 0}`` (one vector per free column of the RREF of ``A``)."""
+    """A basis of ``{v : A v = 0}`` (one vector per free column of the RREF of ``A``).
+
+    Examples
+    --------
+    >>> nullspace([[Fraction(1), Fraction(1), Fraction(1)]])
+    ((Fraction(-1, 1), Fraction(1, 1), Fraction(0, 1)), (Fraction(-1, 1), Fraction(0, 1), Fraction(1, 1)))
+    """
     if not A:
         return ()
     ncols = len(A[0])
@@ -306,6 +347,11 @@ def least_squares(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> tup
        column basis of ``A`` and ``(A_Cᵀ A_C) w = A_Cᵀ b`` (nonsingular).
     2. The minimum-norm ``x`` with ``A x = p`` lies in the row space: ``x = A_Rᵀ μ`` with ``R``
        a basis of the rows of ``A`` and ``(A_R A_Rᵀ) μ = p_R`` (nonsingular).
+
+    Examples
+    --------
+    >>> least_squares([[Fraction(1)], [Fraction(1)]], [Fraction(0), Fraction(1)])
+    (Fraction(1, 2),)
     """
     nrows = len(A)
     if nrows != len(b):
@@ -342,6 +388,12 @@ class ExactMatrix:
     Stored as a ``flint.fmpq_mat`` when python-flint is available (products then run in C),
     else as Fraction rows. Vectors passed to and returned by the methods are lists of backend
     scalars (see :func:`to_scalar`), except for the ``*_fractions`` helpers.
+
+    Examples
+    --------
+    >>> M = ExactMatrix([[Fraction(1), Fraction(2)], [Fraction(3), Fraction(4)]])
+    >>> M.nrows, M.ncols, M.column(1)
+    (2, 2, [2, 4])
     """
 
     __slots__ = ("nrows", "ncols", "_mat", "_matT", "_rows", "_integer_transpose")

@@ -69,6 +69,13 @@ class Claim:
         counterexample).
     default_max_n : int
         The largest data size drawn when the user does not say.
+
+    Examples
+    --------
+    >>> claim = get_claim('dictionary-size-bounds')
+    >>> outcome = claim.check(claim.draw(np.random.default_rng(0), 4))
+    >>> outcome.passed
+    True
     """
 
     name: str
@@ -110,7 +117,13 @@ def all_claims() -> list[Claim]:
 
 
 def get_claim(name: str) -> Claim:
-    """The claim called ``name``; ``ValueError`` listing the known names otherwise."""
+    """The claim called ``name``; ``ValueError`` listing the known names otherwise.
+
+    Examples
+    --------
+    >>> get_claim('two-layer-library').reference
+    'Paper §2 (2-layer networks), theory §5'
+    """
     for claim in all_claims():
         if claim.name == name:
             return claim
