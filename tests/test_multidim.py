@@ -249,3 +249,20 @@ def test_landscape_commands_fit_check_and_refuse(tmp_path):
     np.savez(wide, W=np.ones((1, 3)), b=np.zeros(1), alpha=np.ones(1))
     result = runner.invoke(app, ["landscape", "check", str(wide), "--data", str(data), "--beta", "1"])
     assert result.exit_code == 2 and "d = 3" in result.output
+
+
+@pytest.mark.parametrize("activation", ["relu", "gated"])
+def test_constant_labels_give_the_empty_network(activation):
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]])
+    fit = fit_group_lasso(X, np.full(3, 2.5), 0.1, activation=activation)
+    network = fit.network()
+    assert network.width == 0 and fit.objective == 0.0 and fit.certificate.optimal
+    assert np.array_equal(network.predict(X), np.full(3, 2.5))
+
+
+def test_enumeration_memory_is_estimated_before_any_work(monkeypatch):
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(50 * 1024**2))
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="GiB"):
+        activation_patterns(rng.uniform(size=(150, 2)))  # float data: Python integers, ~0.3 GiB
+    assert len(activation_patterns(rng.integers(0, 50, (30, 2)))) > 0  # small integers fit

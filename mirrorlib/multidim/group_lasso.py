@@ -413,7 +413,7 @@ def fit_group_lasso(
         scale = min(1.0, beta / sup) if sup > 0 else 1.0
         theta = scale * centred
         gap = max(objective - (0.5 * float(y_centred @ y_centred) - 0.5 * float((y_centred - theta) @ (y_centred - theta))), 0.0)
-        LOGGER.info("group Lasso round %d: %d patterns in the working set, sup %.6g (β = %g), relative gap %.2e", round_index, working.size, sup, beta, gap / objective)
+        LOGGER.info("group Lasso round %d: %d patterns in the working set, sup %.6g (β = %g), relative gap %.2e", round_index, working.size, sup, beta, gap / objective if objective > 0 else 0.0)
         if gap <= tol * objective:
             break
         new = violators

@@ -84,7 +84,8 @@ class TwoLayerNetwork:
         return int(self.output.size)
 
     def _theta(self) -> np.ndarray:
-        return np.hstack([np.asarray(self.weights, dtype=np.float64).reshape(self.width, -1), np.asarray(self.biases, dtype=np.float64).reshape(-1, 1)])
+        weights = np.asarray(self.weights, dtype=np.float64)
+        return np.hstack([weights.reshape(self.width, weights.shape[-1]), np.asarray(self.biases, dtype=np.float64).reshape(-1, 1)])
 
     def patterns(self, X: np.ndarray) -> np.ndarray:
         """The neurons' activation patterns on ``X``: ``(m, N)`` booleans ``1[θ_jᵀx̄ᵢ ≥ 0]`` (the gates'
@@ -92,7 +93,7 @@ class TwoLayerNetwork:
         if self.gates is not None:
             from mirrorlib.multidim.patterns import patterns_of
 
-            return patterns_of(np.asarray(X, dtype=np.float64), self.gates).reshape(self.width, -1)
+            return patterns_of(np.asarray(X, dtype=np.float64), self.gates).reshape(self.width, np.shape(X)[0])
         return (augment(X) @ self._theta().T >= 0).T
 
     def hidden(self, X: np.ndarray) -> np.ndarray:

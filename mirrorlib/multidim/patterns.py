@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations, product
-from math import comb, gcd, lcm
+from math import comb, factorial, gcd, lcm
 from typing import Any
 
 import numpy as np
@@ -53,7 +53,7 @@ import numpy as np
 from mirrorlib.numbers.exact import to_rational
 from mirrorlib.numbers.linalg import column_basis, nullspace, solve
 
-__all__ = ["ActivationPatterns", "DEFAULT_MAX_PATTERN_CANDIDATES", "activation_patterns", "cover_count", "pattern_candidates", "patterns_of"]
+__all__ = ["ActivationPatterns", "DEFAULT_MAX_PATTERN_CANDIDATES", "activation_patterns", "cover_count", "enumeration_bytes", "pattern_candidates", "patterns_of"]
 
 DEFAULT_MAX_PATTERN_CANDIDATES = 2_000_000
 """Refuse enumerations with more candidate cells than this (:func:`pattern_candidates`)."""
@@ -245,6 +245,45 @@ def _dichotomies(points: list[list[Fraction]]) -> dict[tuple[bool, ...], tuple[l
     return result
 
 
+def enumeration_bytes(n: int, d: int, *, small_integers: bool = True) -> int:
+    """Memory of the vectorised enumeration: for the ``C = binom(n, d)`` hyperplanes through ``d``
+    points, the integer matrices ``θ_Hᵀx̄ᵢ`` and ``gᵀx̄ᵢ`` and their ratios (``N × C`` each) and
+    one ``C × N`` boolean mask at a time; 8 bytes per entry in int64, about 56 as Python integers
+    (data whose common denominator is large, e.g. most floats: ``small_integers=False``).
+
+    Examples
+    --------
+    >>> enumeration_bytes(100, 2) // 1024**2, enumeration_bytes(100, 2, small_integers=False) // 1024**2  # MiB
+    (12, 80)
+    """
+    per_entry = 8 if small_integers else 56
+    return n * comb(n, d) * (3 * per_entry + 2)
+
+
+def _fits_int64(points: Sequence[Sequence[Fraction]]) -> bool:
+    """Whether every product of the enumeration provably fits in int64 (see :func:`_products`):
+    with ``B`` the largest scaled coordinate, cofactors are at most ``(d+1)!·B^d`` and the
+    witness products at most ``((d+1)!)²·B^{2d+1}`` in size."""
+    d = len(points[0])
+    Zbar, _ = _integer_data(points)
+    bound = max(1, int(np.max(np.abs(Zbar))))
+    return factorial(d + 1) ** 2 * (d + 2) * bound ** (2 * d + 1) < 2**62
+
+
+def _check_enumeration_memory(points: Sequence[Sequence[Fraction]]) -> None:
+    from mirrorlib.libraries.library import memory_limit
+
+    n, d = len(points), len(points[0])
+    needed = enumeration_bytes(n, d, small_integers=_fits_int64(points))
+    if needed > memory_limit():
+        raise ValueError(
+            f"X ({n} points in d = {d}): enumerating the patterns needs about {needed / 1024**3:,.1f} GiB "
+            f"(limit {memory_limit() / 1024**3:.1f} GiB); use fewer points or sampled patterns "
+            "(mirrorlib.multidim.sampling.sampled_patterns), round the data to small denominators, "
+            "or raise the limit with MIRRORLIB_MAX_BYTES"
+        )
+
+
 def _det(stack: np.ndarray) -> np.ndarray:
     """Exact determinants of a stack of integer matrices ``(C, k, k)`` (object dtype), by Laplace
     expansion along the first row (``k ≤ 4`` here)."""
@@ -393,8 +432,9 @@ def activation_patterns(X: Any, *, max_candidates: int = DEFAULT_MAX_PATTERN_CAN
     if candidates > max_candidates:
         raise ValueError(
             f"X ({n} points in d = {d}) needs {candidates:,} candidate cells (limit max_candidates={max_candidates:,}); "
-            "use fewer points, sampled patterns (mirrorlib.multidim.sampled_patterns), or raise max_candidates"
+            "use fewer points, sampled patterns (mirrorlib.multidim.sampling.sampled_patterns), or raise max_candidates"
         )
+    _check_enumeration_memory(points)
     rows = [list(p) for p in points]
     reduced = _affine_coordinates(rows)
     if reduced is not None:  # data in a proper affine subspace: general position iff affinely independent
