@@ -131,7 +131,17 @@ class CompletenessGap:
 
 
 def completeness_gap(columns: ColumnsLike, ground_truth: GroundTruthLibrary, lam: Iterable[object] | str) -> CompletenessGap:
-    """Compare the library and the ground truth on one λ (sorted data order, ``1ᵀλ = 0`` exactly)."""
+    """Compare the library and the ground truth on one λ (sorted data order, ``1ᵀλ = 0`` exactly).
+
+    Examples
+    --------
+    >>> from mirrorlib.groundtruth.library import ground_truth_library
+    >>> from mirrorlib.libraries import library
+    >>> truth = ground_truth_library([0, 1, 3], 'relu', 2)
+    >>> gap = completeness_gap(library([0, 1, 3], 'relu', 2).matrix(exact=True), truth, [1, -2, 1])
+    >>> gap.closed_form_value == gap.ground_truth_value
+    True
+    """
     if not ground_truth.entries:
         raise ValueError("ground_truth has no vectors")
     library_columns = _columns(columns, ground_truth)

@@ -102,6 +102,12 @@ def numeric_sup(
     41, 17, …); the ``refine`` best grid points of each pattern are zoomed into, and the best
     result is polished by Nelder–Mead from simplices jittered by ``rng`` (a Generator or seed;
     default seed 0, so the result is reproducible).
+
+    Examples
+    --------
+    >>> estimate = numeric_sup([0, 1, 3], 'relu', 2, [1, -2, 1], rng=0)
+    >>> round(float(estimate.value), 6)
+    2.0
     """
     dataset = as_dataset(X)
     spec = make_architecture(architecture, depth, wide_layer=wide_layer)

@@ -119,6 +119,12 @@ def library_report(
 
     Sign and threshold activations (0-homogeneous) go to :mod:`mirrorlib.signnets`: tree or
     rectangular architectures with hidden ``widths``; ``architecture="narrow"`` means a tree.
+
+    Examples
+    --------
+    >>> report = library_report('0,1,3', activation='relu', depth=2)
+    >>> print(report.as_text().splitlines()[0])
+    library: activation=relu depth=2 architecture=narrow
     """
     from mirrorlib.functions.activations import get_activation
 
@@ -201,7 +207,13 @@ def _json_graph(graph: dict[str, Any]) -> dict[str, Any]:
 
 
 def reflections_report(data: str | Any, max_nesting: int) -> ReflectionsReport:
-    """Validate inputs and build a :class:`ReflectionsReport`."""
+    """Validate inputs and build a :class:`ReflectionsReport`.
+
+    Examples
+    --------
+    >>> print(reflections_report('0,1,3', 1).as_text().splitlines()[0])
+    data (ascending): x0=0, x1=1, x2=3
+    """
     if max_nesting < 0:
         raise ValueError(f"nesting must be ≥ 0 (depth ≥ 2), got {max_nesting}")
     from mirrorlib.functions.reflections import require_tree_count

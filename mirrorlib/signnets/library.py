@@ -315,6 +315,12 @@ def sign_library(
     ValueError
         naming the argument: empty/NaN data (``X``), bad ``activation``, ``architecture``,
         ``widths``, ``depth`` or ``rule``.
+
+    Examples
+    --------
+    >>> lib = sign_library([0, 1, 2, 3], 'sign', 'tree', (), 2)
+    >>> lib.n_features, lib.distinct().n_features
+    (8, 8)
     """
     spec = sign_net_spec(activation, architecture, widths, depth)
     if rule not in SWITCH_RULES:

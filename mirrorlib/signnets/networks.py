@@ -84,6 +84,11 @@ def parse_widths(widths: str | Iterable[object] | None, *, name: str = "widths")
     """``"2,2"``, ``[2, 2]`` or ``None`` (no hidden widths) as a tuple of positive ints.
 
     Raises ``ValueError`` naming ``name`` for non-integers and widths ``≤ 0``.
+
+    Examples
+    --------
+    >>> parse_widths('2,3'), parse_widths([4]), parse_widths(None)
+    ((2, 3), (4,), ())
     """
     if widths is None:
         return ()
@@ -177,6 +182,12 @@ def sign_net_spec(
     ValueError
         naming the argument: ``activation`` not sign/threshold, ``architecture`` not tree/rectangular,
         ``depth < 2`` (or not an integer), a width ``≤ 0``, or ``len(widths) ≠ depth − 2``.
+
+    Examples
+    --------
+    >>> spec = sign_net_spec('threshold', 'rectangular', '2,2', 4)
+    >>> spec.architecture, spec.widths, spec.depth
+    ('rectangular', (2, 2), 4)
     """
     sigma = _check_activation(activation)
     if architecture not in SIGN_ARCHITECTURES:
@@ -211,7 +222,13 @@ class Neuron:
 
 
 def neuron(weights: Iterable[object], bias: object, amplitude: object = 1) -> Neuron:
-    """A :class:`Neuron` from rational-like numbers."""
+    """A :class:`Neuron` from rational-like numbers.
+
+    Examples
+    --------
+    >>> neuron([1, '-1/2'], 3)
+    Neuron(weights=(Fraction(1, 1), Fraction(-1, 2)), bias=Fraction(3, 1), amplitude=Fraction(1, 1))
+    """
     return Neuron(
         tuple(to_rational(w, name="weights") for w in weights),
         to_rational(bias, name="bias"),

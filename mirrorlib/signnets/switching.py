@@ -49,7 +49,13 @@ __all__ = [
 
 
 def switch_bound(architecture: str, widths: Sequence[int], depth: int) -> int:
-    """The exact switch bound ``K`` derived in the module docstring (1 at depth 2)."""
+    """The exact switch bound ``K`` derived in the module docstring (1 at depth 2).
+
+    Examples
+    --------
+    >>> switch_bound('tree', (2, 3), 4), switch_bound('rectangular', (2, 3), 4)
+    (6, 2)
+    """
     if depth == 2:
         return 1
     if architecture == "tree":
@@ -61,12 +67,24 @@ def switch_bound(architecture: str, widths: Sequence[int], depth: int) -> int:
 
 def theory_switch_bound(widths: Sequence[int], depth: int) -> int:
     """theory §5 as stated: "a unit's output switches at most (product of the widths below it) times",
-    for both architectures (the empty product, 1, at depth 2)."""
+    for both architectures (the empty product, 1, at depth 2).
+
+    Examples
+    --------
+    >>> theory_switch_bound((2, 3), 4)
+    6
+    """
     return math.prod(widths) if depth > 2 else 1
 
 
 def count_switch_vectors(n_points: int, max_switches: int) -> int:
-    """``2 Σ_{k=0}^{min(K, n−1)} C(n − 1, k)``: O(K) big-integer steps, nothing enumerated."""
+    """``2 Σ_{k=0}^{min(K, n−1)} C(n − 1, k)``: O(K) big-integer steps, nothing enumerated.
+
+    Examples
+    --------
+    >>> count_switch_vectors(5, 1), count_switch_vectors(5, 4)
+    (10, 32)
+    """
     if n_points < 1:
         raise ValueError(f"n_points must be ≥ 1, got {n_points}")
     if max_switches < 0:
@@ -84,6 +102,11 @@ def iter_switch_patterns(n_points: int, max_switches: int) -> Iterator[tuple[int
 
     Order: by number of switches ``k``, then switch gaps lexicographically, then starting bit 0
     before 1. Lazy: O(n) work and memory per pattern.
+
+    Examples
+    --------
+    >>> list(iter_switch_patterns(3, 1))
+    [(0, 0, 0), (1, 1, 1), (0, 1, 1), (1, 0, 0), (0, 0, 1), (1, 1, 0)]
     """
     count_switch_vectors(n_points, max_switches)  # validates
     for k in range(min(max_switches, n_points - 1) + 1):
@@ -93,7 +116,13 @@ def iter_switch_patterns(n_points: int, max_switches: int) -> Iterator[tuple[int
 
 
 def pattern_from_switches(n_points: int, start: int, gaps: Sequence[int]) -> tuple[int, ...]:
-    """The pattern starting with ``start`` that toggles after each position in ``gaps``."""
+    """The pattern starting with ``start`` that toggles after each position in ``gaps``.
+
+    Examples
+    --------
+    >>> pattern_from_switches(5, 1, (1, 3))
+    (1, 1, 0, 0, 1)
+    """
     toggles = set(gaps)
     pattern, bit = [], start
     for j in range(n_points):
@@ -104,16 +133,35 @@ def pattern_from_switches(n_points: int, start: int, gaps: Sequence[int]) -> tup
 
 
 def switch_gaps(pattern: Sequence[int]) -> tuple[int, ...]:
-    """Gaps ``g`` with ``pattern[g] ≠ pattern[g + 1]``."""
+    """Gaps ``g`` with ``pattern[g] ≠ pattern[g + 1]``.
+
+    Examples
+    --------
+    >>> switch_gaps((1, 1, 0, 0, 1))
+    (1, 3)
+    """
     return tuple(g for g in range(len(pattern) - 1) if pattern[g] != pattern[g + 1])
 
 
 def pattern_to_mask(pattern: Sequence[int]) -> int:
-    """Bit ``j`` of the mask is ``pattern[j]``."""
+    """Bit ``j`` of the mask is ``pattern[j]``.
+
+    Examples
+    --------
+    >>> pattern_to_mask((1, 0, 1)), pattern_to_mask((0, 1, 1))
+    (5, 6)
+    """
     return sum(bit << j for j, bit in enumerate(pattern))
 
 
 def mask_to_pattern(mask: int, n_points: int) -> tuple[int, ...]:
+    """The inverse of :func:`pattern_to_mask`: entry ``j`` is bit ``j`` of ``mask``.
+
+    Examples
+    --------
+    >>> mask_to_pattern(6, 3)
+    (0, 1, 1)
+    """
     return tuple((mask >> j) & 1 for j in range(n_points))
 
 
@@ -131,6 +179,11 @@ def pattern_rank(pattern: Sequence[int], max_switches: int) -> int:
     ``C(m − 1 − v, k − i)``. Cost ``O(n)`` big-integer steps.
 
     Raises ``ValueError`` for entries other than 0/1 or more than ``max_switches`` switches.
+
+    Examples
+    --------
+    >>> pattern_rank((1, 0, 0), 1), pattern_at_rank(pattern_rank((1, 0, 0), 1), 3, 1)
+    (3, (1, 0, 0))
     """
     bits = tuple(int(bit) for bit in pattern)
     if not bits or any(bit not in (0, 1) for bit in bits):
@@ -151,6 +204,11 @@ def pattern_at_rank(rank: int, n_points: int, max_switches: int) -> tuple[int, .
     :func:`iter_switch_patterns` ``(n, K)``, in ``O(n)`` big-integer steps.
 
     Raises ``IndexError`` when ``rank`` is outside ``0 … count_switch_vectors(n, K) − 1``.
+
+    Examples
+    --------
+    >>> [pattern_at_rank(r, 3, 1) for r in range(3)]
+    [(0, 0, 0), (1, 1, 1), (0, 1, 1)]
     """
     total = count_switch_vectors(n_points, max_switches)
     if not 0 <= rank < total:

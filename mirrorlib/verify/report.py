@@ -29,7 +29,14 @@ def _compact(value: Any) -> str:
 
 
 def reports_as_text(reports: Sequence[ClaimReport]) -> str:
-    """One block per claim: status, counts, time, measurements, smallest counterexample."""
+    """One block per claim: status, counts, time, measurements, smallest counterexample.
+
+    Examples
+    --------
+    >>> from mirrorlib.verify.runner import run_claim
+    >>> print(reports_as_text([run_claim('dictionary-size-bounds', trials=3)]).splitlines()[0])
+    dictionary-size-bounds [theory §5 (dictionary-size bounds)]: holds
+    """
     lines = []
     for report in reports:
         lines.append(f"{report.name} [{report.reference}]: {report.status}")
@@ -45,7 +52,14 @@ def reports_as_text(reports: Sequence[ClaimReport]) -> str:
 
 
 def reports_as_markdown(reports: Sequence[ClaimReport]) -> str:
-    """A Markdown table (one row per claim) followed by the counterexamples."""
+    """A Markdown table (one row per claim) followed by the counterexamples.
+
+    Examples
+    --------
+    >>> from mirrorlib.verify.runner import run_claim
+    >>> print(reports_as_markdown([run_claim('dictionary-size-bounds', trials=3)]).splitlines()[0])
+    | claim | reference | status | tried | passed | failed | skipped | time (s) |
+    """
     rows = [
         "| claim | reference | status | tried | passed | failed | skipped | time (s) |",
         "|---|---|---|---:|---:|---:|---:|---:|",
@@ -61,4 +75,13 @@ def reports_as_markdown(reports: Sequence[ClaimReport]) -> str:
 
 
 def reports_as_json(reports: Sequence[ClaimReport]) -> str:
+    """A JSON list, one object per claim (``ClaimReport.as_json``), counterexamples included.
+
+    Examples
+    --------
+    >>> import json
+    >>> from mirrorlib.verify.runner import run_claim
+    >>> json.loads(reports_as_json([run_claim('dictionary-size-bounds', trials=3)]))[0]['status']
+    'holds'
+    """
     return json.dumps([report.as_json() for report in reports], indent=2)

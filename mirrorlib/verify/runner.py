@@ -69,7 +69,15 @@ class ClaimReport:
 
 
 def trial_instance(claim: Claim, seed: int, index: int, max_n: int) -> Instance:
-    """The instance of trial ``index`` (deterministic in ``seed`` and ``index``)."""
+    """The instance of trial ``index`` (deterministic in ``seed`` and ``index``).
+
+    Examples
+    --------
+    >>> from mirrorlib.verify.registry import get_claim
+    >>> claim = get_claim('two-layer-library')
+    >>> trial_instance(claim, 0, 3, 5) == trial_instance(claim, 0, 3, 5)
+    True
+    """
     return claim.draw(np.random.default_rng([seed, index]), max_n)
 
 
