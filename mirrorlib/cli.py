@@ -38,6 +38,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+def _require(condition: bool, message: str) -> None:
+    """A usage error with ``message`` unless ``condition`` holds."""
+    if not condition:
+        _fail(message)
+
+
 def _run(work: Any, *, quiet: bool = True) -> Any:
     """``work()`` with progress on stderr unless ``quiet``; a refusal (``ValueError``) or a missing
     extra (``ImportError``) becomes a one-line usage error."""
@@ -304,10 +310,8 @@ def ar_command(
 
     if dataset not in SERIES:
         _fail(f"--dataset: unknown series {dataset!r}; choose one of {', '.join(SERIES)}")
-    if not beta > 0:
-        _fail(f"--beta must be > 0, got {beta}")
-    if not 0 < train_fraction < 1:
-        _fail(f"--train-fraction must be in (0, 1), got {train_fraction}")
+    _require(beta > 0, f"--beta must be > 0, got {beta}")
+    _require(0 < train_fraction < 1, f"--train-fraction must be in (0, 1), got {train_fraction}")
     _check_plot_option(plot)
     try:
         series = load_series(dataset)
@@ -366,12 +370,9 @@ def landscape_fit_command(
     from mirrorlib.multidim.sampling import sampled_patterns
 
     X, y = _data_option(data)
-    if activation not in ACTIVATIONS:
-        _fail(f"--activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
-    if not beta > 0:
-        _fail(f"--beta must be > 0, got {beta}")
-    if not 0 < tol < 1:
-        _fail(f"--tol must be in (0, 1), got {tol}")
+    _require(activation in ACTIVATIONS, f"--activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+    _require(beta > 0, f"--beta must be > 0, got {beta}")
+    _require(0 < tol < 1, f"--tol must be in (0, 1), got {tol}")
     _check_plot_option(plot)
     patterns = _run(lambda: sampled_patterns(X, sample) if sample else activation_patterns(X), quiet=quiet)
     fit = _run(lambda: fit_group_lasso(X, y, beta, activation=activation, patterns=patterns, tol=tol), quiet=quiet)
@@ -416,8 +417,7 @@ def landscape_check_command(
         _fail(f"WEIGHTS: W must be (m, d), b and alpha (m,), got {W.shape}, {b.shape}, {alpha.shape}")
     if W.shape[1] != X.shape[1]:
         _fail(f"WEIGHTS: W has d = {W.shape[1]} columns but X has {X.shape[1]}")
-    if not beta > 0:
-        _fail(f"--beta must be > 0, got {beta}")
+    _require(beta > 0, f"--beta must be > 0, got {beta}")
     report = _run(lambda: check_trained_network(TwoLayerNetwork(W, b, alpha, xi), X, y, beta, tol=tol))
     typer.echo(json.dumps(report.as_json(), indent=2) if output_format is OutputFormat.json else report.as_text())
     if not report.globally_optimal:
