@@ -209,6 +209,8 @@ def test_bad_input_is_refused_with_a_clear_message():
         fit_group_lasso(X, np.zeros(3), 0.1)
     with pytest.raises(ValueError, match="finite"):
         fit_group_lasso(np.array([[np.nan, 0.0]]), np.zeros(1), 0.1)
+    with pytest.raises(ValueError, match="other data"):
+        fit_group_lasso(X + 1, np.zeros(4), 0.1, patterns=activation_patterns(X))
 
 
 def test_landscape_commands_fit_check_and_refuse(tmp_path):

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -395,8 +396,10 @@ def fit_group_lasso(
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     if patterns is None:
         patterns = activation_patterns(X)
-    if len(patterns.X) != X.shape[0]:
-        raise ValueError(f"patterns were enumerated on {len(patterns.X)} points but X has {X.shape[0]}")
+    if len(patterns.X) != X.shape[0] or any(
+        tuple(Fraction(float(v)) for v in row) != tuple(Fraction(float(v)) for v in point) for row, point in zip(X, patterns.X)
+    ):
+        raise ValueError("patterns were enumerated on other data than X; pass the patterns of this X (activation_patterns(X))")
     masks_all = patterns.matrix()
     gates_all = patterns.thetas()
     scope = patterns.scope
