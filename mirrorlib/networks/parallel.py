@@ -42,6 +42,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,7 @@ from mirrorlib.numbers.exact import format_rational, to_rational, to_rational_ve
 from mirrorlib.units import NarrowUnit
 from mirrorlib.numbers.surd import ExactScalar, Scalar, Surd, _as_parameter, _exact, _format_scalar, _require_rational
 
-__all__ = ["ParallelNetwork"]
+__all__ = ["ParallelNetwork", "penalised_objective"]
 
 
 # =========================================================================== activations
@@ -111,6 +112,33 @@ def _check_beta(beta: object) -> Fraction:
 def _check_lengths(n_x: int, n_y: int) -> None:
     if n_x != n_y:
         raise ValueError(f"y has {n_y} labels but X has {n_x} inputs; give exactly one label per input")
+
+
+def penalised_objective(network: Any, X: object, y: object, beta: object, divisor: int, *, exact: bool) -> Fraction | float:
+    """``½‖f(X) − y‖² + (β/divisor)·network.penalty()`` for any network with ``value_exact``,
+    ``predict`` and ``penalty(exact=…)``: ``divisor = L`` for homogeneous nets (``Σ|w|^L``),
+    2 for sign/threshold nets (``Σ(α² + s²)``). Exact (a Fraction, inputs read exactly) or float;
+    ``ValueError`` naming ``beta`` (β ≤ 0) or ``y`` (length differs from ``X``).
+
+    Examples
+    --------
+    >>> from mirrorlib.networks import from_lasso
+    >>> from mirrorlib.libraries import library
+    >>> net = from_lasso(library([0, 1, 3], "relu", 2), [1, 0, 0, 0, 0, 0, 0], 0)
+    >>> penalised_objective(net, [0, 1, 3], [0, 0, 2], "1/10", 2, exact=True)
+    Fraction(11, 10)
+    """
+    beta_exact = _check_beta(beta)
+    if exact:
+        points, labels = _exact_vector(X, name="X"), _exact_vector(y, name="y")
+        _check_lengths(len(points), len(labels))
+        residuals = [network.value_exact(point) - label for point, label in zip(points, labels)]
+        data_fit = sum((r * r for r in residuals), Fraction(0)) / 2
+        return data_fit + beta_exact / divisor * network.penalty(exact=True)
+    points_f, labels_f = _float_vector(X, name="X"), _float_vector(y, name="y")
+    _check_lengths(points_f.size, labels_f.size)
+    residual = network.predict(points_f) - labels_f
+    return 0.5 * float(residual @ residual) + float(beta_exact) / divisor * float(network.penalty())
 
 
 # =========================================================================== the network
@@ -329,17 +357,7 @@ class ParallelNetwork:
         are read exactly); otherwise a float. Raises ValueError naming ``beta`` (β ≤ 0) or ``y``
         (length differs from ``X``).
         """
-        beta_exact = _check_beta(beta)
-        if exact:
-            points, labels = _exact_vector(X, name="X"), _exact_vector(y, name="y")
-            _check_lengths(len(points), len(labels))
-            residuals = [self.value_exact(p) - t for p, t in zip(points, labels)]
-            data_fit = sum((r * r for r in residuals), Fraction(0)) / 2
-            return data_fit + beta_exact / self.depth * self.penalty(exact=True)  # type: ignore[operator]
-        points_f, labels_f = _float_vector(X, name="X"), _float_vector(y, name="y")
-        _check_lengths(points_f.size, labels_f.size)
-        residual = self.predict(points_f) - labels_f
-        return 0.5 * float(residual @ residual) + float(beta_exact) / self.depth * float(self.penalty())
+        return penalised_objective(self, X, y, beta, self.depth, exact=exact)
 
     # ------------------------------------------------------------------ balance and the Lasso
     def unit_is_balanced(self, index: int) -> bool:

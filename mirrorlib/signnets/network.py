@@ -45,7 +45,7 @@ import numpy as np
 from mirrorlib.functions.activations import Activation
 from mirrorlib.numbers.exact import format_rational, to_rational
 from mirrorlib.numbers.surd import ExactScalar, Scalar, _as_parameter, _exact, _format_scalar, _require_rational, surd
-from mirrorlib.networks.parallel import _check_beta, _check_lengths, _exact_vector, _float_vector
+from mirrorlib.networks.parallel import _exact_vector, penalised_objective
 from mirrorlib.networks.lasso_map import LassoPointMethods
 from mirrorlib.functions.pwl import PWL
 from mirrorlib.signnets.library import SignLibrary
@@ -239,17 +239,7 @@ class SignNetwork:
         ``exact=True`` returns a Fraction computed without rounding; otherwise a float. Raises
         ``ValueError`` naming ``beta`` (β ≤ 0) or ``y`` (length differs from ``X``).
         """
-        beta_exact = _check_beta(beta)
-        if exact:
-            points, labels = _exact_vector(X, name="X"), _exact_vector(y, name="y")
-            _check_lengths(len(points), len(labels))
-            residuals = [self.value_exact(p) - t for p, t in zip(points, labels)]
-            data_fit = sum((r * r for r in residuals), Fraction(0)) / 2
-            return data_fit + beta_exact / 2 * self.penalty(exact=True)
-        points_f, labels_f = _float_vector(X, name="X"), _float_vector(y, name="y")
-        _check_lengths(points_f.size, labels_f.size)
-        residual = self.predict(points_f) - labels_f
-        return 0.5 * float(residual @ residual) + float(beta_exact) / 2 * float(self.penalty())
+        return penalised_objective(self, X, y, beta, 2, exact=exact)
 
     # ------------------------------------------------------------------ balance and the Lasso
     def unit_is_balanced(self, index: int) -> bool:
