@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from mirrorlib.progress import REDIRECTED_SECONDS
 from mirrorlib.verify.distributed import TrialPool
 from mirrorlib.verify.registry import Claim, Counterexample, Instance, Outcome, get_claim
 
@@ -87,9 +88,6 @@ def _run_chunk(claim: Claim | str, seed: int, indices: Sequence[int], max_n: int
     return [resolved.check(trial_instance(resolved, seed, index, max_n)) for index in indices]
 
 
-PROGRESS_SECONDS = 10.0
-"""Interval of the plain progress lines when stderr is not a terminal."""
-
 MAX_N_LIMIT = 500
 """Largest ``max_n`` a run accepts: exact checks on more points do not finish in useful time."""
 
@@ -122,7 +120,7 @@ def _local_pool(workers: int) -> Iterator[TrialPool | None]:
 
 
 def _with_progress(name: str, trials: int, results: Iterable[list[Outcome]], progress: bool) -> Iterator[Outcome]:
-    """Outcomes of ``results``; a rich bar on a terminal, else a line every PROGRESS_SECONDS."""
+    """Outcomes of ``results``; a rich bar on a terminal, else a line every REDIRECTED_SECONDS."""
     if progress and sys.stderr.isatty():
         from rich.progress import Progress
 
@@ -131,13 +129,13 @@ def _with_progress(name: str, trials: int, results: Iterable[list[Outcome]], pro
             for chunk_outcomes in results:
                 bar.advance(task, len(chunk_outcomes))
                 yield from chunk_outcomes
-    elif progress:  # redirected: a short line on stderr every PROGRESS_SECONDS, never silent for long
+    elif progress:  # redirected: a short line on stderr every REDIRECTED_SECONDS, never silent for long
         start = last = time.perf_counter()
         done = 0
         for chunk_outcomes in results:
             done += len(chunk_outcomes)
             now = time.perf_counter()
-            if now - last >= PROGRESS_SECONDS or done == trials:
+            if now - last >= REDIRECTED_SECONDS or done == trials:
                 eta = (now - start) / done * (trials - done)
                 print(f"{name}: {done}/{trials} trials, {now - start:.0f} s, about {eta:.0f} s left", file=sys.stderr, flush=True)
                 last = now
