@@ -330,8 +330,9 @@ landscape_app = typer.Typer(help="Two-layer networks on d-dimensional data: cert
 app.add_typer(landscape_app, name="landscape")
 
 
-def _load_arrays(path: str, option: str, names: tuple[str, ...]) -> dict[str, Any]:
-    """Arrays ``names`` from an ``.npz`` file, or a usage error naming ``option``."""
+def _load_arrays(path: str, option: str, names: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Arrays ``names`` (and those of ``optional`` the file has) from an ``.npz`` file, or a usage
+    error naming ``option``."""
     import numpy as np
 
     try:
@@ -339,7 +340,8 @@ def _load_arrays(path: str, option: str, names: tuple[str, ...]) -> dict[str, An
             missing = [name for name in names if name not in archive.files]
             if missing:
                 _fail(f"{option}: {path} has no array {', '.join(missing)} (it has {', '.join(archive.files) or 'none'})")
-            return {name: np.asarray(archive[name], dtype=np.float64) for name in names}
+            present = [*names, *(name for name in optional if name in archive.files)]
+            return {name: np.asarray(archive[name], dtype=np.float64) for name in present}
     except (OSError, ValueError) as error:
         _fail(f"{option}: cannot read {path} as an .npz file ({error})")
     raise AssertionError  # unreachable: _fail exits
@@ -403,16 +405,12 @@ def landscape_check_command(
     """Where a trained ReLU network stands: (a) optimal for the convex program over its own
     activation patterns, (b) optimal among all networks (certificate over every pattern).
     Exit code 0 when (b) holds, 1 otherwise."""
-    import numpy as np
-
     from mirrorlib.multidim.network import TwoLayerNetwork
     from mirrorlib.multidim.stationary import check_trained_network
 
     X, y = _data_option(data)
-    arrays = _load_arrays(weights, "WEIGHTS", ("W", "b", "alpha"))
-    with np.load(weights, allow_pickle=False) as archive:
-        xi = float(archive["xi"]) if "xi" in archive.files else 0.0
-    W, b, alpha = arrays["W"], arrays["b"], arrays["alpha"]
+    arrays = _load_arrays(weights, "WEIGHTS", ("W", "b", "alpha"), optional=("xi",))
+    W, b, alpha, xi = arrays["W"], arrays["b"], arrays["alpha"], float(arrays.get("xi", 0.0))
     if W.ndim != 2 or b.shape != (W.shape[0],) or alpha.shape != (W.shape[0],):
         _fail(f"WEIGHTS: W must be (m, d), b and alpha (m,), got {W.shape}, {b.shape}, {alpha.shape}")
     if W.shape[1] != X.shape[1]:

@@ -114,12 +114,24 @@ class PatternCertificate:
         )
 
 
-def _cone_projection_norm(Xbar: np.ndarray, mask: np.ndarray, c: np.ndarray) -> float:
-    """``‖Π_K(c)‖`` for ``K = {u : (2D − I) X̄ u ≥ 0}``: ``Π_K(c) = c − Π_{K°}(c)`` with the polar cone
-    ``K° = {−X̄ᵀSμ : μ ≥ 0}`` (``S = 2D − I``), i.e. the residual norm of ``min_{μ≥0} ‖−X̄ᵀSμ − c‖``."""
-    signs = np.where(mask, 1.0, -1.0)
-    _, residual = nnls(-(Xbar * signs[:, None]).T, c)
-    return float(residual)
+def _project_to_cone(Xbar: np.ndarray, mask: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``Π_K(u)`` for ``K = {u : (2D − I) X̄ u ≥ 0}``: ``Π_K(u) = u − Π_{K°}(u)`` (Moreau) with the polar
+    cone ``K° = {−X̄ᵀSμ : μ ≥ 0}`` (``S = 2D − I``), ``μ`` from ``min_{μ≥0} ‖−X̄ᵀSμ − u‖`` (NNLS)."""
+    generators = -(Xbar * np.where(mask, 1.0, -1.0)[:, None]).T
+    mu, _ = nnls(generators, u)
+    return u - generators @ mu
+
+
+def _cone_value(Xbar: np.ndarray, mask: np.ndarray, c: np.ndarray) -> float:
+    """``max_± ‖Π_K(±c)‖``: the best ``±cᵀu`` over unit ``u`` in the pattern's cone."""
+    return max(float(np.linalg.norm(_project_to_cone(Xbar, mask, c))), float(np.linalg.norm(_project_to_cone(Xbar, mask, -c))))
+
+
+def _pattern_correlations(X: np.ndarray, masks: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``X̄``, the rows ``X̄ᵀD r`` of every pattern ``(P, d+1)`` and their norms."""
+    Xbar = augment(X)
+    correlations = masks.astype(np.float64) @ (Xbar * np.asarray(r, dtype=np.float64)[:, None])
+    return Xbar, correlations, np.linalg.norm(correlations, axis=1)
 
 
 def dual_constraint_values(X: np.ndarray, masks: np.ndarray, r: np.ndarray, activation: str, *, above: float = -np.inf) -> np.ndarray:
@@ -149,14 +161,12 @@ def dual_constraint_values(X: np.ndarray, masks: np.ndarray, r: np.ndarray, acti
     >>> dual_constraint_values(X, masks, np.array([1.0, -2.0, 1.0]), "gated").round(6)
     array([0., 1.])
     """
-    Xbar = augment(X)
-    correlations = masks.astype(np.float64) @ (Xbar * np.asarray(r, dtype=np.float64)[:, None])  # (P, d+1)
-    norms = np.linalg.norm(correlations, axis=1)
+    Xbar, correlations, norms = _pattern_correlations(X, masks, r)
     if activation == "gated":
         return norms
     values = norms.copy()
     for p in np.flatnonzero(norms > above):
-        values[p] = max(_cone_projection_norm(Xbar, masks[p], correlations[p]), _cone_projection_norm(Xbar, masks[p], -correlations[p]))
+        values[p] = _cone_value(Xbar, masks[p], correlations[p])
     return values
 
 
@@ -166,9 +176,7 @@ def _sup_and_violators(
     """``ρ(r)`` over all patterns and up to ``count`` patterns outside ``exclude`` (indices)
     violating ``≤ β``, largest first; ReLU cone projections are evaluated by branch and bound in
     decreasing order of ``‖X̄ᵀD r‖`` (an upper bound of the projected value)."""
-    Xbar = augment(X)
-    correlations = masks.astype(np.float64) @ (Xbar * r[:, None])
-    norms = np.linalg.norm(correlations, axis=1)
+    Xbar, correlations, norms = _pattern_correlations(X, masks, r)
     outside = np.ones(masks.shape[0], dtype=bool)
     if exclude is not None:
         outside[exclude] = False
@@ -183,7 +191,7 @@ def _sup_and_violators(
             break
         if norms[p] <= best and not outside[p]:
             continue  # cannot raise the sup and would not be recorded
-        value = max(_cone_projection_norm(Xbar, masks[p], correlations[p]), _cone_projection_norm(Xbar, masks[p], -correlations[p]))
+        value = _cone_value(Xbar, masks[p], correlations[p])
         best = max(best, value)
         if value > beta and outside[p]:
             found.append((value, p))
@@ -229,15 +237,7 @@ def _solve_working_set(X: np.ndarray, y: np.ndarray, masks: np.ndarray, beta: fl
     if prune:
         part_norms = np.linalg.norm(groups, axis=2)
         groups[part_norms <= PRUNE_RELATIVE * part_norms.max(initial=0.0)] = 0.0  # the interior point's dust
-    direction_values = groups[:, 0] - (groups[:, 1] if parts == 2 else 0.0)
-    return coefficients, float(np.mean(y - np.sum(masks * (direction_values @ Xbar.T), axis=0)))
-
-
-def _project_to_cone(Xbar: np.ndarray, mask: np.ndarray, u: np.ndarray) -> np.ndarray:
-    signs = np.where(mask, 1.0, -1.0)
-    A = -(Xbar * signs[:, None]).T
-    mu, _ = nnls(A, u)
-    return u - A @ mu
+    return coefficients, float(np.mean(y - _fitted(Xbar, masks, coefficients, activation)))
 
 
 @dataclass(frozen=True)
@@ -334,12 +334,16 @@ def _as_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+def _fitted(Xbar: np.ndarray, masks: np.ndarray, coefficients: np.ndarray, activation: str) -> np.ndarray:
+    """``Σ_D D X̄ u_D`` (gated) or ``Σ_D D X̄ (v_D − w_D)`` (ReLU), without ξ."""
+    directions = coefficients[:, 0] - coefficients[:, 1] if activation == "relu" else coefficients
+    return np.sum(masks * (directions @ Xbar.T), axis=0) if masks.size else np.zeros(Xbar.shape[0])
+
+
 def _objective(X: np.ndarray, y: np.ndarray, masks: np.ndarray, coefficients: np.ndarray, intercept: float, beta: float, activation: str) -> tuple[float, np.ndarray]:
-    Xbar = augment(X)
+    """The group-Lasso objective ``P`` at a point over the patterns ``masks``, and its residual."""
     groups = coefficients if activation == "relu" else coefficients[:, None, :]
-    directions = groups[:, 0] - (groups[:, 1] if activation == "relu" else 0.0)
-    fitted = intercept + np.sum(masks * (directions @ Xbar.T), axis=0) if masks.size else np.full(y.size, intercept)
-    residual = y - fitted
+    residual = y - intercept - _fitted(augment(X), masks, coefficients, activation)
     return 0.5 * float(residual @ residual) + beta * float(np.sum(np.linalg.norm(groups, axis=2))), residual
 
 
@@ -404,9 +408,9 @@ def fit_group_lasso(
     gates_all = patterns.thetas()
     scope = patterns.scope
     y_centred = y - y.mean()
-    Xbar = augment(X)
     working = np.zeros(0, dtype=np.int64)
-    coefficients = np.zeros((0, 2, Xbar.shape[1]) if activation == "relu" else (0, Xbar.shape[1]))
+    width = X.shape[1] + 1  # (w, b)
+    coefficients = np.zeros((0, 2, width) if activation == "relu" else (0, width))
     intercept = float(y.mean())
     grow, prune = 8, True
     for round_index in range(1, max_rounds + 1):

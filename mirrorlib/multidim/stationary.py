@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from mirrorlib.multidim.group_lasso import PatternCertificate, _as_data, _solve_working_set, _sup_and_violators
+from mirrorlib.multidim.group_lasso import PatternCertificate, _as_data, _objective, _solve_working_set, _sup_and_violators
 from mirrorlib.multidim.network import TwoLayerNetwork, augment
 from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns
 
@@ -190,9 +190,7 @@ def check_trained_network(
     own = own[own.any(axis=1)]  # a neuron that is off everywhere contributes nothing
     if own.shape[0]:
         coefficients, intercept = _solve_working_set(X, y, own, beta, "relu")
-        groups = coefficients
-        fitted = intercept + np.sum(own * ((groups[:, 0] - groups[:, 1]) @ augment(X).T), axis=0)
-        restricted = 0.5 * float((y - fitted) @ (y - fitted)) + beta * float(np.sum(np.linalg.norm(groups, axis=2)))
+        restricted = _objective(X, y, own, coefficients, intercept, beta, "relu")[0]
     else:
         restricted = 0.5 * float((y - y.mean()) @ (y - y.mean()))
     if patterns is None:
