@@ -369,12 +369,14 @@ def landscape_fit_command(
     certify it over every pattern. Exit code 1 when the certificate fails."""
     from mirrorlib.multidim.group_lasso import ACTIVATIONS, fit_group_lasso
     from mirrorlib.multidim.patterns import activation_patterns
-    from mirrorlib.multidim.sampling import sampled_patterns
+    from mirrorlib.multidim.sampling import MAX_SAMPLED_NEURONS, sampled_patterns
 
     X, y = _data_option(data)
     _require(activation in ACTIVATIONS, f"--activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
     _require(beta > 0, f"--beta must be > 0, got {beta}")
     _require(0 < tol < 1, f"--tol must be in (0, 1), got {tol}")
+    if sample is not None:
+        _require(sample <= MAX_SAMPLED_NEURONS, f"--sample must be at most {MAX_SAMPLED_NEURONS:,}, got {sample:,}")
     _check_plot_option(plot)
     patterns = _run(lambda: sampled_patterns(X, sample) if sample else activation_patterns(X), quiet=quiet)
     fit = _run(lambda: fit_group_lasso(X, y, beta, activation=activation, patterns=patterns, tol=tol), quiet=quiet)

@@ -268,3 +268,28 @@ def test_enumeration_memory_is_estimated_before_any_work(monkeypatch):
     with pytest.raises(ValueError, match="GiB"):
         activation_patterns(rng.uniform(size=(150, 2)))  # float data: Python integers, ~0.3 GiB
     assert len(activation_patterns(rng.integers(0, 50, (30, 2)))) > 0  # small integers fit
+
+
+def test_sampled_patterns_do_not_depend_on_the_chunk_size(monkeypatch):
+    """Neurons are evaluated in chunks; the same stream gives the same patterns and witnesses."""
+    from mirrorlib.multidim import sampling
+
+    X = np.random.default_rng(3).uniform(size=(40, 2))
+    whole = sampling.sampled_patterns(X, 3000, seed=2)
+    monkeypatch.setattr(sampling, "CHUNK_ENTRIES", 40 * 7)
+    chunked = sampling.sampled_patterns(X, 3000, seed=2)
+    assert (whole.masks, whole.weights, whole.biases) == (chunked.masks, chunked.weights, chunked.biases)
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(10 * 1024**2))
+    with pytest.raises(ValueError, match="sample fewer neurons"):
+        sampling.sampled_patterns(np.random.default_rng(0).uniform(size=(500, 3)), 1_000_000)
+
+
+def test_landscape_fit_refuses_a_huge_sample_with_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from mirrorlib.cli import app
+
+    data = tmp_path / "data.npz"
+    np.savez(data, X=np.random.default_rng(0).uniform(size=(6, 2)), y=np.arange(6.0))
+    result = CliRunner().invoke(app, ["landscape", "fit", "--data", str(data), "--beta", "0.1", "--sample", "100000000"])
+    assert result.exit_code == 2 and "--sample must be at most 10,000,000" in result.output and "Traceback" not in result.output

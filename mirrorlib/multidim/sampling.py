@@ -22,9 +22,31 @@ from typing import Any
 
 import numpy as np
 
-from mirrorlib.multidim.patterns import ActivationPatterns, _rational_rows, patterns_of
+from mirrorlib.progress import LOGGER
+from mirrorlib.multidim.patterns import ActivationPatterns, _rational_rows, cover_count, patterns_of
 
-__all__ = ["sampled_patterns"]
+__all__ = ["CHUNK_ENTRIES", "MAX_SAMPLED_NEURONS", "sampled_patterns"]
+
+MAX_SAMPLED_NEURONS = 10_000_000
+"""Largest number of neurons :func:`sampled_patterns` draws."""
+
+CHUNK_ENTRIES = 2**24
+"""Neurons are evaluated in chunks of ``CHUNK_ENTRIES // N`` (an int64 block of 128 MiB at most)."""
+
+
+def _check_sample_memory(n: int, d: int, count: int) -> None:
+    """Refuse when the distinct patterns kept (at most ``min(count, Cover's number)``, each an
+    ``N``-tuple of about ``8N`` bytes) could exceed the memory limit."""
+    from mirrorlib.libraries.library import memory_limit
+
+    kept = min(count, cover_count(n, d))
+    needed = kept * (8 * n + 200)
+    if needed > memory_limit():
+        raise ValueError(
+            f"{count:,} sampled neurons on {n} points could keep up to {kept:,} distinct patterns, about "
+            f"{needed / 1024**3:,.1f} GiB (limit {memory_limit() / 1024**3:.1f} GiB); sample fewer neurons, "
+            "or raise the limit with MIRRORLIB_MAX_BYTES"
+        )
 
 
 def sampled_patterns(X: Any, count: int, *, seed: int = 0) -> ActivationPatterns:
@@ -35,7 +57,8 @@ def sampled_patterns(X: Any, count: int, *, seed: int = 0) -> ActivationPatterns
     ----------
     X : array-like (N, d)
     count : int
-        Neurons to sample (1 ≤ count ≤ 10,000,000).
+        Neurons to sample (1 ≤ count ≤ :data:`MAX_SAMPLED_NEURONS`); refused when the patterns
+        they could produce would not fit in memory.
     seed : int
 
     Returns
@@ -49,14 +72,21 @@ def sampled_patterns(X: Any, count: int, *, seed: int = 0) -> ActivationPatterns
     >>> len(sample), sample.scope
     (8, '8 sampled activation patterns (a sample, not all patterns)')
     """
-    if not 1 <= count <= 10_000_000:
-        raise ValueError(f"count must be between 1 and 10,000,000, got {count}")
+    if not 1 <= count <= MAX_SAMPLED_NEURONS:
+        raise ValueError(f"count must be between 1 and {MAX_SAMPLED_NEURONS:,}, got {count}")
     points = _rational_rows(X)
-    d = len(points[0])
-    thetas = np.random.default_rng(seed).standard_normal((count, d + 1))
-    masks = patterns_of(points, thetas)
-    _, first = np.unique(np.packbits(masks, axis=1), axis=0, return_index=True)
-    chosen = {tuple(bool(v) for v in masks[i]): [Fraction(float(v)) for v in thetas[i]] for i in first}
+    n, d = len(points), len(points[0])
+    _check_sample_memory(n, d, count)
+    rng = np.random.default_rng(seed)
+    chosen: dict[tuple[bool, ...], list[Fraction]] = {}
+    chunk = max(1, CHUNK_ENTRIES // n)
+    for start in range(0, count, chunk):  # one chunk of neurons at a time: memory chunk × N, not count × N
+        thetas = rng.standard_normal((min(chunk, count - start), d + 1))
+        masks = patterns_of(points, thetas)
+        _, first = np.unique(np.packbits(masks, axis=1), axis=0, return_index=True)
+        for i in sorted(first):  # the first neuron of the stream with each pattern is its witness
+            chosen.setdefault(tuple(bool(v) for v in masks[i]), [Fraction(float(v)) for v in thetas[i]])
+        LOGGER.info("sampled patterns: %d of %d neurons, %d distinct patterns", start + len(thetas), count, len(chosen))
     n = len(points)
     chosen.setdefault((False,) * n, [Fraction(0)] * d + [Fraction(-1)])
     chosen.setdefault((True,) * n, [Fraction(0)] * d + [Fraction(1)])
