@@ -83,7 +83,7 @@ def main() -> None:
             print(
                 f"{d:>2} {n:>4} {len(patterns):>9,} {cover_count(n, d):>9,} {enumeration:>7.2f} {activation:>6} {seconds:>8.2f} "
                 f"{fit.network().width:>7} {fit.certificate.relative_gap:>9.1e} {fit.objective:>18.12e} {reference_s:>11} "
-                f"{reference:>18} {difference:>9}" + ("" if fit.certificate.optimal else "   NOT CERTIFIED")
+                f"{reference:>18} {difference:>9}" + ("" if fit.certificate.is_optimal else "   NOT CERTIFIED")
             )
 
 

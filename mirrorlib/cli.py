@@ -392,7 +392,7 @@ def landscape_fit_command(
         except ValueError as error:
             _fail(f"--plot: {error}")
         typer.echo(f"wrote {plot}", err=True)
-    if not fit.certificate.optimal:
+    if not fit.certificate.is_optimal:
         raise typer.Exit(code=1)
 
 

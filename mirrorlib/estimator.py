@@ -35,6 +35,7 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mirrorlib.functions.activations import Activation, get_activation
@@ -42,14 +43,19 @@ from mirrorlib.data import Dataset, as_dataset, as_labels
 from mirrorlib.numbers.exact import positive_beta, to_rational
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES
 from mirrorlib.libraries import ARCHITECTURES, Library, generated_library, library
+from mirrorlib.multidim.estimation import PATTERN_MODES
+from mirrorlib.multidim.sampling import MAX_SAMPLED_NEURONS
 from mirrorlib.optimality import FitCertificate
 
 if TYPE_CHECKING:
     from mirrorlib.signnets.library import SignLibrary
 
-__all__ = ["ConvexNet", "LassoFit", "LIBRARY_MODES"]
+__all__ = ["ConvexNet", "GROUP_LASSO_TOL", "LassoFit", "LIBRARY_MODES"]
 
 LIBRARY_MODES = ("complete", "closed-form")
+
+GROUP_LASSO_TOL = 1e-6
+"""The smallest relative duality gap asked of a fit on d-dimensional data."""
 
 AnyLibrary = Union[Library, "SignLibrary"]
 """What :func:`fit_lasso` accepts: anything with ``matrix(exact=…)``, ``penalised`` and ``dataset``."""
@@ -224,12 +230,16 @@ def _working_set_selection(full: Library, y: Any, beta: float, tol: float) -> Li
 
 
 class ConvexNet(RegressorMixin, BaseEstimator):
-    """A neural network on 1-D data trained through its convex Lasso (a scikit-learn regressor).
+    """A neural network trained through its convex Lasso (a scikit-learn regressor).
 
-    ``X`` is 1-D data: an array of shape ``(n,)`` or ``(n, 1)`` (scikit-learn's convention); with
-    ``exact=True`` its entries may be Fractions or strings such as ``"1/3"``. The estimator passes
-    :func:`sklearn.utils.estimator_checks.check_estimator` except where X has several features
-    (:data:`EXPECTED_FAILED_CHECKS`), and works in ``cross_val_score`` and ``GridSearchCV``.
+    ``X`` of shape ``(n,)`` or ``(n, 1)`` is 1-D data, the subject of the Lasso with reflection
+    features; with ``exact=True`` its entries may be Fractions or strings such as ``"1/3"``.
+    ``X`` of shape ``(n, d)`` with ``d ≥ 2`` is fitted as a two-layer ReLU network (``depth=2``,
+    float64) through the group Lasso over activation patterns
+    (:mod:`mirrorlib.multidim.group_lasso`), exact or sampled (``patterns``). The estimator passes
+    :func:`sklearn.utils.estimator_checks.check_estimator` (:data:`EXPECTED_FAILED_CHECKS` lists
+    the one check it declines, with the reason) and works in ``cross_val_score`` and
+    ``GridSearchCV``.
 
     Parameters
     ----------
@@ -251,7 +261,9 @@ class ConvexNet(RegressorMixin, BaseEstimator):
     reflection_nesting : int, optional
         Passed to :func:`mirrorlib.libraries.library` (deep ReLU).
     tol : float
-        Relative duality gap of the float solver.
+        Relative duality gap of the float solver; for X with ``d ≥ 2`` features at least
+        :data:`GROUP_LASSO_TOL` (what the interior-point solver of the group Lasso reliably
+        reaches; the certificate states the tolerance used).
     widths : str or sequence of int, optional
         Sign/threshold tree or rectangular units only: the ``L − 2`` hidden widths
         ``m_1, …, m_{L−2}`` counted from the input (``"2,2"``); not needed at depth 2.
@@ -273,13 +285,29 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         starts from the columns it selected; ``"dense"`` builds the distinct library; ``"auto"``
         uses the working set when the dense library would exceed the memory limit
         (:func:`mirrorlib.libraries.library.memory_limit`).
+    patterns : ``"auto"`` (default), ``"exact"`` or ``"sampled"``
+        X with ``d ≥ 2`` features only: the group Lasso runs over every activation pattern of X
+        (``"exact"``; the certificate then covers all two-layer ReLU networks), over the patterns
+        of ``n_sampled_neurons`` Gaussian neurons (``"sampled"``; the network verdict is then not
+        checked), or exactly up to
+        :data:`~mirrorlib.multidim.estimation.AUTO_EXACT_CANDIDATES` candidate cells and sampled
+        above (``"auto"``).
+    n_sampled_neurons : int
+        Neurons drawn for sampled patterns.
+    random_state : int, RandomState or None
+        Seed of the sampled patterns (an int gives the same patterns on every fit).
 
     Attributes (after ``fit``)
     --------------------------
     library_ : Library or SignLibrary
-        The deduplicated library the Lasso ran over.
+        The deduplicated library the Lasso ran over (1-D data).
+    patterns_ : ActivationPatterns
+        The patterns the group Lasso ran over (``d ≥ 2``).
+    group_lasso_ : GroupLassoFit
+        The group-Lasso solution (``d ≥ 2``).
     coef_ : numpy.ndarray
-        ``z`` (float64, one per column of ``library_``); ``coef_exact_`` holds Fractions when exact.
+        ``z`` (float64, one per column of ``library_``); ``coef_exact_`` holds Fractions when
+        exact. For ``d ≥ 2``: the groups ``(v_D, w_D)``, shape ``(k, 2, d + 1)``.
     intercept_ : float
         ξ; ``intercept_exact_`` when exact.
     objective_ : Fraction or float
@@ -291,7 +319,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         ``certificate_.training``).
     added_features_ : tuple of Feature
         Columns that column generation added to the closed form.
-    network_ : ParallelNetwork or SignNetwork
+    network_ : ParallelNetwork, SignNetwork or TwoLayerNetwork
         The rebuilt optimal network (``network_.training_objective(X, y, β)`` equals ``objective_``).
 
     Raises (in ``fit``)
@@ -300,7 +328,8 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         for bad data, labels or β, and for mismatched combinations: ``widths`` or
         ``"tree"``/``"rectangular"`` with a homogeneous activation, ``"skip"`` or
         ``reflection_nesting`` with sign/threshold, ``widths`` with ``"narrow"``, missing widths
-        for a deep tree/rectangular unit.
+        for a deep tree/rectangular unit; X with several features and anything but a float
+        two-layer ReLU network.
 
     Examples
     --------
@@ -309,6 +338,14 @@ class ConvexNet(RegressorMixin, BaseEstimator):
     (Fraction(13, 80), True, True)
     >>> net.predict([3.0])
     array([2.05])
+
+    Data in the plane (d = 2), certified over all of its 14 activation patterns:
+
+    >>> plane = ConvexNet(beta=0.01).fit([[0, 0], [1, 0], [0, 1], [1, 1]], [0.0, 1.0, 1.0, 0.0])
+    >>> plane.patterns_.scope, plane.certificate_.training_optimal
+    ('all 14 activation patterns (exact enumeration)', True)
+    >>> bool(abs(plane.network_.training_objective(plane.group_lasso_.X, plane.group_lasso_.y, 0.01) - plane.objective_) < 1e-9)
+    True
     """
 
     def __init__(
@@ -325,6 +362,9 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         library: str = "complete",
         max_oracle_candidates: int = DEFAULT_MAX_CANDIDATES,
         solver: str = "auto",
+        patterns: str = "auto",
+        n_sampled_neurons: int = 2000,
+        random_state: Any = 0,
     ) -> None:
         self.activation = activation
         self.depth = depth
@@ -337,6 +377,9 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         self.library = library
         self.max_oracle_candidates = max_oracle_candidates
         self.solver = solver
+        self.patterns = patterns
+        self.n_sampled_neurons = n_sampled_neurons
+        self.random_state = random_state
 
     _parameter_constraints: dict = {  # noqa: RUF012 - scikit-learn's convention
         "activation": [str, Activation],
@@ -350,6 +393,9 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         "library": [StrOptions(set(LIBRARY_MODES))],
         "max_oracle_candidates": [Interval(Integral, 1, None, closed="left")],
         "solver": [StrOptions({"auto", "dense", "working-set"})],
+        "patterns": [StrOptions(set(PATTERN_MODES))],
+        "n_sampled_neurons": [Interval(Integral, 1, MAX_SAMPLED_NEURONS, closed="both")],
+        "random_state": ["random_state"],
     }
 
     def _check_beta(self) -> None:
@@ -367,6 +413,8 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         self._validate_params()
         self._check_beta()
         X, y = self._validated_training_data(X, y)
+        if self.n_features_in_ > 1:
+            return self._fit_patterns(X, y)
         self._labels = list(y)
         sigma = get_activation(self.activation)
         dataset = as_dataset(X)
@@ -401,12 +449,30 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         self.network_ = _rebuild(self.library_, fit.z, fit.xi)
         return self
 
+    def _fit_patterns(self, X: np.ndarray, y: np.ndarray) -> ConvexNet:
+        """X with ``d ≥ 2`` features: the two-layer ReLU network of the group Lasso over the
+        patterns chosen by ``patterns`` (:mod:`mirrorlib.multidim.estimation`)."""
+        from mirrorlib.multidim.estimation import choose_patterns, network_certificate
+        from mirrorlib.multidim.group_lasso import fit_group_lasso
+
+        _reject_for_several_features(self)
+        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        self.patterns_ = choose_patterns(X, self.patterns, self.n_sampled_neurons, seed)
+        fit = fit_group_lasso(X, y, float(to_rational(self.beta, name="beta")), activation="relu", patterns=self.patterns_, tol=max(self.tol, GROUP_LASSO_TOL))
+        self.group_lasso_ = fit
+        self.certificate_ = FitCertificate(fit.certificate, network_certificate(fit, self.patterns_))
+        self.objective_ = fit.objective
+        self.coef_ = fit.coefficients
+        self.intercept_ = fit.intercept
+        self.network_ = fit.network()
+        return self
+
     @property
     def uniqueness_(self) -> str:
         """Whether the fitted optimum is the only one (computed on first access): ``"unique"`` /
         ``"not unique"`` for exact fits (decided exactly), ``"unique within tolerance"`` /
         ``"not unique"`` for float fits. See :meth:`optimal_set` for all of them."""
-        self._require_fitted()
+        self._require_fitted(one_d=True)
         return self.fit_.uniqueness
 
     def optimal_set(self, *, max_vertices: int = 200_000) -> Any:
@@ -424,7 +490,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         """
         from mirrorlib.lasso.landscape import optimal_set
 
-        self._require_fitted()
+        self._require_fitted(one_d=True)
         if not self.library_.penalised.all():
             raise ValueError("optimal_set covers libraries whose columns are all penalised; architecture='skip' is not covered")
         labels = self.library_.dataset.to_original_order(as_labels(self._labels, self.library_.dataset))
@@ -434,12 +500,12 @@ class ConvexNet(RegressorMixin, BaseEstimator):
     def network_of(self, z: Sequence[Any], xi: Any) -> Any:
         """The balanced network of the Lasso point ``(z, ξ)`` over ``library_`` (e.g. a vertex of
         :meth:`optimal_set` with its :meth:`~mirrorlib.lasso.landscape.OptimalSet.intercept`)."""
-        self._require_fitted()
+        self._require_fitted(one_d=True)
         return _rebuild(self.library_, z, xi)
 
     def _validated_training_data(self, X: Any, y: Any) -> tuple[Any, Any]:
-        """``(x, y)`` as 1-D sequences: float arrays (float fits, through ``validate_data``) or the
-        exact values as given (exact fits); X of shape ``(n,)`` or ``(n, 1)``."""
+        """``(x, y)``: float arrays (float fits, through ``validate_data``; x 1-D, or ``(n, d)`` for
+        ``d ≥ 2``) or the exact values as given (exact fits, X of shape ``(n,)`` or ``(n, 1)``)."""
         sized = not issparse(X) and hasattr(X, "__len__") and hasattr(y, "__len__") and not isinstance(y, str)
         if sized and len(X) != len(y):
             raise ValueError(f"y has {len(y)} labels but X has {len(X)} samples; give one label per data point")
@@ -448,11 +514,11 @@ class ConvexNet(RegressorMixin, BaseEstimator):
                 X_checked, y_checked = validate_data(self, X, y, ensure_2d=False, y_numeric=True)
             except OverflowError:
                 raise ValueError("X or y holds a value too large for float64; use exact=True or rescale the data") from None
-            self.n_features_in_ = 1
-            return _single_feature(X_checked), y_checked
+            self.n_features_in_ = X_checked.shape[1] if X_checked.ndim == 2 else 1
+            return (X_checked if self.n_features_in_ > 1 else _single_feature(X_checked)), y_checked
         values = np.asarray(X, dtype=object)
         if values.ndim == 2:
-            values = _single_feature(values)
+            values = _single_feature(values, exact=True)
         elif values.ndim != 1:
             raise ValueError(f"X must be 1-D data of shape (n,) or (n, 1), got shape {values.shape}")
         self.n_features_in_ = 1
@@ -497,68 +563,62 @@ class ConvexNet(RegressorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """``f(x) = ξ + Σ_i z_i feature_i(x)`` at new inputs (float64), via the rebuilt network.
 
-        ``X`` of shape ``(n,)`` or ``(n, 1)``; NaN or infinite inputs raise ``ValueError``.
+        ``X`` of shape ``(n,)`` or ``(n, 1)`` (``(n, d)`` for a model fitted on ``d`` features);
+        NaN or infinite inputs raise ``ValueError``.
         """
         check_is_fitted(self, "network_")
-        X_checked = validate_data(self, X, ensure_2d=False, reset=False)
-        return self.network_.predict(_single_feature(X_checked))
+        X_checked = validate_data(self, X, ensure_2d=self.n_features_in_ > 1, reset=False)
+        return self.network_.predict(X_checked if self.n_features_in_ > 1 else _single_feature(X_checked))
 
     def selected_features(self) -> list[tuple[int, Any, Any]]:
         """``(column, z_i, feature)`` for every non-zero coefficient."""
-        self._require_fitted()
+        self._require_fitted(one_d=True)
         coefficients = self.coef_exact_ if self.exact else self.fit_.z
         return [(i, value, self.library_.feature(i)) for i, value in enumerate(coefficients) if value != 0]
 
-    def _require_fitted(self) -> None:
+    def _require_fitted(self, *, one_d: bool = False) -> None:
         check_is_fitted(self, "network_")
+        if one_d and self.n_features_in_ > 1:
+            raise ValueError(
+                "this method covers fits on 1-D data (a Lasso over one library); the model was fitted on "
+                f"{self.n_features_in_} features: see group_lasso_ and patterns_"
+            )
 
 
-_SEVERAL_FEATURES = (
-    "the check fits X with several features; ConvexNet is a model of networks on 1-D inputs (the Lasso "
-    "with reflection features exists for scalar x) and refuses such X with a ValueError naming X; the same "
-    "property is tested on 1-D data in tests/test_estimator.py"
-)
 EXPECTED_FAILED_CHECKS = {
-    "check_dict_unchanged": _SEVERAL_FEATURES,
-    "check_dont_overwrite_parameters": _SEVERAL_FEATURES,
-    "check_dtype_object": _SEVERAL_FEATURES,
-    "check_estimators_dtypes": _SEVERAL_FEATURES,
-    "check_estimators_fit_returns_self": _SEVERAL_FEATURES,
-    "check_estimators_nan_inf": _SEVERAL_FEATURES,
-    "check_estimators_overwrite_params": _SEVERAL_FEATURES,
-    "check_estimators_pickle": _SEVERAL_FEATURES,
-    "check_f_contiguous_array_estimator": _SEVERAL_FEATURES,
-    "check_fit2d_1sample": _SEVERAL_FEATURES,
-    "check_fit2d_predict1d": _SEVERAL_FEATURES,
-    "check_fit_check_is_fitted": _SEVERAL_FEATURES,
-    "check_fit_idempotent": _SEVERAL_FEATURES,
-    "check_fit_score_takes_y": _SEVERAL_FEATURES,
-    "check_methods_sample_order_invariance": _SEVERAL_FEATURES,
-    "check_methods_subset_invariance": _SEVERAL_FEATURES,
-    "check_n_features_in": _SEVERAL_FEATURES,
-    "check_n_features_in_after_fitting": _SEVERAL_FEATURES,
-    "check_pipeline_consistency": _SEVERAL_FEATURES,
-    "check_positive_only_tag_during_fit": _SEVERAL_FEATURES,
-    "check_readonly_memmap_input": _SEVERAL_FEATURES,
-    "check_regressor_data_not_an_array": _SEVERAL_FEATURES,
-    "check_regressors_int": _SEVERAL_FEATURES,
-    "check_regressors_no_decision_function": _SEVERAL_FEATURES,
-    "check_regressors_train": _SEVERAL_FEATURES,
-    "check_supervised_y_2d": _SEVERAL_FEATURES,
     "check_fit1d": "1-D X of shape (n,) is the natural input of a model of 1-D data, so it is accepted, not refused",
 }
 """Checks of :func:`sklearn.utils.estimator_checks.check_estimator` that the mathematics forbids, with reasons."""
 
 
-def _single_feature(X: np.ndarray) -> np.ndarray:
-    """The one column of ``X`` (shape (n,) or (n, 1)); ValueError naming X otherwise."""
+def _single_feature(X: np.ndarray, *, exact: bool = False) -> np.ndarray:
+    """The one column of ``X`` (shape (n,) or (n, 1)); ValueError naming X otherwise (exact fits
+    cover 1-D data only)."""
     if X.ndim == 2:
         if X.shape[1] != 1:
             raise ValueError(
-                f"X has {X.shape[1]} features; ConvexNet fits networks on 1-D data: give shape (n,) or (n, 1)"
+                f"X has {X.shape[1]} features; exact fits cover 1-D data (the group Lasso of d-dimensional data is "
+                "solved in float64): use exact=False, or give X of shape (n,) or (n, 1)"
             )
         return X[:, 0]
     return X
+
+
+def _reject_for_several_features(model: ConvexNet) -> None:
+    """X with ``d ≥ 2`` features is fitted as a float two-layer ReLU network; ValueError naming
+    the first parameter that asks for something else."""
+    sigma = get_activation(model.activation)
+    problems = [
+        (model.depth != 2, f"depth={model.depth}: networks on d-dimensional data are fitted at depth 2; use depth=2"),
+        (sigma.name != "relu", f"activation={sigma.name!r}: networks on d-dimensional data are fitted with ReLU; use activation='relu'"),
+        (model.architecture != "narrow", f"architecture={model.architecture!r} applies to 1-D data; use architecture='narrow'"),
+        (model.widths is not None, "widths apply to sign/threshold networks on 1-D data; drop widths"),
+        (model.reflection_nesting is not None, "reflection_nesting applies to deep networks on 1-D data; drop it"),
+        (model.beta is None, "beta=None (the β → 0⁺ limit) covers 1-D data; give beta > 0"),
+    ]
+    for failed, message in problems:
+        if failed:
+            raise ValueError(f"X has {model.n_features_in_} features, but {message}")
 
 
 def _sign_architecture(architecture: str, widths: Any, depth: int) -> tuple[str, Any]:

@@ -58,13 +58,13 @@ def check(instance: dict) -> Outcome:
     failures = []
     if patterns.general_position and len(patterns) != cover_count(len(X), 2):
         failures.append(f"{len(patterns)} patterns in general position, Cover's number is {cover_count(len(X), 2)}")
-    if not fit.certificate.optimal:
+    if not fit.certificate.is_optimal:
         failures.append(f"group Lasso not certified: {fit.certificate.summary()}")
     if abs(network_objective - fit.objective) > 1e-9 * fit.objective:
         failures.append(f"rebuilt network objective {network_objective!r} ≠ convex optimum {fit.objective!r}")
     if trained < fit.objective - fit.certificate.duality_gap - 1e-9 * fit.objective:
         failures.append(f"a trained network reaches {trained!r} below the certified optimum {fit.objective!r}")
-    measurements = {"certified": int(fit.certificate.optimal), "general_position": int(bool(patterns.general_position))}
+    measurements = {"certified": int(fit.certificate.is_optimal), "general_position": int(bool(patterns.general_position))}
     if not failures:
         return Outcome(passed=True, measurements=measurements)
     witness = {"patterns": len(patterns), "objective": fit.objective, "trained_best": trained, "failures": failures}

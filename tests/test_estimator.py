@@ -96,7 +96,7 @@ def _data_1d(n: int = 30, seed: int = 0):
     return X, np.sin(X) + 0.1 * rng.standard_normal(n)
 
 
-def test_check_estimator_passes_except_for_several_features() -> None:
+def test_check_estimator_passes() -> None:
     import warnings
 
     from sklearn.utils.estimator_checks import check_estimator
@@ -105,9 +105,14 @@ def test_check_estimator_passes_except_for_several_features() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        results = check_estimator(ConvexNet(), expected_failed_checks=EXPECTED_FAILED_CHECKS, on_fail=None)
-    statuses = {result["status"] for result in results}
-    assert "failed" not in statuses and sum(result["status"] == "passed" for result in results) >= 20
+        # β = 0.5 and 100 sampled neurons keep the 200 × 10 regression checks near 15 s each; at the
+        # defaults (β = 1e-3, 2,000 neurons) the network nearly interpolates with ~150 neurons and
+        # each of those fits takes about 80 s.
+        results = check_estimator(ConvexNet(beta=0.5, n_sampled_neurons=100), expected_failed_checks=EXPECTED_FAILED_CHECKS, on_fail=None)
+    statuses = {result["check_name"]: result["status"] for result in results}
+    assert "failed" not in statuses.values(), statuses
+    assert statuses["check_regressors_train"] == statuses["check_n_features_in"] == "passed"
+    assert {name for name, status in statuses.items() if status == "xfail"} <= set(EXPECTED_FAILED_CHECKS)
 
 
 def test_the_contract_on_1d_data() -> None:
@@ -129,8 +134,8 @@ def test_the_contract_on_1d_data() -> None:
     assert np.array_equal(restored.predict(X), model.predict(X))
     with pytest.raises(ValueError, match="NaN"):
         model.predict([0.0, np.nan])
-    with pytest.raises(ValueError, match="X has 2 features"):
-        ConvexNet().fit(np.column_stack([X, X]), y)
+    with pytest.raises(ValueError, match="X has 2 features; exact fits cover 1-D data"):
+        ConvexNet(exact=True).fit(np.column_stack([X, X]), y)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         model.score(X, y[:-1])
     with pytest.raises(ValueError, match="exact"):
@@ -148,3 +153,72 @@ def test_cross_validation_and_grid_search_over_beta() -> None:
     search = GridSearchCV(ConvexNet("abs", 3), {"beta": [0.01, 0.1, 1.0]}, cv=3).fit(X[:, None], y)
     assert search.best_params_["beta"] in (0.01, 0.1, 1.0)
     assert search.best_estimator_.certificate_.training_optimal is True
+
+
+# --------------------------------------------------------------------------- d-dimensional data
+def _data_2d(n: int = 12, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-4, 5, size=(n, 2)).astype(float)
+    return X, np.sin(X[:, 0]) + 0.5 * X[:, 1] + 0.1 * rng.standard_normal(n)
+
+
+def test_two_dimensional_fit_is_the_certified_group_lasso() -> None:
+    from mirrorlib.multidim.group_lasso import fit_group_lasso
+    from mirrorlib.multidim.patterns import activation_patterns
+
+    X, y = _data_2d()
+    model = ConvexNet(beta=0.05).fit(X, y)
+    reference = fit_group_lasso(X, y, 0.05, patterns=activation_patterns(X))
+    assert model.n_features_in_ == 2 and not model.patterns_.sampled
+    assert model.certificate_.is_optimal and model.certificate_.training_optimal is True
+    assert abs(model.objective_ - reference.objective) <= 1e-6 * reference.objective
+    assert abs(model.network_.training_objective(X, y, 0.05) - model.objective_) <= 1e-9 * model.objective_
+    assert model.predict(X).shape == (len(X),) and model.score(X, y) > 0.5
+    assert "all" in model.certificate_.training.reason and model.coef_.shape[1:] == (2, 3)
+
+
+def test_sampled_patterns_are_reproducible_and_certify_only_the_sample() -> None:
+    X, y = _data_2d(20, seed=1)
+    first = ConvexNet(beta=0.05, patterns="sampled", n_sampled_neurons=30, random_state=3).fit(X, y)
+    again = ConvexNet(beta=0.05, patterns="sampled", n_sampled_neurons=30, random_state=3).fit(X, y)
+    exact = ConvexNet(beta=0.05, patterns="exact").fit(X, y)
+    assert first.patterns_.sampled and first.patterns_.masks == again.patterns_.masks
+    assert first.certificate_.is_optimal and first.certificate_.training_optimal is None
+    assert "sampled" in first.certificate_.training.reason
+    assert first.objective_ >= exact.objective_ * (1 - 1e-6)  # a sample can only do worse than all patterns
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"depth": 3}, "X has 2 features, but depth=3"),
+        ({"activation": "abs"}, "activation='abs'"),
+        ({"architecture": "skip"}, "architecture='skip'"),
+        ({"reflection_nesting": 1}, "reflection_nesting"),
+        ({"patterns": "some"}, "patterns"),
+        ({"n_sampled_neurons": 0}, "n_sampled_neurons"),
+    ],
+)
+def test_two_dimensional_refusals_name_the_parameter(kwargs, message) -> None:
+    X, y = _data_2d()
+    with pytest.raises(ValueError, match=message):
+        ConvexNet(**kwargs).fit(X, y)
+
+
+def test_two_dimensional_model_refuses_one_dimensional_methods_and_inputs() -> None:
+    X, y = _data_2d()
+    model = ConvexNet(beta=0.1).fit(X, y)
+    with pytest.raises(ValueError, match="fitted on 2 features"):
+        model.selected_features()
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        model.predict(X[:, 0])
+    with pytest.raises(ValueError, match="features"):
+        model.predict(np.column_stack([X, X]))
+
+
+def test_cross_validation_on_two_dimensional_data() -> None:
+    from sklearn.model_selection import cross_val_score
+
+    X, y = _data_2d(24, seed=2)
+    scores = cross_val_score(ConvexNet(beta=0.05), X, y, cv=3)
+    assert scores.shape == (3,) and np.isfinite(scores).all()

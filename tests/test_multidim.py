@@ -128,7 +128,7 @@ def test_certified_fit_reaches_the_full_convex_optimum_and_the_network_matches_i
     y = np.sin(3 * X[:, 0]) * X[:, 1] + 0.05 * rng.standard_normal(12)
     beta = 0.02
     fit = fit_group_lasso(X, y, beta, activation=activation)
-    assert fit.certificate.optimal and "all" in fit.certificate.scope
+    assert fit.certificate.is_optimal and "all" in fit.certificate.scope
     reference = full_program_optimum(X, y, beta, activation_patterns(X).matrix(), activation)
     assert abs(fit.objective - reference) <= 1e-6 * reference
     network = fit.network()
@@ -258,7 +258,7 @@ def test_constant_labels_give_the_empty_network(activation):
     X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]])
     fit = fit_group_lasso(X, np.full(3, 2.5), 0.1, activation=activation)
     network = fit.network()
-    assert network.width == 0 and fit.objective == 0.0 and fit.certificate.optimal
+    assert network.width == 0 and fit.objective == 0.0 and fit.certificate.is_optimal
     assert np.array_equal(network.predict(X), np.full(3, 2.5))
 
 

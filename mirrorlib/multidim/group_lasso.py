@@ -39,7 +39,7 @@ Examples
 >>> X = np.array([[0, 0], [1, 0], [0, 1], [1, 1], [2, 1]])
 >>> y = np.array([0.0, 1.0, 1.0, 0.0, 1.0])
 >>> fit = fit_group_lasso(X, y, 0.05, activation="gated")
->>> fit.certificate.optimal, fit.certificate.scope
+>>> fit.certificate.is_optimal, fit.certificate.scope
 (True, 'all 20 activation patterns (exact enumeration)')
 >>> network = fit.network()
 >>> bool(abs(network.training_objective(X, y, 0.05) - fit.objective) <= 1e-9 * fit.objective)
@@ -85,7 +85,7 @@ class PatternCertificate:
     Examples
     --------
     >>> certificate = PatternCertificate(sup=0.11, beta=0.1, objective=2.0, duality_gap=0.02, tol=1e-6, scope='all 8 activation patterns (exact enumeration)')
-    >>> certificate.optimal, certificate.relative_gap
+    >>> certificate.is_optimal, certificate.relative_gap
     (False, 0.01)
     """
 
@@ -102,12 +102,12 @@ class PatternCertificate:
         return self.duality_gap / self.objective if self.objective > 0 else self.duality_gap
 
     @property
-    def optimal(self) -> bool:
+    def is_optimal(self) -> bool:
         """``G ≤ tol·P``."""
         return self.duality_gap <= self.tol * self.objective
 
     def summary(self) -> str:
-        verdict = "OPTIMAL within tolerance" if self.optimal else "NOT OPTIMAL"
+        verdict = "OPTIMAL within tolerance" if self.is_optimal else "NOT OPTIMAL"
         return (
             f"{verdict} over {self.scope}: max dual constraint {self.sup:.10g} vs β = {self.beta:g}, "
             f"duality gap {self.duality_gap:.3g} (relative {self.relative_gap:.2g}, tol {self.tol:g}; {self.arithmetic})"
@@ -204,12 +204,33 @@ def _solve_working_set(X: np.ndarray, y: np.ndarray, masks: np.ndarray, beta: fl
     SOCP solver): coefficients (gated ``(k, d+1)``, ReLU ``(k, 2, d+1)``) and ξ. Tiny violations
     of the ReLU cone constraints are projected away, so that ``D X̄ v = relu(X̄ v)`` holds exactly
     for the rebuilt network; with ``prune``, parts below :data:`PRUNE_RELATIVE` of the largest are
-    set to zero."""
+    set to zero.
+
+    The solver sees labels scaled to ``max |y − ȳ| = 1`` (and β with them): the optimum of
+    ``(y/s, β/s)`` is the optimum of ``(y, β)`` divided by ``s``."""
+    Xbar = augment(X)
+    scale = float(np.max(np.abs(y - y.mean()), initial=0.0)) or 1.0
+    coefficients, xi = _clarabel_group_lasso(Xbar, y / scale, masks, beta / scale, activation)
+    coefficients = coefficients * scale
+    if activation == "relu":
+        for p in range(masks.shape[0]):
+            for part in range(2):
+                if np.any(np.where(masks[p], 1.0, -1.0) * (Xbar @ coefficients[p, part]) < 0):
+                    coefficients[p, part] = _project_to_cone(Xbar, masks[p], coefficients[p, part])
+    groups = coefficients if activation == "relu" else coefficients[:, None, :]
+    if prune:
+        part_norms = np.linalg.norm(groups, axis=2)
+        groups[part_norms <= PRUNE_RELATIVE * part_norms.max(initial=0.0)] = 0.0  # the interior point's dust
+    return coefficients, float(np.mean(y - _fitted(Xbar, masks, coefficients, activation)))
+
+
+def _clarabel_group_lasso(Xbar: np.ndarray, y: np.ndarray, masks: np.ndarray, beta: float, activation: str) -> tuple[np.ndarray, float]:
+    """The restricted program written in cvxpy and solved by Clarabel, first at tight tolerances
+    (1e-11), then at Clarabel's defaults if that fails; ``ValueError`` if both fail."""
     try:
         import cvxpy as cp
     except ImportError:
         raise ImportError('the group Lasso needs cvxpy (Clarabel): pip install "mirrorlib[multidim]"') from None
-    Xbar = augment(X)
     k, q = masks.shape[0], Xbar.shape[1]
     parts = 2 if activation == "relu" else 1
     U = [cp.Variable((k, q)) for _ in range(parts)]
@@ -222,22 +243,20 @@ def _solve_working_set(X: np.ndarray, y: np.ndarray, masks: np.ndarray, beta: fl
         signs = np.where(masks, 1.0, -1.0)  # (k, N)
         constraints = [cp.multiply(signs, V @ Xbar.T) >= 0 for V in U]
     problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(fitted - y) + beta * penalty), constraints)
-    with warnings.catch_warnings():  # "inaccurate" at these tolerances: the gap over all patterns judges the result
-        warnings.simplefilter("ignore", UserWarning)
-        problem.solve(solver="CLARABEL", tol_gap_abs=1e-11, tol_gap_rel=1e-11, tol_feas=1e-11)
-    if U[0].value is None:
-        raise RuntimeError(f"Clarabel did not solve the group Lasso ({problem.status})")
-    coefficients = np.stack([V.value for V in U], axis=1) if parts == 2 else U[0].value
-    if activation == "relu":
-        for p in range(k):
-            for part in range(2):
-                if np.any(np.where(masks[p], 1.0, -1.0) * (Xbar @ coefficients[p, part]) < 0):
-                    coefficients[p, part] = _project_to_cone(Xbar, masks[p], coefficients[p, part])
-    groups = coefficients if parts == 2 else coefficients[:, None, :]
-    if prune:
-        part_norms = np.linalg.norm(groups, axis=2)
-        groups[part_norms <= PRUNE_RELATIVE * part_norms.max(initial=0.0)] = 0.0  # the interior point's dust
-    return coefficients, float(np.mean(y - _fitted(Xbar, masks, coefficients, activation)))
+    for settings in ({"tol_gap_abs": 1e-11, "tol_gap_rel": 1e-11, "tol_feas": 1e-11}, {}):
+        with warnings.catch_warnings():  # "inaccurate" at these tolerances: the gap over all patterns judges the result
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                problem.solve(solver="CLARABEL", **settings)
+            except cp.error.SolverError:
+                continue
+        if U[0].value is not None:
+            coefficients = np.stack([V.value for V in U], axis=1) if parts == 2 else U[0].value
+            return coefficients, float(xi.value)
+    raise ValueError(
+        f"the interior-point solver (Clarabel) failed on a working set of {k} patterns ({problem.status}); "
+        "standardise X (e.g. sklearn's StandardScaler) or raise beta"
+    )
 
 
 @dataclass(frozen=True)
@@ -268,7 +287,7 @@ class GroupLassoFit:
     Examples
     --------
     >>> fit = fit_group_lasso([[0], [1], [2], [3]], [0.0, 1.0, 0.0, 1.0], 0.05, activation='gated')
-    >>> fit.masks.shape[1], fit.coefficients.shape[1], fit.certificate.optimal
+    >>> fit.masks.shape[1], fit.coefficients.shape[1], fit.certificate.is_optimal
     (4, 2, True)
     """
 
@@ -390,7 +409,7 @@ def fit_group_lasso(
     --------
     >>> X = np.array([[0, 0], [1, 0], [0, 1], [1, 1]])
     >>> fit = fit_group_lasso(X, np.array([0.0, 1.0, 1.0, 0.0]), 0.01)
-    >>> fit.certificate.optimal, fit.network().width <= 2 * fit.masks.shape[0]
+    >>> fit.certificate.is_optimal, fit.network().width <= 2 * fit.masks.shape[0]
     (True, True)
     """
     X, y = _as_data(X, y)

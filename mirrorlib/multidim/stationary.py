@@ -131,7 +131,7 @@ class TrainedNetworkReport:
     @property
     def globally_optimal(self) -> bool:
         """(b): no network of any width has a lower objective than ``J − tol·J``."""
-        return self.certificate.optimal
+        return self.certificate.is_optimal
 
     def as_text(self) -> str:
         relative = (self.objective - self.restricted_optimum) / self.objective if self.objective > 0 else 0.0

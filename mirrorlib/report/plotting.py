@@ -290,7 +290,7 @@ def plot_surface(fit: Any, ax: Any = None, *, resolution: int = 200, margin: flo
     certificate = fit.certificate
     ax.set_title(
         f"{fit.activation} net, {network.width} neurons, β = {fit.beta:g}: "
-        f"{'certified' if certificate.optimal else 'NOT certified'} (gap {certificate.relative_gap:.1e})",
+        f"{'certified' if certificate.is_optimal else 'NOT certified'} (gap {certificate.relative_gap:.1e})",
         fontsize="medium",
     )
     return figure
