@@ -61,7 +61,7 @@ from functools import cached_property
 import numpy as np
 
 from mirrorlib.functions.activations import Activation, get_activation
-from mirrorlib.numbers.exact import format_rational, to_rational
+from mirrorlib.numbers.exact import format_rational, to_rational, to_rational_vector
 from mirrorlib.functions.pwl import PWL
 
 __all__ = [
@@ -81,30 +81,26 @@ SIGN_ACTIVATIONS = ("sign", "threshold")
 
 
 def parse_widths(widths: str | Iterable[object] | None, *, name: str = "widths") -> tuple[int, ...]:
-    """``"2,2"``, ``[2, 2]`` or ``None`` (no hidden widths) as a tuple of positive ints.
+    """``"2,2"``, ``[2, 2]`` or ``None`` (no hidden widths) as a tuple of positive ints, read by
+    the one number parser :func:`~mirrorlib.numbers.exact.to_rational_vector`.
 
-    Raises ``ValueError`` naming ``name`` for non-integers and widths ``≤ 0``.
+    Raises ``ValueError`` naming ``name`` and the position for non-integers and widths ``≤ 0``.
 
     Examples
     --------
     >>> parse_widths('2,3'), parse_widths([4]), parse_widths(None)
     ((2, 3), (4,), ())
     """
-    if widths is None:
+    items = widths if widths is None or isinstance(widths, str) else list(widths)
+    if not (items.strip() if isinstance(items, str) else items):
         return ()
-    items: list[object] = [part for part in widths.split(",") if part.strip()] if isinstance(widths, str) else list(widths)
-    parsed = []
-    for position, item in enumerate(items):
-        try:
-            value = int(item.strip()) if isinstance(item, str) else item
-        except ValueError:
-            raise ValueError(f"{name}[{position}] must be a positive integer, got {item!r}") from None
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ValueError(f"{name}[{position}] must be a positive integer, got {item!r}")
+    values = to_rational_vector(items, name=name)
+    for position, value in enumerate(values):
+        if value.denominator != 1:
+            raise ValueError(f"{name}[{position}] must be a positive integer, got {value}")
         if value <= 0:
             raise ValueError(f"{name}[{position}] must be ≥ 1 (a layer needs at least one neuron), got {value}")
-        parsed.append(int(value))
-    return tuple(parsed)
+    return tuple(int(value) for value in values)
 
 
 @dataclass(frozen=True)
