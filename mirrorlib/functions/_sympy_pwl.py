@@ -21,7 +21,13 @@ _SYMPY_SIGN = PWL((Fraction(0),), (Fraction(0), Fraction(0)), (Fraction(-1), Fra
 
 
 def pwl_from_sympy(expression: sympy.Expr | str, symbol: sympy.Symbol | None = None) -> PWL:
-    """Exact PWL equal to ``expression`` as a function of ``symbol`` (see PWL.from_sympy)."""
+    """Exact PWL equal to ``expression`` as a function of ``symbol`` (see PWL.from_sympy).
+
+    Examples
+    --------
+    >>> pwl_from_sympy('Max(x, 0) - Max(x - 1, 0)').breakpoints
+    (Fraction(0, 1), Fraction(1, 1))
+    """
     expr = sympy.sympify(expression)
     free = sorted(expr.free_symbols, key=str)
     if symbol is None:

@@ -183,7 +183,14 @@ def symmetrised_relu() -> Activation:
     """Symmetrised ReLU: a neuron emits ``relu(t)`` and ``relu(−t)``, weighed independently
     by the next layer — a width-2 ReLU layer whose two neurons share the bias and have opposite
     input weights. With equal next-layer weights it acts as ``|t|``, with opposite ones as ``t``.
-    Its ``function`` (used when a single channel is needed) is ``relu``."""
+    Its ``function`` (used when a single channel is needed) is ``relu``.
+
+    Examples
+    --------
+    >>> sigma = symmetrised_relu()
+    >>> sigma.name, len(sigma.channels)
+    ('symmetrised_relu', 2)
+    """
     ramp = _kink_at_zero(Fraction(0), Fraction(1))
     return Activation("symmetrised_relu", ramp, channels=(ramp, ramp.affine_input(-1)))
 
@@ -229,6 +236,12 @@ def pwl_activation(
 
     For discontinuous activations build the :class:`PWL` directly and wrap it:
     ``Activation("my_step", PWL(...))``; for a sympy expression use :func:`get_activation`.
+
+    Examples
+    --------
+    >>> sigma = pwl_activation([0, 1], [0, 1], left_slope=0, right_slope=0)
+    >>> sigma.function(Fraction(1, 2)), sigma.function(5)
+    (Fraction(1, 2), Fraction(1, 1))
     """
     if slopes is not None:
         if values is not None:

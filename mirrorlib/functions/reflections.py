@@ -226,7 +226,14 @@ def reflection_tree(expression: ReflectionExpression) -> nx.DiGraph:
 def reflection_forest(X: Iterable[object] | Dataset, max_nesting: int) -> nx.DiGraph:
     """All trees of :func:`reflection_expressions` in one DiGraph; shared subtrees are single
     nodes, and the roots of the individual trees are exactly the nodes listed in
-    ``graph.graph["trees"]``."""
+    ``graph.graph["trees"]``.
+
+    Examples
+    --------
+    >>> forest = reflection_forest([0, 1, 3], 1)
+    >>> forest.number_of_nodes() > 0
+    True
+    """
     forest = nx.DiGraph(trees=[])
     for expression in reflection_expressions(X, max_nesting):
         forest.graph["trees"].append(expression._add_to(forest))
@@ -293,7 +300,13 @@ def reflection_counts(X: Iterable[object] | Dataset, max_nesting: int) -> list[R
 
 
 def forest_to_dot(forest: nx.DiGraph) -> str:
-    """Graphviz DOT text for a forest or a tree (node labels show expression and value)."""
+    """Graphviz DOT text for a forest or a tree (node labels show expression and value).
+
+    Examples
+    --------
+    >>> forest_to_dot(reflection_forest([0, 1], 1)).splitlines()[0]
+    'digraph reflections {'
+    """
     lines = ["digraph reflections {", "  node [shape=box, fontname=monospace];"]
     names = {node: f"n{position}" for position, node in enumerate(forest.nodes)}
     for node, attributes in forest.nodes(data=True):

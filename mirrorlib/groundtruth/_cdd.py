@@ -45,7 +45,14 @@ class LPResult:
 
 
 def maximise(objective: Form, constraints: Sequence[Form], dimension: int) -> LPResult:
-    """Exactly maximise ``objective(θ)`` over ``{θ ∈ ℝ^d : f(θ) ≥ 0 for f in constraints}`` (cdd dual simplex)."""
+    """Exactly maximise ``objective(θ)`` over ``{θ ∈ ℝ^d : f(θ) ≥ 0 for f in constraints}`` (cdd dual simplex).
+
+    Examples
+    --------
+    >>> result = maximise((Fraction(1), Fraction(0)), [(Fraction(1), Fraction(-1)), (Fraction(0), Fraction(1))], 1)
+    >>> result.status, result.value
+    ('optimal', Fraction(1, 1))
+    """
     cdd, gmp = require_cdd()
     rows = [list(form) for form in constraints] or [[Fraction(0)] * (dimension + 1)]
     program = gmp.linprog_from_array([*rows, list(objective)], obj_type=cdd.LPObjType.MAX)

@@ -167,6 +167,12 @@ def make_architecture(name: str, depth: int, *, wide_layer: int = 1) -> Architec
 
     Raises ``ValueError`` naming the argument for an unknown ``name``, ``depth < 2`` (``< 3``
     for the wide architectures) or ``wide_layer`` outside ``1 … L−2``.
+
+    Examples
+    --------
+    >>> arch = make_architecture('narrow', 3)
+    >>> arch.name, arch.depth, arch.n_weights
+    ('narrow', 3, 2)
     """
     if name not in ARCHITECTURES:
         raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {name!r}")

@@ -160,7 +160,16 @@ def completeness_gap(columns: ColumnsLike, ground_truth: GroundTruthLibrary, lam
 
 
 def dominating_unit(columns: ColumnsLike, ground_truth: GroundTruthLibrary, lam: Iterable[object] | str) -> GroundTruthEntry | None:
-    """The ground-truth vector (with its units) that beats every library column on λ, or None."""
+    """The ground-truth vector (with its units) that beats every library column on λ, or None.
+
+    Examples
+    --------
+    >>> from mirrorlib.groundtruth.library import ground_truth_library
+    >>> from mirrorlib.libraries import library
+    >>> truth = ground_truth_library([0, 1, 3], 'relu', 2)
+    >>> dominating_unit(library([0, 1, 3], 'relu', 2).matrix(exact=True), truth, [1, -2, 1]) is None
+    True
+    """
     result = completeness_gap(columns, ground_truth, lam)
     return result.entry if result.beats else None
 
@@ -270,6 +279,14 @@ def extreme_points_missing(columns: ColumnsLike, ground_truth: GroundTruthLibrar
     Empty iff the library is dual-complete for the ground truth's units (module docstring).
     Vectors equal to ±a column modulo constants are skipped without an LP. The result is
     sorted by decreasing gauge (vectors outside the span first).
+
+    Examples
+    --------
+    >>> from mirrorlib.groundtruth.library import ground_truth_library
+    >>> from mirrorlib.libraries import library
+    >>> truth = ground_truth_library([0, 1, 3], 'relu', 2)
+    >>> extreme_points_missing(library([0, 1, 3], 'relu', 2).matrix(exact=True), truth)
+    ()
     """
     library_columns = _reduced(_columns(columns, ground_truth))
     known = {_canonical(column) for column in library_columns.penalised}

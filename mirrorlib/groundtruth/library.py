@@ -152,6 +152,11 @@ def resolve_activation(activation: Activation | str | object, architecture: str)
     """The scalar positively homogeneous σ to enumerate with; ``ValueError`` otherwise.
 
     The symmetrised ReLU (two channels per neuron) is the ``"symmetrised"`` architecture with σ = ReLU.
+
+    Examples
+    --------
+    >>> resolve_activation('abs', 'narrow').name
+    'abs'
     """
     sigma = get_activation(activation)
     if not sigma.is_scalar:

@@ -381,6 +381,13 @@ def duality_gap_from_parts(
 
     ``gap = ½(1 − s)²‖r_c‖² + ½N r̄² + Σ_i |z_i|·(β − s·sign(z_i)·c_i)⁺`` with
     ``s = min(1, β/max|c|)``; ``primal = ½‖r_c‖² + ½N r̄² + β‖z‖₁``; ``dual = primal − gap``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = np.array([0.5, -0.5])
+    >>> duality_gap_from_parts(r, np.array([0.5, -0.5]), np.array([0.5, -0.5]), 0.5)
+    (0.75, 0.75, 0.0)
     """
     largest = float(np.max(np.abs(correlations))) if correlations.size else 0.0
     s = 1.0 if largest <= beta else beta / largest
@@ -422,6 +429,13 @@ def certify_lasso_float(
     ``is_optimal`` iff ``gap ≤ tol · P(z, ξ)``, i.e. the objective is provably within relative
     ``tol`` of the optimum (weak duality), or the gap is below its own rounding-error level.
     See :class:`FloatLassoCertificate`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> report = certify_lasso_float(np.eye(2), [1.0, -1.0], [0.5, -0.5], 0.0, 0.5)
+    >>> report.is_optimal, report.duality_gap
+    (True, 0.0)
     """
     A_arr, y_arr, z_arr = _float_inputs(A, y, z)
     beta_f = _positive_float(beta, "beta")

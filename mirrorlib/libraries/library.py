@@ -348,7 +348,15 @@ def _check_memory(n_columns: int, n_samples: int, exact: bool) -> None:
 
 def exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
     """``feature(x) = unit(x) + offset`` at every sorted data point, exactly (any feature with a
-    ``unit`` and an ``offset``: closed-form, generated or sign/threshold)."""
+    ``unit`` and an ``offset``: closed-form, generated or sign/threshold).
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> lib = library([0, 1, 3], 'relu', 2)
+    >>> exact_column(lib.feature(1), lib.dataset)
+    [Fraction(0, 1), Fraction(0, 1), Fraction(2, 1)]
+    """
     return [feature.unit(x) + feature.offset for x in dataset.x]
 
 

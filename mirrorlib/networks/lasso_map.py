@@ -35,7 +35,13 @@ def lasso_value(
     beta: Fraction,
     penalised: Sequence[bool] | None = None,
 ) -> Fraction:
-    """``½‖Σ_i z_i a_i + ξ1 − y‖² + β Σ_{i penalised} |z_i|`` exactly, from the columns ``a_i``."""
+    """``½‖Σ_i z_i a_i + ξ1 − y‖² + β Σ_{i penalised} |z_i|`` exactly, from the columns ``a_i``.
+
+    Examples
+    --------
+    >>> lasso_value([[0, 1, 2]], [Fraction(1)], Fraction(0), [0, 1, 1], Fraction(1, 10))
+    Fraction(3, 5)
+    """
     fitted = [xi + sum((coefficient * column[j] for coefficient, column in zip(z, columns)), Fraction(0)) for j in range(len(labels))]
     data_fit = sum(((f - t) ** 2 for f, t in zip(fitted, labels)), Fraction(0)) / 2
     flags = penalised if penalised is not None else [True] * len(z)
@@ -120,6 +126,13 @@ def normalise_unit(
 
     Proof: if ``h_{l−1} = P_{l−1} ĥ_{l−1}`` then ``w_l h_{l−1} + b_l = P_l (s_l ĥ_{l−1} + b̂_l)`` and
     ``σ(P_l t) = P_l σ(t)`` because ``P_l > 0``.
+
+    Examples
+    --------
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> scale, unit = normalise_unit(get_activation('relu'), [Fraction(2), Fraction(3)], [Fraction(-2), Fraction(0)])
+    >>> scale, unit.weights, unit.biases
+    (Fraction(6, 1), (Fraction(1, 1), Fraction(1, 1)), (Fraction(-1, 1), Fraction(0, 1)))
     """
     _require_homogeneous(activation, "normalising a unit")
     scale: ExactScalar = Fraction(1)

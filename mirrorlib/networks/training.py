@@ -262,7 +262,14 @@ class BreakpointReport:
 
 
 def explain_breakpoints(breakpoints: Sequence[float], x: Sequence[float]) -> tuple[BreakpointReport, ...]:
-    """For each breakpoint its nearest data point and nearest reflection ``R(x_i, x_j) = 2x_j − x_i``."""
+    """For each breakpoint its nearest data point and nearest reflection ``R(x_i, x_j) = 2x_j − x_i``.
+
+    Examples
+    --------
+    >>> report = explain_breakpoints([2.0], [0.0, 1.0, 3.0])[0]
+    >>> report.nearest_data, report.reflection, report.reflection_value
+    (1.0, (0, 1), 2.0)
+    """
     points = np.asarray(x, dtype=np.float64)
     mirrors = 2 * points[None, :] - points[:, None]  # [i, j] = R(x_i, x_j)
     valid = points[:, None] != points[None, :]

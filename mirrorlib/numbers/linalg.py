@@ -85,7 +85,14 @@ def to_scalar(value: Fraction | int) -> Scalar:
 
 
 def to_fraction(value: Scalar) -> Fraction:
-    """Convert a backend scalar (``fmpq``, ``Fraction`` or ``int``) to a Fraction."""
+    """Convert a backend scalar (``fmpq``, ``Fraction`` or ``int``) to a Fraction.
+
+    Examples
+    --------
+    >>> import flint
+    >>> to_fraction(flint.fmpq(3, 4))
+    Fraction(3, 4)
+    """
     if isinstance(value, Fraction):
         return value
     if isinstance(value, int):
@@ -106,6 +113,11 @@ def as_rational_matrix(A: object, *, name: str = "A") -> RationalMatrix:
         ``name`` and the entry position).
     ValueError
         if ``A`` is empty, ragged, not two-dimensional, or has NaN/inf entries.
+
+    Examples
+    --------
+    >>> as_rational_matrix([[1, '1/2'], [0, 2]])
+    ((Fraction(1, 1), Fraction(1, 2)), (Fraction(0, 1), Fraction(2, 1)))
     """
     fast = _numpy_to_rows(A, name=name)
     if fast is not None:
@@ -602,7 +614,13 @@ def dots(vectors: Sequence[Sequence[Scalar]], v: Sequence[Scalar]) -> list[Scala
 
 
 def dot(u: Sequence[Scalar], v: Sequence[Scalar]) -> Scalar:
-    """Exact inner product ``uᵀ v`` of two backend-scalar vectors."""
+    """Exact inner product ``uᵀ v`` of two backend-scalar vectors.
+
+    Examples
+    --------
+    >>> dot([to_scalar(Fraction(1, 2)), to_scalar(2)], [to_scalar(2), to_scalar(Fraction(1, 4))]) == to_scalar(Fraction(3, 2))
+    True
+    """
     total = to_scalar(0)
     for a, b in zip(u, v):
         total += a * b

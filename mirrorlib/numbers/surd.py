@@ -87,6 +87,14 @@ def surd(coefficient: object, radicand: object = 1, index: int = 1) -> Fraction 
     """The exact real number ``q·R^{1/n}``: a :class:`Fraction` when rational, else a :class:`Surd`.
 
     Raises ``ValueError`` for ``R ≤ 0`` or ``n < 1``.
+
+    Examples
+    --------
+    >>> surd(1, Fraction(9, 4), 2)
+    Fraction(3, 2)
+    >>> root = surd(1, 2, 2)
+    >>> root, root * root
+    (Surd((2)^(1/2)), Fraction(2, 1))
     """
     q = to_rational(coefficient, name="coefficient")
     r = to_rational(radicand, name="radicand")

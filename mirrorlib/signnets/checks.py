@@ -252,6 +252,12 @@ def check_sign_dictionary(
 
     Raises ``ValueError`` naming the argument for invalid input (as :func:`sign_library`), and when
     the ground truth would exceed ``work_limit``.
+
+    Examples
+    --------
+    >>> check = check_sign_dictionary([0, 1, 2, 3], 'sign', 'tree', None, 2)
+    >>> check.relation
+    'equal'
     """
     library = sign_library(X, activation, architecture, widths, depth, rule=rule)
     truth = ground_truth(library.dataset, activation, architecture, library.widths, depth, work_limit=work_limit)
@@ -272,7 +278,15 @@ class SignInstance:
 def random_sign_instance(
     rng: random.Random, *, max_points: int = 6, max_depth: int = 5, max_width: int = 3
 ) -> SignInstance:
-    """Random rational data (duplicates likely, unsorted) and a random architecture."""
+    """Random rational data (duplicates likely, unsorted) and a random architecture.
+
+    Examples
+    --------
+    >>> import random
+    >>> instance = random_sign_instance(random.Random(0), max_points=4, max_depth=3)
+    >>> instance.depth <= 3 and 1 <= len(instance.data) <= 4
+    True
+    """
     size = rng.randint(1, max_points)
     data: list[Fraction] = []
     for _ in range(size):

@@ -69,7 +69,13 @@ def draw_sign_instance(rng: np.random.Generator, max_n: int) -> Instance:
 
 def binomial_count(n_points: int, max_switches: int) -> int:
     """``2 Σ_{k=0}^{min(K, n−1)} C(n − 1, k)`` straight from :func:`math.comb` (independent of
-    :func:`~mirrorlib.signnets.switching.count_switch_vectors`)."""
+    :func:`~mirrorlib.signnets.switching.count_switch_vectors`).
+
+    Examples
+    --------
+    >>> binomial_count(5, 1), binomial_count(5, 10)
+    (10, 32)
+    """
     return 2 * sum(math.comb(n_points - 1, k) for k in range(min(max_switches, n_points - 1) + 1))
 
 

@@ -56,7 +56,13 @@ def realising_unit(spec: SignNetSpec, points: Sequence[Fraction], pattern: Seque
 
 
 def split_switches(pattern: Pattern, n_blocks: int, block_size: int) -> list[Pattern]:
-    """Children patterns: consecutive blocks of at most ``block_size`` switches (see module docstring)."""
+    """Children patterns: consecutive blocks of at most ``block_size`` switches (see module docstring).
+
+    Examples
+    --------
+    >>> split_switches((0, 1, 0, 1, 0), 2, 2)
+    [(0, 1, 0, 0, 0), (0, 0, 0, 1, 0)]
+    """
     gaps = switch_gaps(pattern)
     if len(gaps) > n_blocks * block_size:
         raise ValueError(f"{len(gaps)} switches do not fit into {n_blocks} blocks of {block_size}")
@@ -74,7 +80,13 @@ def split_switches(pattern: Pattern, n_blocks: int, block_size: int) -> list[Pat
 
 
 def first_layer_neuron(points: Sequence[Fraction], pattern: Pattern) -> Neuron:
-    """``σ(w x + b)`` with ``w ∈ {−1, 0, 1}`` realising a pattern with at most one switch."""
+    """``σ(w x + b)`` with ``w ∈ {−1, 0, 1}`` realising a pattern with at most one switch.
+
+    Examples
+    --------
+    >>> first_layer_neuron([Fraction(0), Fraction(1), Fraction(2)], (0, 0, 1))
+    Neuron(weights=(Fraction(1, 1),), bias=Fraction(-3, 2), amplitude=Fraction(1, 1))
+    """
     gaps = switch_gaps(pattern)
     if not gaps:
         return constant_neuron(1, pattern[0] if pattern else 0)
@@ -87,7 +99,13 @@ def first_layer_neuron(points: Sequence[Fraction], pattern: Pattern) -> Neuron:
 
 
 def constant_neuron(fan_in: int, bit: int) -> Neuron:
-    """Zero weights and bias ``+1`` (bit 1) or ``−1`` (bit 0)."""
+    """Zero weights and bias ``+1`` (bit 1) or ``−1`` (bit 0).
+
+    Examples
+    --------
+    >>> constant_neuron(2, 1)
+    Neuron(weights=(Fraction(0, 1), Fraction(0, 1)), bias=Fraction(1, 1), amplitude=Fraction(1, 1))
+    """
     return Neuron((Fraction(0),) * fan_in, Fraction(1 if bit else -1))
 
 

@@ -157,6 +157,12 @@ def ground_truth(
     Raises ``ValueError`` for invalid arguments (see :func:`~mirrorlib.signnets.networks.sign_net_spec`),
     empty data, more than 62 distinct points, a fan-in above the LTF table's limit, or when the
     enumeration would exceed ``work_limit``.
+
+    Examples
+    --------
+    >>> truth = ground_truth([0, 1, 2, 3], 'sign', 'tree', (), 2)
+    >>> len(truth.witnesses)
+    8
     """
     spec = sign_net_spec(activation, architecture, widths, depth)  # type: ignore[arg-type]
     dataset = as_dataset(X, name="X")  # type: ignore[arg-type]

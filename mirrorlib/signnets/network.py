@@ -417,6 +417,14 @@ def from_lasso(library: SignLibrary, z: Sequence[object], xi: object) -> SignNet
 
     Raises ``TypeError`` for a non-:class:`SignLibrary`, ``ValueError`` naming ``z`` (length or
     value) or ``xi``.
+
+    Examples
+    --------
+    >>> from mirrorlib.signnets import sign_library
+    >>> lib = sign_library([0, 1, 2], 'sign', 'tree', (), 2).distinct()
+    >>> net = from_lasso(lib, [Fraction(1)] + [Fraction(0)] * (lib.n_features - 1), Fraction(0))
+    >>> len(net.units), net.xi
+    (1, Fraction(0, 1))
     """
     if not isinstance(library, SignLibrary):
         raise TypeError(f"library must be a SignLibrary, got {type(library).__name__}")

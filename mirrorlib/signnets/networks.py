@@ -354,6 +354,16 @@ def amplitude_penalty(alpha: object, unit: SignUnit) -> Fraction:
     """The unit's regulariser ``(α² + s_out²)/2`` (times β in the objective).
 
     Its minimum over the free rescaling ``(α, s_out) ↦ (cα, s_out/c)`` is ``|α s_out| = |z|``.
+
+    Examples
+    --------
+    >>> from mirrorlib.signnets.construction import realising_unit
+    >>> from mirrorlib.signnets.networks import SignNetSpec
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> spec = SignNetSpec(get_activation('sign'), 'tree', (), 2)
+    >>> unit = realising_unit(spec, [Fraction(0), Fraction(1)], (0, 1))
+    >>> amplitude_penalty(2, unit)
+    Fraction(5, 2)
     """
     a = to_rational(alpha, name="alpha")
     return (a * a + unit.amplitude * unit.amplitude) / 2

@@ -123,7 +123,14 @@ def sign_library_report(
     max_listed: int | None = None,
     rule: str = "derived",
 ) -> SignLibraryReport:
-    """Validate the inputs and build the report (raises ``ValueError`` naming the bad argument)."""
+    """Validate the inputs and build the report (raises ``ValueError`` naming the bad argument).
+
+    Examples
+    --------
+    >>> report = sign_library_report('0,1,2', depth=2)
+    >>> print(report.as_text().splitlines()[0])
+    library: activation=sign architecture=tree widths=- depth=2
+    """
     library = sign_library(data, activation, architecture, widths, depth, rule=rule)
     if max_listed is not None and max_listed < 0:
         raise ValueError(f"max_listed must be ≥ 0, got {max_listed}")
@@ -210,6 +217,12 @@ def sign_dictionary_trials(
     is computed once per instance and shared by the rules.
 
     Raises ``ValueError`` for ``trials < 1``, ``max_points < 1`` or an unknown rule.
+
+    Examples
+    --------
+    >>> trials = sign_dictionary_trials(5, seed=0, max_points=3, max_depth=3, max_width=2)
+    >>> [(summary.rule, summary.instances, summary.passed) for summary in trials.summaries]
+    [('derived', 5, 5), ('theory', 5, 5)]
     """
     rules = tuple(rules)
     if trials < 1:

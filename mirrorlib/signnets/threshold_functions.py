@@ -36,7 +36,13 @@ MAX_FAN_IN = 5  # 94 572 functions of 5 inputs; 6 inputs (15 028 134) is out of 
 
 
 def muroga_weight_bound(fan_in: int) -> int:
-    """``⌊(m + 1)^{(m+1)/2} / 2^m⌋``, computed exactly as ``⌊√⌊(m+1)^{m+1} / 4^m⌋⌋``."""
+    """``⌊(m + 1)^{(m+1)/2} / 2^m⌋``, computed exactly as ``⌊√⌊(m+1)^{m+1} / 4^m⌋⌋``.
+
+    Examples
+    --------
+    >>> [muroga_weight_bound(m) for m in range(1, 5)]
+    [1, 1, 2, 3]
+    """
     return math.isqrt((fan_in + 1) ** (fan_in + 1) // 4**fan_in)
 
 
@@ -67,6 +73,11 @@ def threshold_functions(fan_in: int, max_weight: int | None = None) -> Threshold
     the table complete) restricts the integer weights, e.g. to 1 to see what ``±1`` weights miss.
 
     Raises ``ValueError`` for ``fan_in`` outside ``0..MAX_FAN_IN``.
+
+    Examples
+    --------
+    >>> threshold_functions(2).truth_tables.shape
+    (14, 4)
     """
     if not 0 <= fan_in <= MAX_FAN_IN:
         raise ValueError(f"fan_in must be between 0 and {MAX_FAN_IN} (the LTF table grows as 2^(m²/2)), got {fan_in}")

@@ -59,6 +59,13 @@ def completeness_verdict(activation: Activation | str | Any, X: Any, depth: int 
     """Is the closed-form library of ``activation`` dual-complete on data ``X`` (exact ground truth)?
 
     Raises ``ValueError`` naming ``X`` or ``depth`` for invalid input (never "out of scope").
+
+    Examples
+    --------
+    >>> completeness_verdict('relu', [0, 1, 3]).status
+    'holds'
+    >>> completeness_verdict('Max(x, 0) + 1', [0, 1, 3]).status
+    'out of scope'
     """
     X = as_dataset(X)
     depth = _check_depth(depth)
@@ -87,7 +94,13 @@ def completeness_verdict(activation: Activation | str | Any, X: Any, depth: int 
 
 def assert_library_complete(activation: Activation | str | Any, X: Any, depth: int = 2) -> ActivationVerdict:
     """Assert dual completeness; out-of-scope activations are rejected (inside hypothesis) or raise
-    :class:`OutOfScope`; a failure raises ``AssertionError`` carrying the exact counterexample."""
+    :class:`OutOfScope`; a failure raises ``AssertionError`` carrying the exact counterexample.
+
+    Examples
+    --------
+    >>> assert_library_complete('abs', [0, 1, 3]).status
+    'holds'
+    """
     verdict = completeness_verdict(activation, X, depth)
     if verdict.status == "out of scope":
         try:

@@ -31,7 +31,14 @@ __all__ = [
 def rationals(
     max_numerator: int = 20, max_denominator: int = 6, *, allow_zero: bool = True
 ) -> st.SearchStrategy[Fraction]:
-    """Small exact rationals ``p/q`` with ``|p| ≤ max_numerator``, ``1 ≤ q ≤ max_denominator``."""
+    """Small exact rationals ``p/q`` with ``|p| ≤ max_numerator``, ``1 ≤ q ≤ max_denominator``.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> find(rationals(max_denominator=3), lambda q: q > 1 and q.denominator == 3)
+    Fraction(4, 3)
+    """
     values = st.builds(
         Fraction,
         st.integers(-max_numerator, max_numerator),
@@ -43,7 +50,14 @@ def rationals(
 def datasets(
     min_size: int = 1, max_size: int = 6, *, distinct: bool = False, max_numerator: int = 20
 ) -> st.SearchStrategy[list[Fraction]]:
-    """Lists of rational inputs (unsorted, duplicates allowed unless ``distinct``)."""
+    """Lists of rational inputs (unsorted, duplicates allowed unless ``distinct``).
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> find(datasets(min_size=3, distinct=True), lambda xs: max(xs) > 2)
+    [Fraction(0, 1), Fraction(1, 1), Fraction(3, 1)]
+    """
     return st.lists(
         rationals(max_numerator=max_numerator),
         min_size=min_size,
@@ -69,13 +83,27 @@ def pwl_functions(draw: st.DrawFn, max_breakpoints: int = 4, *, continuous: bool
 
 
 def continuous_pwl_functions(max_breakpoints: int = 4) -> st.SearchStrategy[PWL]:
-    """Random continuous exact PWL functions."""
+    """Random continuous exact PWL functions.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> len(find(continuous_pwl_functions(), lambda f: len(f.breakpoints) == 2).breakpoints)
+    2
+    """
     return pwl_functions(max_breakpoints, continuous=True)
 
 
 @st.composite
 def homogeneous_activations(draw: st.DrawFn) -> Activation:
-    """``σ(t) = a·t (t < 0), b·t (t ≥ 0)`` with random rationals ``a``, ``b`` (not both zero)."""
+    """``σ(t) = a·t (t < 0), b·t (t ≥ 0)`` with random rationals ``a``, ``b`` (not both zero).
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> find(homogeneous_activations(), lambda sigma: sigma.function(-1) != 0).slopes
+    (Fraction(1, 1), Fraction(0, 1))
+    """
     negative = draw(rationals(max_numerator=4, max_denominator=4))
     positive = draw(rationals(max_numerator=4, max_denominator=4).filter(lambda b: b != 0 or negative != 0))
     function = PWL.continuous([0], [0], left_slope=negative, right_slope=positive)
@@ -91,7 +119,14 @@ def pwl_activations(max_breakpoints: int = 3, *, continuous: bool = True) -> st.
 @st.composite
 def dual_vectors(draw: st.DrawFn, n: int) -> tuple[Fraction, ...]:
     """Exact dual vectors ``λ ∈ Q^n`` with ``1ᵀλ = 0`` (the intercept ξ is free), not all zero
-    when ``n ≥ 2``."""
+    when ``n ≥ 2``.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> find(dual_vectors(3), lambda lam: lam[0] > 0)
+    (Fraction(1, 1), Fraction(-1, 1), Fraction(0, 1))
+    """
     if n < 1:
         raise ValueError(f"n must be ≥ 1, got {n}")
     if n == 1:

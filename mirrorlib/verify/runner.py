@@ -262,7 +262,17 @@ def shrink_counterexample(claim: Claim, counterexample: Counterexample, max_step
 
 
 def save_counterexample(counterexample: Counterexample, directory: str | Path) -> Path:
-    """Write the counterexample as JSON (name from claim and content hash); return the path."""
+    """Write the counterexample as JSON (name from claim and content hash); return the path.
+
+    Examples
+    --------
+    >>> import tempfile, json
+    >>> from mirrorlib.verify.registry import Counterexample
+    >>> example = Counterexample('my-claim', {'X': ['0', '1']}, {'gap': '1/2'}, 2)
+    >>> path = save_counterexample(example, tempfile.mkdtemp())
+    >>> path.suffix, json.loads(path.read_text())['claim']
+    ('.json', 'my-claim')
+    """
     text = json.dumps(counterexample.as_json(), indent=2, sort_keys=True)
     digest = hashlib.sha256(text.encode()).hexdigest()[:10]
     path = Path(directory) / f"{counterexample.claim}-{digest}.json"
