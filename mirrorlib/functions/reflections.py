@@ -219,7 +219,16 @@ def require_tree_count(n_points: int, max_nesting: int, max_trees: int = MAX_TRE
 
 
 def reflection_tree(expression: ReflectionExpression) -> nx.DiGraph:
-    """The DiGraph of one tree (see module docstring)."""
+    """The DiGraph of one tree (see module docstring).
+
+    Examples
+    --------
+    >>> from mirrorlib.functions.reflections import reflection_expressions
+    >>> expression = list(reflection_expressions([0, 1], 1))[-1]
+    >>> tree = reflection_tree(expression)
+    >>> tree.number_of_nodes() >= 1
+    True
+    """
     return expression.to_networkx()
 
 

@@ -24,7 +24,14 @@ _INSTALL_HINT = (
 
 
 def require_cdd() -> tuple[ModuleType, ModuleType]:
-    """``(cdd, cdd.gmp)``, or an ``ImportError`` that says how to install them."""
+    """``(cdd, cdd.gmp)``, or an ``ImportError`` that says how to install them.
+
+    Examples
+    --------
+    >>> cdd, gmp = require_cdd()
+    >>> hasattr(gmp, 'linprog_from_array')
+    True
+    """
     try:
         import cdd
         import cdd.gmp
@@ -49,9 +56,11 @@ def maximise(objective: Form, constraints: Sequence[Form], dimension: int) -> LP
 
     Examples
     --------
-    >>> result = maximise((Fraction(1), Fraction(0)), [(Fraction(1), Fraction(-1)), (Fraction(0), Fraction(1))], 1)
-    >>> result.status, result.value
-    ('optimal', Fraction(1, 1))
+    Maximise θ subject to ``1 − θ ≥ 0`` and ``θ ≥ 0``:
+
+    >>> result = maximise((0, 1), [(1, -1), (0, 1)], 1)
+    >>> result.status, result.value, result.point
+    ('optimal', Fraction(1, 1), (Fraction(1, 1),))
     """
     cdd, gmp = require_cdd()
     rows = [list(form) for form in constraints] or [[Fraction(0)] * (dimension + 1)]
@@ -76,6 +85,13 @@ def strictly_interior_point(constraints: Sequence[Form], dimension: int) -> tupl
     The polyhedron ``{f ≥ 0}`` is full-dimensional iff such a point exists. Exact LP in
     ``(θ, t)``: maximise ``t`` subject to ``f(θ) − t ≥ 0`` and ``1 − t ≥ 0``; the interior is
     non-empty iff the optimum is positive, and then the optimal θ is strictly interior.
+
+    Examples
+    --------
+    >>> strictly_interior_point([(1, -1), (0, 1)], 1) is not None
+    True
+    >>> strictly_interior_point([(0, -1), (0, 1)], 1) is None
+    True
     """
     one, zero = Fraction(1), Fraction(0)
     lifted = [(*form, -one) for form in constraints]
@@ -97,6 +113,11 @@ def minimal_face_points(constraints: Sequence[Form], dimension: int) -> list[tup
 
     cdd treats a homogeneous H-representation (all constants 0) as a cone and omits its apex
     from the generators; the redundant row ``1 ≥ 0`` is appended so that the apex is listed.
+
+    Examples
+    --------
+    >>> sorted(minimal_face_points([(1, -1), (0, 1)], 1))
+    [(Fraction(0, 1),), (Fraction(1, 1),)]
     """
     cdd, gmp = require_cdd()
     one, zero = Fraction(1), Fraction(0)

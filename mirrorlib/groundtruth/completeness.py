@@ -194,6 +194,16 @@ def gauge(columns: ColumnsLike, ground_truth: GroundTruthLibrary, vector: Sequen
     """``(gauge, λ*)`` of one vector g (sorted order): the exact dual LP of the module docstring.
 
     ``gauge`` is None when g ∉ span{free columns, a_i}; λ* is then ⊥ all of them with λ*ᵀg > 0.
+
+    Examples
+    --------
+    >>> from mirrorlib.groundtruth.library import ground_truth_library
+    >>> from mirrorlib.libraries import library
+    >>> truth = ground_truth_library([0, 1, 3], 'relu', 2)
+    >>> columns = library([0, 1, 3], 'relu', 2).matrix(exact=True)
+    >>> value, witness = gauge(columns, truth, [0, 0, 2])
+    >>> value
+    Fraction(1, 1)
     """
     library_columns = _columns(columns, ground_truth)
     exact = tuple(to_rational(value, name="vector") for value in vector)

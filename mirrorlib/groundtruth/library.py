@@ -181,7 +181,15 @@ def resolve_patterns(
     signs: Iterable[object] | None, architecture: Architecture, sigma: Activation
 ) -> list[tuple[Fraction, ...]]:
     """Weight patterns: all ±1 patterns (up to the even-σ symmetry) for ``None``; else one pattern
-    (a flat sequence of numbers) or an iterable of patterns, each of length ``n_weights``."""
+    (a flat sequence of numbers) or an iterable of patterns, each of length ``n_weights``.
+
+    Examples
+    --------
+    >>> from mirrorlib.groundtruth.architectures import make_architecture
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> resolve_patterns(None, make_architecture('narrow', 3), get_activation('relu'))
+    [(Fraction(1, 1), Fraction(1, 1)), (Fraction(1, 1), Fraction(-1, 1)), (Fraction(-1, 1), Fraction(1, 1)), (Fraction(-1, 1), Fraction(-1, 1))]
+    """
     if signs is None:
         return architecture.sign_patterns(sigma)
     items = list(signs)

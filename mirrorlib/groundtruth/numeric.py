@@ -46,7 +46,14 @@ class NumericSup:
 
 
 def parameter_box(architecture: Architecture, pattern: Sequence[Fraction], x: Sequence[Fraction], slopes: tuple[Fraction, Fraction]) -> tuple[Fraction, ...]:
-    """Half-widths ``R_i`` with every cell vertex θ in ``∏[−R_i, R_i]`` (module docstring)."""
+    """Half-widths ``R_i`` with every cell vertex θ in ``∏[−R_i, R_i]`` (module docstring).
+
+    Examples
+    --------
+    >>> from mirrorlib.groundtruth.architectures import make_architecture
+    >>> parameter_box(make_architecture('narrow', 2), (Fraction(1),), (Fraction(0), Fraction(3)), (Fraction(0), Fraction(1)))
+    (Fraction(3, 1),)
+    """
     lipschitz = max(abs(slopes[0]), abs(slopes[1]))
     bound = max((abs(value) for value in x), default=Fraction(0))
     half_widths = [Fraction(0)] * architecture.n_parameters

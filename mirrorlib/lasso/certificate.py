@@ -405,13 +405,28 @@ def correlation_rounding_level(
     column_norms: np.ndarray, n: int, y_norm: float, fit_scale: float
 ) -> np.ndarray:
     """Bound ``η_j = 4ε√N·‖ã_j‖·(‖ỹ‖ + Σ_k |z_k|‖ã_k‖)`` on the float64 rounding error of
-    ``c_j = ã_jᵀ(ỹ − Ã z)`` (``fit_scale = Σ_k |z_k|‖ã_k‖``), with a safety factor."""
+    ``c_j = ã_jᵀ(ỹ − Ã z)`` (``fit_scale = Σ_k |z_k|‖ã_k‖``), with a safety factor.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> correlation_rounding_level(np.array([1.0, 2.0]), 4, 1.0, 0.0) / np.finfo(float).eps
+    array([ 8., 16.])
+    """
     return 4.0 * _EPS * math.sqrt(n) * column_norms * (y_norm + fit_scale)
 
 
 def gap_rounding_floor(A_centred: np.ndarray, y_centred: np.ndarray, z: np.ndarray) -> float:
     """Rounding-error level ``Σ_i |z_i| η_i`` of the float64 duality gap (η from
-    :func:`correlation_rounding_level`); on centred data ``Ã``, ``ỹ``."""
+    :func:`correlation_rounding_level`); on centred data ``Ã``, ``ỹ``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[1.0], [-1.0]])
+    >>> gap_rounding_floor(A, np.array([1.0, -1.0]), np.array([0.5])) < 1e-14
+    True
+    """
     support = np.flatnonzero(z)
     if support.size == 0:
         return 0.0

@@ -249,6 +249,15 @@ def from_units(
 
     Raises ValueError naming ``z`` (wrong length), ``units`` (mixed depths/activations) or
     ``activation`` (σ not positively homogeneous).
+
+    Examples
+    --------
+    >>> from mirrorlib.units import NarrowUnit
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> unit = NarrowUnit(get_activation('relu'), (Fraction(1),), (Fraction(-1),))
+    >>> net = from_units([unit], [Fraction(4)], Fraction(0))
+    >>> net.evaluate_exact([0, 2, 3])
+    (Fraction(0, 1), Fraction(4, 1), Fraction(8, 1))
     """
     units = tuple(units)
     if len(z) != len(units):

@@ -76,7 +76,13 @@ class SingularMatrixError(ValueError):
 
 
 def to_scalar(value: Fraction | int) -> Scalar:
-    """Convert a Fraction (or int) to a backend scalar (``fmpq`` if flint is available)."""
+    """Convert a Fraction (or int) to a backend scalar (``fmpq`` if flint is available).
+
+    Examples
+    --------
+    >>> to_scalar(Fraction(1, 3)) * 3 == to_scalar(1)
+    True
+    """
     if _flint is None:
         return Fraction(value)
     if isinstance(value, int):
@@ -588,6 +594,12 @@ def solve_scalars(matrix: Sequence[Sequence[Scalar]], rhs: Sequence[Scalar]) -> 
     """Solve the square nonsingular system ``matrix · x = rhs`` over backend scalars.
 
     Raises :class:`SingularMatrixError` if the matrix is singular.
+
+    Examples
+    --------
+    >>> solution = solve_scalars([[to_scalar(2), to_scalar(0)], [to_scalar(0), to_scalar(4)]], [to_scalar(1), to_scalar(1)])
+    >>> [to_fraction(v) for v in solution]
+    [Fraction(1, 2), Fraction(1, 4)]
     """
     n = len(matrix)
     if n == 0:
@@ -604,7 +616,13 @@ def solve_scalars(matrix: Sequence[Sequence[Scalar]], rhs: Sequence[Scalar]) -> 
 
 
 def dots(vectors: Sequence[Sequence[Scalar]], v: Sequence[Scalar]) -> list[Scalar]:
-    """Exact inner products ``[wᵀv for w in vectors]`` (one FLINT matrix product)."""
+    """Exact inner products ``[wᵀv for w in vectors]`` (one FLINT matrix product).
+
+    Examples
+    --------
+    >>> [to_fraction(v) for v in dots([[to_scalar(1), to_scalar(2)], [to_scalar(0), to_scalar(1)]], [to_scalar(3), to_scalar(Fraction(1, 2))])]
+    [Fraction(4, 1), Fraction(1, 2)]
+    """
     if not vectors:
         return []
     if _flint is not None:

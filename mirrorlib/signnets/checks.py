@@ -180,7 +180,16 @@ class SignDictionaryCheck:
 
 
 def compare_with_ground_truth(library: SignLibrary, truth: GroundTruth) -> SignDictionaryCheck:
-    """Compare a closed-form library with a ground truth computed for the same data and architecture."""
+    """Compare a closed-form library with a ground truth computed for the same data and architecture.
+
+    Examples
+    --------
+    >>> from mirrorlib.signnets import sign_library
+    >>> from mirrorlib.signnets.groundtruth import ground_truth
+    >>> check = compare_with_ground_truth(sign_library([0, 1, 2], 'sign', 'tree', (), 2), ground_truth([0, 1, 2], 'sign', 'tree', (), 2))
+    >>> check.relation, check.enumerated_count, check.ground_truth_count
+    ('equal', 6, 6)
+    """
     if library.spec != truth.spec or library.points != truth.points:
         raise ValueError("library and ground truth must be built for the same architecture and data")
     n = len(library.points)

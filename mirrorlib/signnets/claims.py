@@ -49,7 +49,15 @@ DUPLICATE_PROBABILITY = 0.25
 
 def draw_sign_instance(rng: np.random.Generator, max_n: int) -> Instance:
     """Random rationals ``p/q`` (``|p| ≤ 12``, ``q ≤ 4``; each point repeats an earlier one with
-    probability 1/4), activation, architecture, depth ``2 … 5`` and widths ``1 … 3``."""
+    probability 1/4), activation, architecture, depth ``2 … 5`` and widths ``1 … 3``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> instance = draw_sign_instance(np.random.default_rng(0), 4)
+    >>> sorted(instance)
+    ['activation', 'architecture', 'data', 'depth', 'widths']
+    """
     size = int(rng.integers(1, max_n + 1))
     data: list[Fraction] = []
     for _ in range(size):
@@ -164,7 +172,14 @@ def _canonical_data(data: list[str]) -> list[str]:
 
 def shrink_sign_instance(instance: Instance) -> Iterator[Instance]:
     """Smaller variants, most reducing first: drop a data point; drop a hidden layer; narrow a
-    layer; then canonical data (:func:`_canonical_data`) and the sign activation."""
+    layer; then canonical data (:func:`_canonical_data`) and the sign activation.
+
+    Examples
+    --------
+    >>> instance = {'data': ['0', '1', '2'], 'activation': 'sign', 'architecture': 'tree', 'widths': [2], 'depth': 3}
+    >>> next(shrink_sign_instance(instance))['data']
+    ['1', '2']
+    """
     data, widths = list(instance["data"]), list(instance["widths"])
     depth = int(instance["depth"])
     for index in range(len(data)):

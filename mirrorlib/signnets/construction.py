@@ -41,6 +41,16 @@ def realising_unit(spec: SignNetSpec, points: Sequence[Fraction], pattern: Seque
     """A unit of ``spec`` whose feature on the distinct sorted ``points`` is ``pattern`` (bits).
 
     Raises ``ValueError`` when the pattern has more switches than the architecture's bound ``K``.
+
+    Examples
+    --------
+    >>> from mirrorlib.signnets.networks import SignNetSpec
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> spec = SignNetSpec(get_activation('threshold'), 'tree', (2,), 3)
+    >>> points = [Fraction(v) for v in range(5)]
+    >>> unit = realising_unit(spec, points, (1, 0, 0, 1, 1))
+    >>> unit.feature_values(points)
+    (Fraction(1, 1), Fraction(0, 1), Fraction(0, 1), Fraction(1, 1), Fraction(1, 1))
     """
     target = tuple(int(bit) for bit in pattern)
     if len(target) != len(points):
@@ -116,6 +126,14 @@ def combining_neuron(
 
     Raises ``RuntimeError`` if the weighted sum does not separate the target bits (a broken
     construction, never expected).
+
+    Examples
+    --------
+    >>> from mirrorlib.signnets.networks import SignNetSpec
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> spec = SignNetSpec(get_activation('threshold'), 'tree', (2,), 3)
+    >>> combining_neuron(spec, [(1, 1, 0), (0, 1, 1)], [1, 1], (0, 1, 0))
+    Neuron(weights=(Fraction(1, 1), Fraction(1, 1)), bias=Fraction(-3, 2), amplitude=Fraction(1, 1))
     """
     sums = [sum((w * spec.native(child[j]) for w, child in zip(weights, inputs)), Fraction(0)) for j in range(len(pattern))]
     zeros = [s for s, bit in zip(sums, pattern) if bit == 0]

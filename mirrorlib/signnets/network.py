@@ -382,6 +382,17 @@ def balanced_network(
     amplitudes are set to 1.
 
     Raises ``ValueError`` naming ``z`` (length or value) or ``labels``.
+
+    Examples
+    --------
+    >>> from mirrorlib.signnets.construction import realising_unit
+    >>> from mirrorlib.signnets.networks import SignNetSpec
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> spec = SignNetSpec(get_activation('sign'), 'tree', (), 2)
+    >>> unit = realising_unit(spec, [Fraction(0), Fraction(1)], (0, 1))
+    >>> net = balanced_network(spec, [unit], [Fraction(4)], Fraction(0))
+    >>> net.amplitudes, net.alpha
+    ((Fraction(2, 1),), (Fraction(2, 1),))
     """
     units = tuple(units)
     if len(z) != len(units):

@@ -68,7 +68,15 @@ def datasets(
 
 @st.composite
 def pwl_functions(draw: st.DrawFn, max_breakpoints: int = 4, *, continuous: bool = False) -> PWL:
-    """Random exact PWL functions, with jumps (explicit values at breakpoints) unless ``continuous``."""
+    """Random exact PWL functions, with jumps (explicit values at breakpoints) unless ``continuous``.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> f = find(pwl_functions(), lambda f: len(f.breakpoints) == 1)
+    >>> f.breakpoints
+    (Fraction(0, 1),)
+    """
     breakpoints = sorted(draw(st.sets(rationals(), max_size=max_breakpoints)))
     if continuous:
         if not breakpoints:
@@ -112,7 +120,14 @@ def homogeneous_activations(draw: st.DrawFn) -> Activation:
 
 def pwl_activations(max_breakpoints: int = 3, *, continuous: bool = True) -> st.SearchStrategy[Activation]:
     """Arbitrary PWL activations (mostly NOT homogeneous): for testing that checks either apply
-    or report the activation as outside the theorems' scope."""
+    or report the activation as outside the theorems' scope.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> find(pwl_activations(), lambda sigma: sigma.function(0) != 0).name
+    'drawn'
+    """
     return pwl_functions(max_breakpoints, continuous=continuous).map(lambda f: Activation("drawn", f))
 
 

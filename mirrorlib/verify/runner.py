@@ -301,7 +301,19 @@ def load_counterexample(path: str | Path) -> dict[str, Any]:
 
 
 def replay(path: str | Path) -> Outcome:
-    """Re-run the claim of a saved counterexample on its instance (the file is checked first)."""
+    """Re-run the claim of a saved counterexample on its instance (the file is checked first).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from mirrorlib.verify.registry import Counterexample, get_claim
+    >>> claim = get_claim('lasso-network-equivalence')
+    >>> instance = claim.draw(np.random.default_rng(0), 4)
+    >>> path = save_counterexample(Counterexample(claim.name, instance, {}, 4), tempfile.mkdtemp())
+    >>> replay(path).passed
+    True
+    """
     saved = load_counterexample(path)
     try:
         return get_claim(str(saved["claim"])).check(saved["instance"])
