@@ -68,6 +68,13 @@ class LassoFit:
     ``exact`` fits hold Fractions; float fits hold floats. ``certificate`` is a
     :class:`~mirrorlib.lasso.certificate.LassoCertificate` (exact) or
     :class:`~mirrorlib.lasso.certificate.FloatLassoCertificate`.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> fit = fit_lasso(library([0, 1, 2, 4], 'relu', 2).distinct(), [0, 1, 1, 3], Fraction(1, 10), exact=True)
+    >>> fit.objective, fit.is_certified, fit.uniqueness
+    (Fraction(13, 80), True, 'not unique')
     """
 
     z: tuple[Any, ...]

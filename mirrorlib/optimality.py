@@ -78,6 +78,13 @@ class TrainingCertificate:
         Whether the fit itself was exact.
     reason : str
         One sentence: what is certified, or why nothing is.
+
+    Examples
+    --------
+    >>> from mirrorlib.estimator import ConvexNet
+    >>> training = ConvexNet('relu', 2, '1/10', exact=True).fit([0, 1, 2, 4], [0, 1, 1, 3]).certificate_.training
+    >>> training.training_optimal, training.gap
+    (True, Fraction(0, 1))
     """
 
     training_optimal: bool | None
@@ -209,6 +216,13 @@ class FitCertificate:
     ``is_optimal`` is the Lasso verdict (the library ``library_`` the Lasso ran over);
     ``training_optimal`` the network verdict (:class:`TrainingCertificate`). Attributes of the
     Lasso certificate (``residual``, ``failures``, ``duality_gap``, …) are available directly.
+
+    Examples
+    --------
+    >>> from mirrorlib.estimator import ConvexNet
+    >>> certificate = ConvexNet('relu', 2, '1/10', exact=True).fit([0, 1, 2, 4], [0, 1, 1, 3]).certificate_
+    >>> certificate.is_optimal, certificate.training_optimal
+    (True, True)
     """
 
     lasso: Any
@@ -250,7 +264,14 @@ def not_checked(reason: str, *, exact: bool) -> TrainingCertificate:
 # --------------------------------------------------------------------------- sign / threshold units
 @dataclass(frozen=True)
 class SwitchingAnswer:
-    """``max |λᵀv|`` over vectors v with values in ``levels`` and at most ``K`` switches on sorted data."""
+    """``max |λᵀv|`` over vectors v with values in ``levels`` and at most ``K`` switches on sorted data.
+
+    Examples
+    --------
+    >>> answer = switching_oracle([Fraction(1), Fraction(-2), Fraction(1)], 1)
+    >>> answer.value, answer.pattern
+    (Fraction(2, 1), (0, 0, 1))
+    """
 
     value: Fraction
     pattern: tuple[int, ...]  # 0/1 per distinct point: which level

@@ -31,6 +31,13 @@ class NarrowUnit:
 
     With a positively homogeneous σ the weights can be taken as signs ``s_l ∈ {−1, +1}``
     (theory §1 rescaling lemma); general rational weights are allowed too.
+
+    Examples
+    --------
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> unit = NarrowUnit(get_activation('relu'), (Fraction(1), Fraction(-1)), (Fraction(-1), Fraction(2)))
+    >>> [unit(x) for x in (0, 1, 2, 3, 5)]
+    [Fraction(2, 1), Fraction(2, 1), Fraction(1, 1), Fraction(0, 1), Fraction(0, 1)]
     """
 
     activation: Activation

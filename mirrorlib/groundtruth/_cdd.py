@@ -44,7 +44,15 @@ def require_cdd() -> tuple[ModuleType, ModuleType]:
 class LPResult:
     """Outcome of :func:`maximise`: ``status`` is ``"optimal"``, ``"unbounded"``, ``"infeasible"`` or
     ``"dual_infeasible"`` (cdd proved the dual infeasible: the program is unbounded if it is
-    feasible); ``value`` and ``point`` are exact and set only when optimal."""
+    feasible); ``value`` and ``point`` are exact and set only when optimal.
+
+    Examples
+    --------
+    >>> maximise((0, 1), [(1, -1), (0, 1)], 1).status
+    'optimal'
+    >>> maximise((0, 1), [(0, 1)], 1).status  # θ ≥ 0 only: unbounded
+    'dual_infeasible'
+    """
 
     status: str
     value: Fraction | None = None

@@ -71,6 +71,12 @@ class Architecture:
         Length of a weight pattern.
     n_parameters : int
         ``d``, the dimension of the bias space.
+
+    Examples
+    --------
+    >>> architecture = make_architecture('width2', 3)
+    >>> architecture.depth, architecture.n_weights
+    (3, 4)
     """
 
     name: str
@@ -232,6 +238,13 @@ class LayeredUnit:
     ``weights[l]`` is the matrix ``W_{l+1}`` as a tuple of rows (one per neuron of that layer);
     ``biases[l]`` the vector ``b_{l+1}``. Provenance of a ground-truth feature: evaluating the
     unit at the data reproduces the feature exactly.
+
+    Examples
+    --------
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> unit = LayeredUnit(get_activation('relu'), (((Fraction(1),),),), ((Fraction(-1),),))
+    >>> unit(Fraction(3))
+    Fraction(2, 1)
     """
 
     activation: Activation

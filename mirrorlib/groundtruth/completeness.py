@@ -113,6 +113,14 @@ class CompletenessGap:
     ``entry`` is a maximising ground-truth vector with its units, ``closed_form_index`` a
     maximising library column (None for an empty library); ``gap = ground_truth_value −
     closed_form_value`` is > 0 exactly when some unit beats the library on λ.
+
+    Examples
+    --------
+    >>> from mirrorlib.groundtruth.library import ground_truth_library
+    >>> from mirrorlib.libraries import library
+    >>> gap = completeness_gap(library([0, 1, 3], 'relu', 2).matrix(exact=True), ground_truth_library([0, 1, 3], 'relu', 2), [1, -2, 1])
+    >>> gap.closed_form_value, gap.ground_truth_value
+    (Fraction(2, 1), Fraction(2, 1))
     """
 
     lam: Vector

@@ -46,7 +46,14 @@ __all__ = ["Provenance", "GroundTruthEntry", "GroundTruthLibrary", "ground_truth
 
 @dataclass(frozen=True)
 class Provenance:
-    """A unit producing a ground-truth vector: weight pattern, vertex biases θ and the unit itself."""
+    """A unit producing a ground-truth vector: weight pattern, vertex biases θ and the unit itself.
+
+    Examples
+    --------
+    >>> provenance = ground_truth_library([0, 1, 3], 'relu', 2).entries[1].provenance[0]
+    >>> provenance.pattern, provenance.parameters
+    ((Fraction(1, 1),), (Fraction(-1, 1),))
+    """
 
     pattern: tuple[Fraction, ...]
     parameters: tuple[Fraction, ...]
@@ -60,7 +67,14 @@ class Provenance:
 
 @dataclass(frozen=True)
 class GroundTruthEntry:
-    """One distinct ground-truth vector ``u(X)`` (sorted data order) and every vertex unit giving it."""
+    """One distinct ground-truth vector ``u(X)`` (sorted data order) and every vertex unit giving it.
+
+    Examples
+    --------
+    >>> entry = ground_truth_library([0, 1, 3], 'relu', 2).entries[1]
+    >>> entry.vector, len(entry.provenance) >= 1
+    ((Fraction(0, 1), Fraction(0, 1), Fraction(2, 1)), True)
+    """
 
     vector: tuple[Fraction, ...]
     provenance: tuple[Provenance, ...]
@@ -89,6 +103,12 @@ class GroundTruthLibrary:
         Full-dimensional cells, summed over the weight patterns.
     n_vertices : int
         Distinct (pattern, vertex θ) pairs, summed over the weight patterns.
+
+    Examples
+    --------
+    >>> truth = ground_truth_library([0, 1, 3], 'relu', 2)
+    >>> len(truth.entries), truth.entries[1].vector
+    (5, (Fraction(0, 1), Fraction(0, 1), Fraction(2, 1)))
     """
 
     activation: Activation

@@ -37,7 +37,14 @@ _DEFAULT_GRID = {1: 4001, 2: 241, 3: 41, 4: 17}
 
 @dataclass(frozen=True)
 class NumericSup:
-    """Best value found, ``|λᵀu(X)|`` at weight pattern ``pattern`` and biases θ = ``parameters``."""
+    """Best value found, ``|λᵀu(X)|`` at weight pattern ``pattern`` and biases θ = ``parameters``.
+
+    Examples
+    --------
+    >>> estimate = numeric_sup([0, 1, 3], 'relu', 2, [1, -2, 1], rng=0)
+    >>> round(estimate.value, 6), estimate.pattern
+    (2.0, (Fraction(1, 1),))
+    """
 
     value: float
     pattern: tuple[Fraction, ...]

@@ -311,6 +311,12 @@ class OracleResult:
         Candidate units evaluated.
     dataset : Dataset
         The data (for explaining breakpoints as reflection trees).
+
+    Examples
+    --------
+    >>> result = unit_oracle([0, 1, 3], [1, -2, 1], 'relu', 2)
+    >>> result.value, result.vector
+    (Fraction(2, 1), (Fraction(0, 1), Fraction(0, 1), Fraction(2, 1)))
     """
 
     value: Fraction

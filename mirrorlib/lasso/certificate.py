@@ -97,6 +97,12 @@ class LassoCertificate:
         Human-readable descriptions of every failed condition, naming indices.
     certified:
         One sentence stating what ``is_optimal`` certifies.
+
+    Examples
+    --------
+    >>> certificate = certify_lasso([[0, 1], [1, 0], [2, 0]], [0, 1, 1], [Fraction(0), Fraction(0)], Fraction(2, 3), Fraction(1))
+    >>> certificate.is_optimal, certificate.residual
+    (True, (Fraction(-2, 3), Fraction(1, 3), Fraction(1, 3)))
     """
 
     is_optimal: bool
@@ -125,6 +131,13 @@ class FloatLassoCertificate:
     matters when β is tiny compared with ``‖a_i‖‖y − ȳ1‖``. The KKT violations are reported for
     information, scaled by β (``intercept_violation`` by ``‖y − ȳ1‖ + 1``); for a solution with
     relative gap ε they are typically of order √ε, so they are not part of the verdict.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> report = certify_lasso_float(np.eye(2), [1.0, -1.0], [0.5, -0.5], 0.0, 0.5)
+    >>> report.is_optimal, report.relative_gap
+    (True, 0.0)
     """
 
     is_optimal: bool

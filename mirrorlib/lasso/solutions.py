@@ -39,6 +39,13 @@ class PathKnot:
     Between consecutive knots the solution is the affine interpolation in β. ``beta`` is
     ``0`` for the endpoint of a β → 0⁺ path. ``support``/``values`` give ``z`` sparsely;
     :attr:`z` is the dense vector.
+
+    Examples
+    --------
+    >>> from mirrorlib.lasso import solve_lasso_exact
+    >>> knot = solve_lasso_exact([[0], [1], [2]], [0, 1, 2], Fraction(1, 2)).path[0]
+    >>> knot.beta, knot.support
+    (Fraction(2, 1), ())
     """
 
     beta: Fraction
@@ -78,6 +85,13 @@ class ExactLassoSolution:
         minimum-ℓ1 certificate ``λ`` (``1ᵀλ = 0``, ``|Aᵀλ| ≤ 1``, ``a_iᵀλ = sign z_i`` on the support).
     beta_max:
         The smallest β with solution ``z = 0``: ``max_i |a_iᵀ(y − ȳ1)|``.
+
+    Examples
+    --------
+    >>> from mirrorlib.lasso import solve_lasso_exact
+    >>> solution = solve_lasso_exact([[0], [1], [2]], [0, 1, 2], Fraction(1, 2))
+    >>> solution.z, solution.xi, solution.objective
+    ((Fraction(3, 4),), Fraction(1, 4), Fraction(7, 16))
     """
 
     z: tuple[Fraction, ...]
@@ -98,6 +112,13 @@ class FloatLassoSolution:
     ``relative_gap = duality_gap / objective``. ``gap_floor`` is the float64 rounding-error level
     of the computed gap; ``converged`` is ``relative_gap ≤ tol or duality_gap ≤ gap_floor``.
     ``n_iter`` counts coordinate-descent epochs plus active-set steps. ``z`` is read-only.
+
+    Examples
+    --------
+    >>> from mirrorlib.lasso import solve_lasso
+    >>> solution = solve_lasso([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0], 0.5)
+    >>> solution.z.round(6), round(solution.xi, 6), solution.relative_gap < 1e-10
+    (array([0.75]), 0.25, True)
     """
 
     z: np.ndarray

@@ -68,6 +68,15 @@ class WorkingSetSolution:
         Columns removed by the gap-safe rule (provably zero at every optimum).
     converged : bool
         Whether ``G ≤ tol · P``.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> from mirrorlib.libraries.operator import LibraryOperator
+    >>> operator = LibraryOperator(library([0, 1, 2, 4], 'relu', 3))
+    >>> solution = solve_lasso_operator(operator, [0.0, 1.0, 1.0, 3.0], 0.1)
+    >>> solution.relative_gap < 1e-9, len(solution.support) <= operator.shape[1]
+    (True, True)
     """
 
     support: np.ndarray

@@ -89,7 +89,14 @@ class Feature:
 
 @dataclass(frozen=True)
 class LibraryCounts:
-    """Dictionary sizes (theory §5, last bullet)."""
+    """Dictionary sizes (theory §5, last bullet).
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> library([0, 1, 3], 'relu', 3).counts
+    LibraryCounts(naive=37, naive_formula='2^2·N^2 + 1', distinct=7, distinct_nonconstant=6)
+    """
 
     naive: int  # columns the closed form generates (before any deduplication), as the formula counts them
     naive_formula: str

@@ -136,6 +136,12 @@ class IntegerColumns:
 
     ``values`` is int64 when every intermediate value provably fits, else an object array of
     Python integers.
+
+    Examples
+    --------
+    >>> columns = IntegerColumns(np.array([[0, 1, 4]]), 2)
+    >>> columns.fractions()
+    array([[Fraction(0, 1), Fraction(1, 2), Fraction(2, 1)]], dtype=object)
     """
 
     values: np.ndarray
@@ -165,7 +171,13 @@ def _common_denominator(values: Iterable[Fraction]) -> int:
 @dataclass(frozen=True)
 class IntegerScale:
     """How a recursion is carried out in integers: data scaled by ``data_scale``, σ's slopes by
-    ``slope_scale`` per layer; ``fits_int64`` when the a-priori bound on every value is < 2⁶²."""
+    ``slope_scale`` per layer; ``fits_int64`` when the a-priori bound on every value is < 2⁶².
+
+    Examples
+    --------
+    >>> integer_scale([Fraction(1, 2), Fraction(3)], (Fraction(0), Fraction(1)), 2)
+    IntegerScale(data_scale=2, slope_scale=1, layers=2, fits_int64=True)
+    """
 
     data_scale: int
     slope_scale: int

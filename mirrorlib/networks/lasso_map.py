@@ -96,6 +96,14 @@ class LassoPoint(LassoPointMethods):
     ``penalised[i]`` is False only for an unpenalised skip column (a linear-activation unit
     ``û(x) = x``). ``sources[i]`` is the index of the network unit that ``û_i`` came from (−1 for
     the skip connection). Iterating yields ``(units, z, xi)``.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> from mirrorlib.networks import from_lasso
+    >>> point = to_lasso(from_lasso(library([0, 1, 3], 'relu', 2), [0, Fraction(2), 0, 0, 0, 0, 0], 0))
+    >>> point.z, point.xi
+    ((Fraction(2, 1),), Fraction(0, 1))
     """
 
     units: tuple[NarrowUnit, ...]

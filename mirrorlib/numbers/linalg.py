@@ -67,7 +67,15 @@ Scalar = Any
 
 
 class SingularMatrixError(ValueError):
-    """Raised by :func:`solve` when the square system matrix is singular."""
+    """Raised by :func:`solve` when the square system matrix is singular.
+
+    Examples
+    --------
+    >>> solve([[1, 1], [1, 1]], [1, 2])
+    Traceback (most recent call last):
+    ...
+    mirrorlib.numbers.linalg.SingularMatrixError: solve: the matrix is singular
+    """
 
 
 # --------------------------------------------------------------------------------------

@@ -183,6 +183,12 @@ class Surd:
     comparisons and ``float``; every operation is exact, and ``+``/``−`` raise
     :class:`ArithmeticError` when the result is not a monomial ``q·R^{1/n}`` (see module docstring).
     Its sign is the sign of ``q`` because ``R^{1/n} > 0``.
+
+    Examples
+    --------
+    >>> root = surd(1, 2, 2)
+    >>> root * 3, float(root * 3) > 4.24, root ** 4
+    (Surd(3·(2)^(1/2)), True, Fraction(4, 1))
     """
 
     coefficient: Fraction

@@ -100,7 +100,14 @@ Witness = Union[FirstLayerWitness, TreeWitness, RectangularWitness]
 
 @dataclass(frozen=True)
 class GroundTruth:
-    """All patterns a unit of ``spec`` produces on the distinct sorted ``points``, with witnesses."""
+    """All patterns a unit of ``spec`` produces on the distinct sorted ``points``, with witnesses.
+
+    Examples
+    --------
+    >>> truth = ground_truth([0, 1, 2, 3], 'threshold', 'tree', (2,), 3)
+    >>> len(truth.witnesses), truth.points
+    (14, (Fraction(0, 1), Fraction(1, 1), Fraction(2, 1), Fraction(3, 1)))
+    """
 
     spec: SignNetSpec
     dataset: Dataset

@@ -66,6 +66,12 @@ class SignFeature:
     penalised, offset
         Lasso bookkeeping shared with :class:`mirrorlib.libraries.Feature`: every sign/threshold
         feature is penalised and equals its unit's feature exactly (offset 0).
+
+    Examples
+    --------
+    >>> feature = sign_library([0, 1, 2], 'sign', 'tree', (), 2).feature(1)
+    >>> feature.pattern, feature.penalised
+    ((1, 1, 1), True)
     """
 
     pattern: tuple[int, ...]
@@ -154,6 +160,12 @@ class SignLibrary:
     provenance, without enumerating the others), :attr:`features`, :attr:`penalised`,
     :attr:`counts`, :attr:`recipe`, :attr:`naive_formula`, :meth:`distinct`; and
     :meth:`index_of`, the column of a pattern.
+
+    Examples
+    --------
+    >>> lib = sign_library([0, 1, 2], 'sign', 'tree', (), 2)
+    >>> lib.n_features, lib.matrix(exact=True).shape
+    (6, (3, 6))
     """
 
     spec: SignNetSpec

@@ -108,6 +108,12 @@ class SignNetSpec:
     """Activation, architecture, hidden widths ``(m_1, …, m_{L−2})`` and depth ``L`` of a unit.
 
     Build it with :func:`sign_net_spec`, which validates the combination.
+
+    Examples
+    --------
+    >>> spec = SignNetSpec(get_activation('sign'), 'tree', (2, 2), 4)
+    >>> spec.layer_sizes, spec.fan_ins
+    ((4, 2, 1), (1, 2, 2))
     """
 
     activation: Activation
@@ -200,7 +206,13 @@ def sign_net_spec(
 
 @dataclass(frozen=True)
 class Neuron:
-    """``n(h) = amplitude · σ(Σ_i weights_i h_{inputs_i} + bias)``; the wiring comes from the spec."""
+    """``n(h) = amplitude · σ(Σ_i weights_i h_{inputs_i} + bias)``; the wiring comes from the spec.
+
+    Examples
+    --------
+    >>> Neuron((Fraction(1),), Fraction(-1, 2))
+    Neuron(weights=(Fraction(1, 1),), bias=Fraction(-1, 2), amplitude=Fraction(1, 1))
+    """
 
     weights: tuple[Fraction, ...]
     bias: Fraction

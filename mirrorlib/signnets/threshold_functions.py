@@ -57,6 +57,12 @@ class ThresholdFunctionTable:
     weights : ndarray (F, m) int64
     offsets : ndarray (F,) int64
         An integer realisation ``(w, c)`` of each function.
+
+    Examples
+    --------
+    >>> table = threshold_functions(2)
+    >>> table.fan_in, len(table.truth_tables), table.weights.shape
+    (2, 14, (14, 2))
     """
 
     fan_in: int

@@ -40,13 +40,26 @@ __all__ = ["ActivationVerdict", "OutOfScope", "completeness_verdict", "assert_li
 
 
 class OutOfScope(ValueError):
-    """The activation does not satisfy the theorems' hypotheses (reason in the message)."""
+    """The activation does not satisfy the theorems' hypotheses (reason in the message).
+
+    Examples
+    --------
+    >>> completeness_verdict('Max(x, 0) + 1', [0, 1, 3]).reason is not None
+    True
+    """
 
 
 @dataclass(frozen=True)
 class ActivationVerdict:
     """``status`` is ``"holds"``, ``"fails"`` or ``"out of scope"``; ``reason`` explains the last
-    two; ``counterexample`` holds λ, the unit and both values as exact ``"p/q"`` strings."""
+    two; ``counterexample`` holds λ, the unit and both values as exact ``"p/q"`` strings.
+
+    Examples
+    --------
+    >>> verdict = completeness_verdict('leaky_relu(1/2)', [0, 1, 3])
+    >>> verdict.status, verdict.depth
+    ('holds', 2)
+    """
 
     activation: str
     depth: int

@@ -39,7 +39,16 @@ class Counterexample:
 @dataclass(frozen=True)
 class Outcome:
     """The result of one trial: passed, or failed with a counterexample; ``skipped`` trials
-    (instance outside the claim's hypotheses) count as neither."""
+    (instance outside the claim's hypotheses) count as neither.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> claim = get_claim('lasso-network-equivalence')
+    >>> outcome = claim.check(claim.draw(np.random.default_rng(1), 4))
+    >>> outcome.passed, outcome.counterexample
+    (True, None)
+    """
 
     passed: bool
     counterexample: Counterexample | None = None
