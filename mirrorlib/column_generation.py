@@ -55,6 +55,18 @@ class CertifiedFit:
         The verdict over every network of the architecture.
     added : tuple[Feature, ...]
         Columns the oracle added, in order.
+
+    Examples
+    --------
+    >>> from mirrorlib.data import as_dataset
+    >>> from mirrorlib.estimator import fit_lasso
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> from mirrorlib.libraries import library
+    >>> dataset = as_dataset([0, 1, 3, 4])
+    >>> oracle, scope = network_oracle(dataset, get_activation('relu'), 2, 'narrow')
+    >>> result = fit_certified(library(dataset, 'relu', 2).distinct(), [0, 1, 0, 1], Fraction(1, 10), fit_lasso, oracle, scope, exact=True)
+    >>> result.fit.objective, result.training.training_optimal, result.added
+    (Fraction(1, 4), True, ())
     """
 
     library: Any
@@ -73,7 +85,16 @@ def network_oracle(
     max_candidates: int = DEFAULT_MAX_CANDIDATES,
 ) -> tuple[Oracle | None, str]:
     """``(oracle, scope)`` for an architecture, or ``(None, reason)`` when none applies or it is
-    too large (:func:`~mirrorlib.groundtruth.oracle.oracle_size` above ``max_candidates``)."""
+    too large (:func:`~mirrorlib.groundtruth.oracle.oracle_size` above ``max_candidates``).
+
+    Examples
+    --------
+    >>> from mirrorlib.data import as_dataset
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> oracle, scope = network_oracle(as_dataset([0, 1, 3]), get_activation('relu'), 3, 'narrow')
+    >>> oracle([1, -2, 1]).value, scope
+    (Fraction(2, 1), 'deep narrow relu units of depth 3')
+    """
     if activation.is_zero_homogeneous:
         levels = (-1, 1) if activation.name == "sign" else (0, 1)
         points = dataset.distinct_x
@@ -132,7 +153,22 @@ def training_certificate(
     library: Any, fit: Any, y: Sequence[Fraction], beta: Fraction | None, oracle: Oracle | None, scope: str, *, tol: float = 1e-9
 ) -> TrainingCertificate:
     """The training-optimality certificate of a Lasso fit over ``library`` (see
-    :func:`mirrorlib.optimality.certify_training`)."""
+    :func:`mirrorlib.optimality.certify_training`).
+
+    Examples
+    --------
+    >>> from mirrorlib.data import as_dataset
+    >>> from mirrorlib.estimator import fit_lasso
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> from mirrorlib.libraries import library
+    >>> dataset = as_dataset([0, 1, 3, 4])
+    >>> lib = library(dataset, 'abs', 3).distinct()
+    >>> labels = [Fraction(v) for v in (0, 1, 0, 1)]
+    >>> fit = fit_lasso(lib, labels, Fraction(1, 10), exact=True)
+    >>> oracle, scope = network_oracle(dataset, get_activation('abs'), 3, 'narrow')
+    >>> training_certificate(lib, fit, labels, Fraction(1, 10), oracle, scope).training_optimal
+    True
+    """
     if oracle is None:
         return not_checked(scope, exact=fit.exact)
     penalised = library.penalised
@@ -251,6 +287,18 @@ def fit_certified(
     Returns
     -------
     CertifiedFit
+
+    Examples
+    --------
+    >>> from mirrorlib.data import as_dataset
+    >>> from mirrorlib.estimator import fit_lasso
+    >>> from mirrorlib.functions.activations import get_activation
+    >>> from mirrorlib.libraries import library
+    >>> dataset = as_dataset([0, 1, 3, 4])
+    >>> oracle, scope = network_oracle(dataset, get_activation('abs'), 3, 'narrow')
+    >>> result = fit_certified(library(dataset, 'abs', 3).distinct(), [0, 1, 0, 1], Fraction(1, 10), fit_lasso, oracle, scope, exact=True)
+    >>> result.training.training_optimal, len(result.added)
+    (True, 0)
     """
     labels = as_labels(y, start.dataset)
     labels_original = [Fraction(v) for v in start.dataset.to_original_order(labels)]

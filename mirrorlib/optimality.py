@@ -247,7 +247,14 @@ class FitCertificate:
 @dataclass(frozen=True)
 class LinearAnswer:
     """Oracle answer for a linear σ: every unit is ``c·x`` up to a constant, ``|c| ≤ slope^{L−1}``;
-    ``unit`` is the one with ``c = slope^{L−1}`` (all weights 1, biases 0)."""
+    ``unit`` is the one with ``c = slope^{L−1}`` (all weights 1, biases 0).
+
+    Examples
+    --------
+    >>> from mirrorlib.estimator import ConvexNet
+    >>> ConvexNet('linear', 2, '1/10', exact=True).fit([0, 1, 2], [0, 1, 3]).certificate_.training.unit.describe()
+    'the linear feature x (σ is linear)'
+    """
 
     value: Fraction
     unit: Any

@@ -55,6 +55,12 @@ class Activation:
         What one neuron of a layer hands to the next layer. ``(σ,)`` for ordinary activations;
         the symmetrised ReLU emits two channels ``(relu(t), relu(−t))`` that the next layer
         weighs independently (a width-2 ReLU layer with tied, opposite input weights).
+
+    Examples
+    --------
+    >>> sigma = get_activation('leaky_relu(1/4)')
+    >>> sigma.name, sigma.is_positively_homogeneous, sigma.function(-4)
+    ('leaky_relu(1/4)', True, Fraction(-1, 1))
     """
 
     name: str

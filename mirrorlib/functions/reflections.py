@@ -270,7 +270,13 @@ def explain_value(
 
 @dataclass(frozen=True)
 class ReflectionCounts:
-    """Counts of reflection trees versus distinct breakpoint values per nesting level."""
+    """Counts of reflection trees versus distinct breakpoint values per nesting level.
+
+    Examples
+    --------
+    >>> reflection_counts([0, 1, 3], 2)
+    [ReflectionCounts(nesting=0, trees=3, distinct_values=3, new_values=3), ReflectionCounts(nesting=1, trees=6, distinct_values=5, new_values=5), ReflectionCounts(nesting=2, trees=66, distinct_values=24, new_values=18)]
+    """
 
     nesting: int
     trees: int

@@ -189,6 +189,15 @@ class MissingExtremePoint:
     ``gauge`` is ``min ‖c‖₁`` over ``g = Σc_i a_i + τ1`` (> 1 here), or ``None`` when g is not
     even in ``span{1, a_i}`` (infinitely far). ``witness`` satisfies ``1ᵀλ = 0`` and
     ``λᵀg = ground_truth_value > closed_form_value = max_i |λᵀa_i|``.
+
+    Examples
+    --------
+    >>> from mirrorlib.groundtruth.library import ground_truth_library
+    >>> from mirrorlib.libraries import library
+    >>> truth = ground_truth_library([0, 1, 3, 4], 'relu', 3)
+    >>> missing = extreme_points_missing(library([0, 1, 3, 4], 'relu', 2).matrix(exact=True), truth)
+    >>> len(missing), missing[0].entry.vector, missing[0].gauge
+    (2, (Fraction(0, 1), Fraction(0, 1), Fraction(2, 1), Fraction(2, 1)), Fraction(2, 1))
     """
 
     entry: GroundTruthEntry

@@ -28,7 +28,14 @@ def _data_header(dataset: Dataset) -> str:
 
 @dataclass(frozen=True)
 class LibraryReport:
-    """A closed-form library rendered for people (text) and machines (JSON)."""
+    """A closed-form library rendered for people (text) and machines (JSON).
+
+    Examples
+    --------
+    >>> report = library_report('0,1,3', activation='relu', depth=2)
+    >>> report.as_json()['counts']
+    {'naive': 7, 'naive_formula': '2^1·N + 1', 'distinct': 5, 'distinct_nonconstant': 4}
+    """
 
     library: Library
     shown: Library
@@ -151,7 +158,14 @@ def library_report(
 
 @dataclass(frozen=True)
 class ReflectionsReport:
-    """Reflection trees over data with counts of trees versus distinct values."""
+    """Reflection trees over data with counts of trees versus distinct values.
+
+    Examples
+    --------
+    >>> report = reflections_report('0,1,3', 1)
+    >>> print(report.as_text().splitlines()[0])
+    data (ascending): x0=0, x1=1, x2=3
+    """
 
     dataset: Dataset
     max_nesting: int

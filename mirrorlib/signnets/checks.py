@@ -96,6 +96,12 @@ class SignDictionaryCheck:
     """Closed form (with ``rule``) versus ground truth on one instance.
 
     Patterns are bit vectors on the distinct sorted data (see :mod:`~mirrorlib.signnets.switching`).
+
+    Examples
+    --------
+    >>> check = check_sign_dictionary([0, 1, 2, 3], 'sign', 'tree', None, 2)
+    >>> check.max_switches, check.formula_count, check.ground_truth_count, check.missing
+    (1, 8, 8, ())
     """
 
     activation: str
@@ -275,7 +281,15 @@ def check_sign_dictionary(
 
 @dataclass(frozen=True)
 class SignInstance:
-    """Data and architecture of one random check."""
+    """Data and architecture of one random check.
+
+    Examples
+    --------
+    >>> import random
+    >>> instance = random_sign_instance(random.Random(1), max_points=3, max_depth=3)
+    >>> instance.activation in ('sign', 'threshold'), instance.architecture in ('tree', 'rectangular')
+    (True, True)
+    """
 
     data: tuple[Fraction, ...]
     activation: str
@@ -324,7 +338,14 @@ def sweep_sign_dictionaries(
     """Every architecture with ``depth ≤ max_depth``, widths ``≤ max_width`` on ``x = 0..n−1``,
     ``n ≤ max_points`` (sign activation; threshold patterns are the same bits). Exhaustive for
     these parameters: the result holds for all data with ``n`` distinct values. Raises
-    ``ValueError`` when an instance's ground truth exceeds ``work_limit``."""
+    ``ValueError`` when an instance's ground truth exceeds ``work_limit``.
+
+    Examples
+    --------
+    >>> checks = list(sweep_sign_dictionaries(max_points=3, max_depth=2, max_width=1))
+    >>> len(checks), {check.relation for check in checks}
+    (6, {'equal'})
+    """
     for n, depth in itertools.product(range(1, max_points + 1), range(2, max_depth + 1)):
         for architecture in SIGN_ARCHITECTURES:
             for widths in itertools.product(range(1, max_width + 1), repeat=depth - 2):

@@ -142,7 +142,14 @@ def _witness(check: SignDictionaryCheck, expected_count: int) -> dict[str, Any]:
 def sign_claim_outcome(claim: str, instance: Instance, rule: str) -> Outcome:
     """Decide one instance: the closed form with ``rule``'s ``K`` equals the exact ground truth,
     and ``2 Σ_{k≤K} C(n−1, k)`` (from binomials) equals both the closed form's size and the
-    ground truth's (attained). Instances whose ground truth exceeds the work limit are skipped."""
+    ground truth's (attained). Instances whose ground truth exceeds the work limit are skipped.
+
+    Examples
+    --------
+    >>> instance = {'data': ['0', '1', '2'], 'activation': 'sign', 'architecture': 'tree', 'widths': [], 'depth': 2}
+    >>> sign_claim_outcome('sign-library', instance, 'derived').passed
+    True
+    """
     try:
         check = _check(instance, rule)
     except ValueError as error:

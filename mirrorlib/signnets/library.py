@@ -138,7 +138,13 @@ class SignRecipe:
     """How the closed form generates its columns: every pattern with ``≤ K`` switches on the
     ``n`` distinct points. ``n_columns`` is the *naive* count, the formula applied to the ``N``
     samples as if they were distinct (the attribute :class:`mirrorlib.report.text.FitReport` reads
-    as ``library_.recipe.n_columns``, like :class:`mirrorlib.libraries.Library`'s recipe)."""
+    as ``library_.recipe.n_columns``, like :class:`mirrorlib.libraries.Library`'s recipe).
+
+    Examples
+    --------
+    >>> sign_library([0, 1, 2, 2], 'sign', 'tree', (), 2).recipe
+    SignRecipe(n_samples=4, n_points=3, max_switches=1)
+    """
 
     n_samples: int
     n_points: int

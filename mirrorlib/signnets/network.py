@@ -86,6 +86,13 @@ class SignNetwork:
         Optional provenance of each unit (e.g. the library feature it came from).
 
     Parameters ``α_i, s_i, ξ`` may be floats, Fractions or :class:`~mirrorlib.networks.parallel.Surd` numbers.
+
+    Examples
+    --------
+    >>> from mirrorlib.estimator import ConvexNet
+    >>> net = ConvexNet('sign', 2, '1/10', exact=True).fit([0, 1, 2, 3], [0, 0, 1, 1]).network_
+    >>> net.predict([0.5, 2.5]).round(3)
+    array([0.025, 0.975])
     """
 
     spec: SignNetSpec
@@ -326,6 +333,14 @@ class SignLassoPoint(LassoPointMethods):
     """A Lasso model ``f(x) = ξ + Σ_i z_i σ(p_i(x))`` over sign/threshold units (amplitude 1).
 
     Iterating yields ``(units, z, xi)``.
+
+    Examples
+    --------
+    >>> from mirrorlib.estimator import ConvexNet
+    >>> net = ConvexNet('sign', 2, '1/10', exact=True).fit([0, 1, 2, 3], [0, 0, 1, 1]).network_
+    >>> point = net.to_lasso()
+    >>> point.z, point.xi
+    ((Fraction(19, 40),), Fraction(1, 2))
     """
 
     spec: SignNetSpec

@@ -250,6 +250,14 @@ class SignUnit:
 
     The layer sizes and fan-ins must match ``spec`` (see :class:`SignNetSpec`); the wiring is
     implied by the architecture.
+
+    Examples
+    --------
+    >>> from mirrorlib.signnets.construction import realising_unit
+    >>> spec = SignNetSpec(get_activation('sign'), 'tree', (), 2)
+    >>> unit = realising_unit(spec, [Fraction(0), Fraction(1)], (0, 1))
+    >>> unit.describe(), unit(Fraction(1, 2)), unit(2)
+    ('sign(x - 1/2)', Fraction(1, 1), Fraction(1, 1))
     """
 
     spec: SignNetSpec

@@ -38,6 +38,12 @@ class SignLibraryReport:
     """A sign/threshold library for people (text) and machines (JSON).
 
     ``count_only`` never enumerates (O(K) arithmetic); ``max_listed`` caps the listed features.
+
+    Examples
+    --------
+    >>> report = sign_library_report('0,1,2', depth=2)
+    >>> report.as_json()['counts']
+    {'naive': 6, 'naive_formula': '2·Σ_{k≤K} C(N−1, k), N=3 samples, K=1', 'distinct': 6, 'distinct_nonconstant': 4}
     """
 
     library: SignLibrary
@@ -139,7 +145,14 @@ def sign_library_report(
 
 @dataclass(frozen=True)
 class RuleSummary:
-    """Outcome of the trials for one switch rule."""
+    """Outcome of the trials for one switch rule.
+
+    Examples
+    --------
+    >>> summary = sign_dictionary_trials(4, seed=1, max_points=3, max_depth=3, max_width=2).summaries[0]
+    >>> summary.rule, summary.instances, summary.passed, summary.smallest_failure
+    ('derived', 4, 4, None)
+    """
 
     rule: str
     instances: int
@@ -162,7 +175,14 @@ class RuleSummary:
 
 @dataclass(frozen=True)
 class SignDictionaryTrials:
-    """Random instances: closed form (each rule) versus exact ground truth."""
+    """Random instances: closed form (each rule) versus exact ground truth.
+
+    Examples
+    --------
+    >>> trials = sign_dictionary_trials(4, seed=1, max_points=3, max_depth=3, max_width=2)
+    >>> trials.trials, [summary.rule for summary in trials.summaries]
+    (4, ['derived', 'theory'])
+    """
 
     trials: int
     seed: int

@@ -25,6 +25,12 @@ class Counterexample:
     ``witness`` holds the claim-specific exact evidence, e.g. the dual vector λ, the unit (signs,
     biases) that beats the library, and both values ``max_i |λᵀa_i|`` and ``|λᵀu(X)|`` as
     ``"p/q"`` strings.
+
+    Examples
+    --------
+    >>> example = Counterexample('my-claim', {'X': ['0', '1']}, {'gap': '1/2'}, 2)
+    >>> example.as_json()['claim'], example.size
+    ('my-claim', 2)
     """
 
     claim: str

@@ -253,7 +253,15 @@ def run_claim(
 
 
 def shrink_counterexample(claim: Claim, counterexample: Counterexample, max_steps: int = 200) -> Counterexample:
-    """Greedy shrinking: replace the instance by a smaller variant while the claim still fails."""
+    """Greedy shrinking: replace the instance by a smaller variant while the claim still fails.
+
+    Examples
+    --------
+    >>> from mirrorlib.verify.registry import Claim, Counterexample, Outcome
+    >>> claim = Claim('toy', 'lists have no 3', 'none', lambda rng, n: {'xs': [1, 3, 5]}, lambda inst: Outcome(3 not in inst['xs'], None if 3 not in inst['xs'] else Counterexample('toy', inst, {}, len(inst['xs']))), lambda inst: ({'xs': inst['xs'][:i] + inst['xs'][i + 1:]} for i in range(len(inst['xs']))), 5)
+    >>> shrink_counterexample(claim, Counterexample('toy', {'xs': [1, 3, 5]}, {}, 3)).instance
+    {'xs': [3]}
+    """
     if claim.shrink is None:
         return counterexample
     current = counterexample
