@@ -143,7 +143,14 @@ class ConvexAR(BaseEstimator):
 
 @dataclass(frozen=True)
 class SeriesComparison:
-    """Train/test one-step mean squared errors of the three models on one split."""
+    """Train/test one-step mean squared errors of the three models on one split.
+
+    Examples
+    --------
+    >>> result = compare_on_series(2 + np.sin(np.arange(40) / 3), depth=2, beta=0.01, n_starts=1)
+    >>> result.n_train, result.n_test, result.convex_certified
+    (32, 8, True)
+    """
 
     name: str
     n_train: int

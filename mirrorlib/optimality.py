@@ -47,7 +47,15 @@ __all__ = [
 
 
 class OracleAnswer(Protocol):
-    """What an oracle returns: the exact supremum and a description of a maximising unit."""
+    """What an oracle returns: the exact supremum and a description of a maximising unit.
+
+    Examples
+    --------
+    >>> from mirrorlib.groundtruth.oracle import unit_oracle
+    >>> answer = unit_oracle([0, 1, 3], [1, -2, 1], 'relu', 2)
+    >>> answer.value, isinstance(answer.describe(), str)
+    (Fraction(2, 1), True)
+    """
 
     value: Fraction
 

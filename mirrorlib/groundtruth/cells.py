@@ -78,6 +78,12 @@ class Cell:
 
     ``constraints`` and ``outputs`` are affine forms with fmpq entries; ``outputs[j]`` is
     ``u(x_j; θ)`` on the cell (one per distinct data value); ``interior`` a strictly interior point.
+
+    Examples
+    --------
+    >>> cell = next(enumerate_cells([Fraction(0), Fraction(1)], (Fraction(0), Fraction(1)), [[[Fraction(1)]]], [[(Fraction(0), Fraction(1))]], 1))
+    >>> len(cell.constraints), len(cell.outputs)
+    (2, 2)
     """
 
     constraints: tuple[QForm, ...]
@@ -122,6 +128,12 @@ def enumerate_cells(
     weights : ``W_1 … W_{L−1}`` (``W_1`` has one column; the last layer has one row).
     bias_forms : per layer, the bias of each neuron as an affine form ``(c, coefficients on θ)``.
     dimension : ``d``.
+
+    Examples
+    --------
+    >>> cells = list(enumerate_cells([Fraction(0), Fraction(1)], (Fraction(0), Fraction(1)), [[[Fraction(1)]]], [[(Fraction(0), Fraction(1))]], 1))
+    >>> [tuple(Fraction(int(v.p), int(v.q)) for v in cell.interior) for cell in cells]
+    [(Fraction(-2, 1),), (Fraction(-1, 2),), (Fraction(1, 1),)]
     """
     negative, positive = to_fmpq(slopes[0]), to_fmpq(slopes[1])
     points = [to_fmpq(value) for value in x]

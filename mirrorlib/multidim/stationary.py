@@ -119,6 +119,14 @@ class TrainedNetworkReport:
     certificate : PatternCertificate
         (b): the certificate over all patterns at the network's residual (``J`` as primal value).
     tol : float
+
+    Examples
+    --------
+    >>> from mirrorlib.multidim.group_lasso import fit_group_lasso
+    >>> X, y = np.array([[0, 0], [1, 0], [0, 1], [1, 1]]), np.array([0.0, 1.0, 1.0, 0.0])
+    >>> report = check_trained_network(fit_group_lasso(X, y, 0.01).network(), X, y, 0.01)
+    >>> report.own_patterns >= 1, report.certificate.is_optimal
+    (True, True)
     """
 
     objective: float

@@ -65,7 +65,14 @@ class Panel:
     ``init``: ``"optimum"`` (a sparsest vertex of the β → 0⁺ optimal set, preferring one with a
     reflection breakpoint, as the paper's code starts from a min-norm solution), ``"random"``, or
     ``"feature"`` (the single library feature ``init_feature = (signs, a_1, anchors)`` fitted by
-    least squares, as the paper's Figure 2)."""
+    least squares, as the paper's Figure 2).
+
+    Examples
+    --------
+    >>> panel = FIGURES['opt'].panels[-2]
+    >>> panel.kind, panel.depth, panel.init, panel.epochs, panel.full_epochs
+    ('adam', 3, 'random', 2000, 100000)
+    """
 
     kind: str
     depth: int
@@ -81,6 +88,16 @@ class Panel:
 
 @dataclass(frozen=True)
 class PaperFigure:
+    """One of the paper's figures: its name, the figure it reproduces, β, the fits (panels) and a
+    one-sentence description.
+
+    Examples
+    --------
+    >>> figure = FIGURES['bounce']
+    >>> figure.figure, figure.beta, [panel.kind for panel in figure.panels]
+    ('Figure 18', Fraction(1, 100000000), ['lasso', 'lasso', 'lasso'])
+    """
+
     name: str
     figure: str
     beta: Fraction
@@ -309,7 +326,15 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_figure(record: dict[str, Any], directory: str | Path) -> list[Path]:
-    """Write ``NAME.json``, ``NAME.png`` and ``NAME.svg`` into ``directory``; return their paths."""
+    """Write ``NAME.json``, ``NAME.png`` and ``NAME.svg`` into ``directory``; return their paths.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> paths = write_figure(figure_record('bounce'), tempfile.mkdtemp())
+    >>> [path.suffix for path in paths]
+    ['.json', '.png', '.svg']
+    """
     from mirrorlib.report.plotting import figure_panels
 
     out = Path(directory)

@@ -15,6 +15,15 @@ def plot_fit(model: Any, X: Any, y: Any, path: str | Path, *, margin: float = 0.
     """Draw the data, ``f(x)`` of the rebuilt network and each selected feature ``z_i·a_i(x)``.
 
     ``model`` is a fitted :class:`mirrorlib.estimator.ConvexNet`. Breakpoints of ``f`` are marked.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from mirrorlib.estimator import ConvexNet
+    >>> X, y = [0, 1, 2, 4], [0, 1, 1, 3]
+    >>> path = plot_fit(ConvexNet('relu', 2, 0.1).fit(X, y), X, y, tempfile.mkdtemp() + '/fit.png')
+    >>> path.suffix, path.stat().st_size > 0
+    ('.png', True)
     """
     output = check_plot_path(path)
     try:
@@ -92,7 +101,15 @@ def _mark_breakpoints(ax: Any, breakpoints: list[dict[str, Any]], seen: set[Any]
 
 def figure_panels(record: dict[str, Any]) -> Any:
     """The figure of :func:`mirrorlib.report.paper.figure_record`: one row per fit, the network and the data
-    on the left with each breakpoint coloured by what explains it, the selected features on the right."""
+    on the left with each breakpoint coloured by what explains it, the selected features on the right.
+
+    Examples
+    --------
+    >>> from mirrorlib.report.paper import figure_record
+    >>> figure = figure_panels(figure_record('bounce'))
+    >>> len(figure.axes)
+    6
+    """
     panels = record["panels"]
     figure, axes = _new_figure(len(panels), 2, (11, 2.6 * len(panels)))
     for row, panel in zip(axes, panels):

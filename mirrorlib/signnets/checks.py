@@ -58,6 +58,13 @@ class SignCounterexample:
     ``kind="missing"``: ``unit`` produces ``vector`` but the closed form lacks it.
     ``kind="extra"``: the closed form lists ``vector`` but no unit of the architecture produces it
     (``unit`` is None; the exhaustive ground truth is the certificate).
+
+    Examples
+    --------
+    >>> check = check_sign_dictionary([0, 1, 2], 'sign', 'rectangular', (1, 2), 4, rule='theory')
+    >>> example = check.counterexample
+    >>> example.kind, example.pattern, example.n_switches, example.bound
+    ('extra', (0, 1, 0), 2, 2)
     """
 
     kind: str

@@ -32,7 +32,17 @@ CONNECT_SECONDS = 10
 
 
 class ClusterError(ValueError):
-    """A Dask cluster cannot run the sweep (extra missing, unreachable, no worker, wrong version)."""
+    """A Dask cluster cannot run the sweep (extra missing, unreachable, no worker, wrong version).
+
+    Examples
+    --------
+    >>> try:
+    ...     with cluster_pool('tcp://10.0.0.5:8786', workers=2):
+    ...         pass
+    ... except ClusterError as error:
+    ...     print(error)
+    workers applies to 'local' only: a remote cluster's workers are started by `dask worker`
+    """
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,8 @@ def _check_workers(client, scheduler: str) -> int:
 
 def _connect(distributed, scheduler: str, workers: int | None):
     """A client on ``scheduler`` (an address) or on a new local cluster (``"local"``)."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ClusterError(f"workers must be a whole number ≥ 1 (local worker processes), got {workers!r}; omit it for one per core")
     if scheduler == "local":
         n_workers = workers or os.cpu_count() or 1
         # Dask logs its own start-up banner on stderr; keep the sweep's output clean.
@@ -150,6 +162,15 @@ def cluster_pool(scheduler: str, workers: int | None = None) -> Iterator[TrialPo
     ValueError
         One line naming the problem: extra not installed, scheduler unreachable, no worker,
         or a worker without this mirrorlib version.
+
+    Examples
+    --------
+    >>> try:
+    ...     with cluster_pool('local', workers=0):
+    ...         pass
+    ... except ClusterError as error:
+    ...     print(error)
+    workers must be a whole number ≥ 1 (local worker processes), got 0; omit it for one per core
     """
     distributed = _import_distributed()
     client, cluster = _connect(distributed, scheduler, workers)
