@@ -377,11 +377,9 @@ def amplitude_penalty(alpha: object, unit: SignUnit) -> Fraction:
 
     Examples
     --------
-    >>> from mirrorlib.signnets.construction import realising_unit
-    >>> from mirrorlib.signnets.networks import SignNetSpec
-    >>> from mirrorlib.functions.activations import get_activation
-    >>> spec = SignNetSpec(get_activation('sign'), 'tree', (), 2)
-    >>> unit = realising_unit(spec, [Fraction(0), Fraction(1)], (0, 1))
+    A unit ``s_out·sign(x − 1/2)`` with ``s_out = 1`` and output weight ``α = 2``:
+
+    >>> unit = SignUnit(SignNetSpec(get_activation('sign'), 'tree', (), 2), ((Neuron((Fraction(1),), Fraction(-1, 2)),),))
     >>> amplitude_penalty(2, unit)
     Fraction(5, 2)
     """
