@@ -21,10 +21,8 @@ One concept per module:
 from mirrorlib.signnets.checks import (
     SignCounterexample,
     SignDictionaryCheck,
-    SignInstance,
     check_sign_dictionary,
     compare_with_ground_truth,
-    random_sign_instance,
     sweep_sign_dictionaries,
 )
 from mirrorlib.signnets.construction import realising_unit
@@ -43,9 +41,7 @@ from mirrorlib.signnets.networks import (
     sign_net_spec,
 )
 from mirrorlib.signnets.reports import (
-    SignDictionaryTrials,
     SignLibraryReport,
-    sign_dictionary_trials,
     sign_library_report,
 )
 from mirrorlib.signnets.switching import (
@@ -66,9 +62,7 @@ __all__ = [
     "Neuron",
     "SignCounterexample",
     "SignDictionaryCheck",
-    "SignDictionaryTrials",
     "SignFeature",
-    "SignInstance",
     "SignLassoPoint",
     "SignLibrary",
     "SignLibraryReport",
@@ -89,9 +83,7 @@ __all__ = [
     "parse_widths",
     "pattern_at_rank",
     "pattern_rank",
-    "random_sign_instance",
     "realising_unit",
-    "sign_dictionary_trials",
     "sign_library",
     "sign_library_report",
     "sign_net_spec",

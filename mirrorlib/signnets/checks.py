@@ -9,14 +9,14 @@ that produces it (a *missing* feature) or the statement that no unit does (an *e
 
 Both sides depend on the data only through the number ``n`` of distinct values (a unit's feature
 is determined by its pattern on the sorted distinct values), so :func:`sweep_sign_dictionaries`
-on ``x = 0, 1, …, n − 1`` settles a claim for *every* data set with ``n`` distinct values;
-:func:`random_sign_instance` adds duplicates, rationals and the caller's order.
+on ``x = 0, 1, …, n − 1`` settles a claim for *every* data set with ``n`` distinct values; random
+instances with duplicates, rationals and the caller's order are drawn by
+:func:`mirrorlib.signnets.claims.draw_sign_instance` for the claims run by ``mirrorlib verify``.
 """
 
 from __future__ import annotations
 
 import itertools
-import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -27,16 +27,14 @@ from mirrorlib.data import Dataset
 from mirrorlib.numbers.exact import format_rational
 from mirrorlib.signnets.groundtruth import DEFAULT_WORK_LIMIT, GroundTruth, ground_truth
 from mirrorlib.signnets.library import SignLibrary, sign_library
-from mirrorlib.signnets.networks import SIGN_ACTIVATIONS, SIGN_ARCHITECTURES, SignUnit
+from mirrorlib.signnets.networks import SIGN_ARCHITECTURES, SignUnit
 from mirrorlib.signnets.switching import mask_to_pattern, pattern_to_mask, switch_gaps
 
 __all__ = [
     "SignCounterexample",
     "SignDictionaryCheck",
-    "SignInstance",
     "check_sign_dictionary",
     "compare_with_ground_truth",
-    "random_sign_instance",
     "sweep_sign_dictionaries",
 ]
 
@@ -284,54 +282,6 @@ def check_sign_dictionary(
     library = sign_library(X, activation, architecture, widths, depth, rule=rule)
     truth = ground_truth(library.dataset, activation, architecture, library.widths, depth, work_limit=work_limit)
     return compare_with_ground_truth(library, truth)
-
-
-@dataclass(frozen=True)
-class SignInstance:
-    """Data and architecture of one random check.
-
-    Examples
-    --------
-    >>> import random
-    >>> instance = random_sign_instance(random.Random(1), max_points=3, max_depth=3)
-    >>> instance.activation in ('sign', 'threshold'), instance.architecture in ('tree', 'rectangular')
-    (True, True)
-    """
-
-    data: tuple[Fraction, ...]
-    activation: str
-    architecture: str
-    widths: tuple[int, ...]
-    depth: int
-
-
-def random_sign_instance(
-    rng: random.Random, *, max_points: int = 6, max_depth: int = 5, max_width: int = 3
-) -> SignInstance:
-    """Random rational data (duplicates likely, unsorted) and a random architecture.
-
-    Examples
-    --------
-    >>> import random
-    >>> instance = random_sign_instance(random.Random(0), max_points=4, max_depth=3)
-    >>> instance.depth <= 3 and 1 <= len(instance.data) <= 4
-    True
-    """
-    size = rng.randint(1, max_points)
-    data: list[Fraction] = []
-    for _ in range(size):
-        if data and rng.random() < 0.25:
-            data.append(rng.choice(data))
-        else:
-            data.append(Fraction(rng.randint(-12, 12), rng.randint(1, 4)))
-    depth = rng.randint(2, max_depth)
-    return SignInstance(
-        data=tuple(data),
-        activation=rng.choice(SIGN_ACTIVATIONS),
-        architecture=rng.choice(SIGN_ARCHITECTURES),
-        widths=tuple(rng.randint(1, max_width) for _ in range(depth - 2)),
-        depth=depth,
-    )
 
 
 def sweep_sign_dictionaries(

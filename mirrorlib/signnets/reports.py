@@ -1,10 +1,10 @@
-"""Data-only reports for the CLI: ``mirrorlib library`` (sign/threshold) and
-``mirrorlib verify sign-dictionary-size``. Nothing here prints; ``as_text``/``as_json`` render."""
+"""Data-only report of a sign/threshold library for the CLI's ``mirrorlib library``. Nothing
+here prints; ``as_text``/``as_json`` render. Random trials of the closed form against the ground
+truth are the claims ``sign-dictionary-size`` and ``sign-dictionary-product-rule``, run by
+``mirrorlib verify`` like every other claim."""
 
 from __future__ import annotations
 
-import random
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -12,20 +12,11 @@ from typing import Any
 
 from mirrorlib.data import Dataset
 from mirrorlib.numbers.exact import format_rational
-from mirrorlib.signnets.checks import (
-    SignDictionaryCheck,
-    compare_with_ground_truth,
-    random_sign_instance,
-)
-from mirrorlib.signnets.groundtruth import ground_truth
-from mirrorlib.signnets.library import SWITCH_RULES, SignFeature, SignLibrary, sign_library
+from mirrorlib.signnets.library import SignFeature, SignLibrary, sign_library
 
 __all__ = [
     "SignLibraryReport",
     "sign_library_report",
-    "RuleSummary",
-    "SignDictionaryTrials",
-    "sign_dictionary_trials",
 ]
 
 
@@ -141,136 +132,3 @@ def sign_library_report(
     if max_listed is not None and max_listed < 0:
         raise ValueError(f"max_listed must be ≥ 0, got {max_listed}")
     return SignLibraryReport(library=library, count_only=count_only, max_listed=max_listed)
-
-
-@dataclass(frozen=True)
-class RuleSummary:
-    """Outcome of the trials for one switch rule.
-
-    Examples
-    --------
-    >>> summary = sign_dictionary_trials(4, seed=1, max_points=3, max_depth=3, max_width=2).summaries[0]
-    >>> summary.rule, summary.instances, summary.passed, summary.smallest_failure
-    ('derived', 4, 4, None)
-    """
-
-    rule: str
-    instances: int
-    passed: int
-    tight: int
-    relations: dict[str, int]
-    smallest_failure: SignDictionaryCheck | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "instances": self.instances,
-            "passed": self.passed,
-            "failed": self.instances - self.passed,
-            "bound_tight": self.tight,
-            "relations": dict(self.relations),
-            "smallest_failure": None if self.smallest_failure is None else self.smallest_failure.as_json(),
-        }
-
-
-@dataclass(frozen=True)
-class SignDictionaryTrials:
-    """Random instances: closed form (each rule) versus exact ground truth.
-
-    Examples
-    --------
-    >>> trials = sign_dictionary_trials(4, seed=1, max_points=3, max_depth=3, max_width=2)
-    >>> trials.trials, [summary.rule for summary in trials.summaries]
-    (4, ['derived', 'theory'])
-    """
-
-    trials: int
-    seed: int
-    max_points: int
-    summaries: tuple[RuleSummary, ...]
-
-    @property
-    def derived_rule_holds(self) -> bool:
-        return all(s.passed == s.instances for s in self.summaries if s.rule == "derived")
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "trials": self.trials,
-            "seed": self.seed,
-            "max_points": self.max_points,
-            "rules": [summary.as_json() for summary in self.summaries],
-        }
-
-    def as_text(self) -> str:
-        lines = [f"sign/threshold dictionary size: {self.trials} random instances (seed {self.seed}, ≤ {self.max_points} samples)"]
-        for summary in self.summaries:
-            relations = ", ".join(f"{name}: {count}" for name, count in sorted(summary.relations.items()))
-            lines.append(
-                f"rule {summary.rule}: {summary.passed}/{summary.instances} closed form = ground truth; "
-                f"size bound attained in {summary.tight}; relations {relations}"
-            )
-            failure = summary.smallest_failure
-            if failure is not None and failure.counterexample is not None:
-                lines.append(f"  smallest counterexample: {failure.describe_instance()}")
-                lines.append(
-                    f"  closed form {failure.formula_count} vs ground truth {failure.ground_truth_count} features"
-                )
-                lines.extend("  " + line for line in failure.counterexample.as_text().splitlines())
-        return "\n".join(lines)
-
-
-def _size_key(check: SignDictionaryCheck) -> tuple[int, int, int, int, str]:
-    return check.n_samples, check.n_points, check.depth, sum(check.widths), repr(check.data)
-
-
-def sign_dictionary_trials(
-    trials: int = 500,
-    *,
-    seed: int = 0,
-    max_points: int = 6,
-    max_depth: int = 5,
-    max_width: int = 3,
-    rules: Iterable[str] = SWITCH_RULES,
-) -> SignDictionaryTrials:
-    """Check closed form versus ground truth on ``trials`` random instances, for each rule
-    (``"derived"``: the exact ``K``; ``"theory"``: theory §5's product of widths). The ground truth
-    is computed once per instance and shared by the rules.
-
-    Raises ``ValueError`` for ``trials < 1``, ``max_points < 1`` or an unknown rule.
-
-    Examples
-    --------
-    >>> trials = sign_dictionary_trials(5, seed=0, max_points=3, max_depth=3, max_width=2)
-    >>> [(summary.rule, summary.instances, summary.passed) for summary in trials.summaries]
-    [('derived', 5, 5), ('theory', 5, 5)]
-    """
-    rules = tuple(rules)
-    if trials < 1:
-        raise ValueError(f"trials must be ≥ 1, got {trials}")
-    if max_points < 1:
-        raise ValueError(f"max_points must be ≥ 1, got {max_points}")
-    unknown = [rule for rule in rules if rule not in SWITCH_RULES]
-    if unknown:
-        raise ValueError(f"rules must be among {SWITCH_RULES}, got {unknown}")
-    rng = random.Random(seed)
-    checks: dict[str, list[SignDictionaryCheck]] = {rule: [] for rule in rules}
-    for _ in range(trials):
-        instance = random_sign_instance(rng, max_points=max_points, max_depth=max_depth, max_width=max_width)
-        truth = ground_truth(instance.data, instance.activation, instance.architecture, instance.widths, instance.depth)
-        for rule in rules:
-            library = sign_library(truth.dataset, instance.activation, instance.architecture, instance.widths, instance.depth, rule=rule)
-            checks[rule].append(compare_with_ground_truth(library, truth))
-    summaries = []
-    for rule, results in checks.items():
-        failures = [check for check in results if not check.passed]
-        summaries.append(
-            RuleSummary(
-                rule=rule,
-                instances=len(results),
-                passed=len(results) - len(failures),
-                tight=sum(check.bound_tight for check in results),
-                relations=dict(Counter(check.relation for check in results)),
-                smallest_failure=min(failures, key=_size_key) if failures else None,
-            )
-        )
-    return SignDictionaryTrials(trials=trials, seed=seed, max_points=max_points, summaries=tuple(summaries))
