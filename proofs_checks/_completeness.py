@@ -30,27 +30,8 @@ def completeness_outcome(name: str, instance: dict, columns: Any, ground_truth: 
     }
     if not missing:
         return Outcome(passed=True, measurements=measurements)
-    worst = missing[0]
-    unit = worst.entry.unit
-    witness = {
-        "lambda (sorted data, 1ᵀλ = 0)": _q(worst.witness),
-        "library_value max_i |λᵀa_i|": format_rational(worst.closed_form_value),
-        "unit_value λᵀu(X)": format_rational(worst.ground_truth_value),
-        "unit": unit.describe(),
-        "unit_vector u(X) (sorted data)": _q(worst.entry.vector),
-        "unit_breakpoints": breakpoint_explanations(unit, ground_truth),
-        "missing_vectors": len(missing),
-    }
+    witness = {**missing[0].as_json(ground_truth.dataset), "missing_vectors": len(missing)}
     return Outcome(False, Counterexample(name, instance, witness, ground_truth.dataset.n_samples), measurements=measurements)
-
-
-def breakpoint_explanations(unit: Any, ground_truth: GroundTruthLibrary, max_nesting: int = 2) -> list[str]:
-    """Each breakpoint of the unit, named as a reflection tree over the data when one exists."""
-    explained = []
-    for value in unit.function.breakpoints:
-        tree = explain_value(value, ground_truth.dataset, max_nesting)
-        explained.append(format_rational(value) + ("" if tree is None else f" = {tree}"))
-    return explained
 
 
 def reflection_breakpoints(unit: Any, ground_truth: GroundTruthLibrary) -> list[str]:

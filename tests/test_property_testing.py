@@ -35,7 +35,7 @@ def test_a_failing_activation_gives_an_exact_counterexample():
     """Theorem 3.2's depth-3 abs closed form misses midpoint features (see proofs_checks)."""
     verdict = completeness_verdict("abs", ["-2/3", 0, "-7/2", 6], depth=3)
     assert verdict.status == "fails"
-    assert Fraction(verdict.counterexample["unit_value"]) > Fraction(verdict.counterexample["library_value"])
+    assert Fraction(verdict.counterexample["unit_value λᵀu(X)"]) > Fraction(verdict.counterexample["library_value max_i |λᵀa_i|"])
     with pytest.raises(AssertionError, match="beats the library"):
         assert_library_complete("abs", ["-2/3", 0, "-7/2", 6], depth=3)
 

@@ -26,10 +26,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
-from mirrorlib.numbers.exact import to_rational, to_rational_vector
+from mirrorlib.data import Dataset
+from mirrorlib.functions.reflections import explain_value
+from mirrorlib.numbers.exact import format_rational, to_rational, to_rational_vector
 from mirrorlib.groundtruth._cdd import maximise
 from mirrorlib.groundtruth.library import GroundTruthEntry, GroundTruthLibrary
 from mirrorlib.libraries import Library
@@ -205,6 +208,34 @@ class MissingExtremePoint:
     witness: Vector
     ground_truth_value: Fraction
     closed_form_value: Fraction
+
+    def as_json(self, dataset: Dataset, *, max_nesting: int = 2) -> dict[str, Any]:
+        """The exact counterexample in the one format used by every library-versus-ground-truth
+        verdict (claims, saved counterexamples, :mod:`mirrorlib.testing`): λ, both values, the
+        unit, its vector and its breakpoints named as reflections of the data, as ``"p/q"`` strings.
+
+        Examples
+        --------
+        >>> from mirrorlib.groundtruth.library import ground_truth_library
+        >>> from mirrorlib.libraries import library
+        >>> truth = ground_truth_library([0, 1, 3, 4], 'relu', 3)
+        >>> worst = extreme_points_missing(library([0, 1, 3, 4], 'relu', 2), truth)[0]
+        >>> worst.as_json(truth.dataset)['unit_breakpoints']
+        ['1 = x1', '3 = x2']
+        """
+        unit = self.entry.unit
+        return {
+            "lambda (sorted data, 1ᵀλ = 0)": [format_rational(value) for value in self.witness],
+            "library_value max_i |λᵀa_i|": format_rational(self.closed_form_value),
+            "unit_value λᵀu(X)": format_rational(self.ground_truth_value),
+            "unit": unit.describe(),
+            "unit_vector u(X) (sorted data)": [format_rational(value) for value in self.entry.vector],
+            "unit_breakpoints": [
+                format_rational(value) + ("" if tree is None else f" = {tree}")
+                for value in unit.function.breakpoints
+                for tree in [explain_value(value, dataset, max_nesting)]
+            ],
+        }
 
 
 def gauge(columns: ColumnsLike, ground_truth: GroundTruthLibrary, vector: Sequence[object]) -> tuple[Fraction | None, Vector]:

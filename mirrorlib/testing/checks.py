@@ -28,7 +28,6 @@ from typing import Any
 
 from mirrorlib.functions.activations import Activation, get_activation
 from mirrorlib.data import as_dataset
-from mirrorlib.numbers.exact import format_rational
 from mirrorlib.groundtruth import extreme_points_missing, ground_truth_library
 from mirrorlib.groundtruth._cdd import require_cdd
 from mirrorlib.libraries import library
@@ -52,7 +51,8 @@ class OutOfScope(ValueError):
 @dataclass(frozen=True)
 class ActivationVerdict:
     """``status`` is ``"holds"``, ``"fails"`` or ``"out of scope"``; ``reason`` explains the last
-    two; ``counterexample`` holds λ, the unit and both values as exact ``"p/q"`` strings.
+    two; ``counterexample`` is the exact witness in the format of every library-versus-ground-truth
+    verdict (:meth:`~mirrorlib.groundtruth.completeness.MissingExtremePoint.as_json`).
 
     Examples
     --------
@@ -94,14 +94,11 @@ def completeness_verdict(activation: Activation | str | Any, X: Any, depth: int 
     missing = extreme_points_missing(closed_form, ground_truth_library(X, sigma, depth))
     if not missing:
         return ActivationVerdict(sigma.name, depth, "holds")
-    worst = missing[0]
-    counterexample = {
-        "lambda": [format_rational(value) for value in worst.witness],
-        "library_value": format_rational(worst.closed_form_value),
-        "unit_value": format_rational(worst.ground_truth_value),
-        "unit": worst.entry.unit.describe(),
-    }
-    reason = f"a unit beats the library: λᵀu(X) = {counterexample['unit_value']} > {counterexample['library_value']}"
+    counterexample = missing[0].as_json(X)
+    reason = (
+        f"a unit beats the library: λᵀu(X) = {counterexample['unit_value λᵀu(X)']} > "
+        f"{counterexample['library_value max_i |λᵀa_i|']} = max_i |λᵀa_i|"
+    )
     return ActivationVerdict(sigma.name, depth, "fails", reason=reason, counterexample=counterexample)
 
 
