@@ -37,6 +37,7 @@ from mirrorlib.libraries import Feature, Library, exact_column
 from mirrorlib.optimality import LinearAnswer, Oracle, TrainingCertificate, certify_training, not_checked, switching_oracle
 from mirrorlib.functions.reflections import explain_value
 from mirrorlib.progress import LOGGER
+from mirrorlib.protocols import FeatureLibrary
 
 __all__ = ["CertifiedFit", "feature_from_unit", "fit_certified", "network_oracle", "training_certificate"]
 
@@ -68,7 +69,7 @@ class CertifiedFit:
     (True, None, 'no oracle given', ())
     """
 
-    library: Any
+    library: FeatureLibrary
     fit: Any
     training: TrainingCertificate
     added: tuple[Feature, ...]
@@ -135,7 +136,7 @@ def network_oracle(
     return homogeneous_oracle, scope
 
 
-def _exact_residual(library: Any, y: Sequence[Fraction], z: Sequence[Any], xi: Any) -> list[Fraction]:
+def _exact_residual(library: FeatureLibrary, y: Sequence[Fraction], z: Sequence[Any], xi: Any) -> list[Fraction]:
     """``r = y − Az − ξ1`` exactly in the caller's order, from the support's units only."""
     dataset = library.dataset
     fitted = [to_rational(xi, name="xi")] * dataset.n_samples
@@ -149,7 +150,7 @@ def _exact_residual(library: Any, y: Sequence[Fraction], z: Sequence[Any], xi: A
 
 
 def training_certificate(
-    library: Any, fit: Any, y: Sequence[Fraction], beta: Fraction | None, oracle: Oracle | None, scope: str, *, tol: float = 1e-9
+    library: FeatureLibrary, fit: Any, y: Sequence[Fraction], beta: Fraction | None, oracle: Oracle | None, scope: str, *, tol: float = 1e-9
 ) -> TrainingCertificate:
     """The training-optimality certificate of a Lasso fit over ``library`` (see
     :func:`mirrorlib.optimality.certify_training`).
@@ -226,7 +227,7 @@ class _Rounds:
     tol: float
     max_rounds: int
 
-    def grow(self, library: Any, added: list[Feature], *, exact: bool, grow: bool = True) -> tuple[Any, Any, TrainingCertificate]:
+    def grow(self, library: FeatureLibrary, added: list[Feature], *, exact: bool, grow: bool = True) -> tuple[Any, Any, TrainingCertificate]:
         """Rounds until certified (or ``max_rounds``); appends to ``added``; returns the last state."""
         beta = self.beta if exact else float(self.beta_exact)  # type: ignore[arg-type]
         warm: list[float] | None = None
@@ -257,7 +258,7 @@ class _Rounds:
 
 
 def fit_certified(
-    start: Any,
+    start: FeatureLibrary,
     y: Any,
     beta: Any,
     fit_lasso: Callable[..., Any],

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from fractions import Fraction
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.sparse import issparse
@@ -46,6 +46,7 @@ from mirrorlib.libraries import ARCHITECTURES, Library, generated_library, libra
 from mirrorlib.multidim.estimation import PATTERN_MODES
 from mirrorlib.multidim.sampling import MAX_SAMPLED_NEURONS
 from mirrorlib.optimality import FitCertificate
+from mirrorlib.protocols import FeatureLibrary
 
 if TYPE_CHECKING:
     from mirrorlib.signnets.library import SignLibrary
@@ -57,8 +58,6 @@ LIBRARY_MODES = ("complete", "closed-form")
 GROUP_LASSO_TOL = 1e-6
 """The smallest relative duality gap asked of a fit on d-dimensional data."""
 
-AnyLibrary = Union[Library, "SignLibrary"]
-"""What :func:`fit_lasso` accepts: anything with ``matrix(exact=…)``, ``penalised`` and ``dataset``."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ class LassoFit:
         return "unique within tolerance" if within else "not unique"
 
 
-def _unpenalised_basis(lib: AnyLibrary, exact: bool) -> np.ndarray:
+def _unpenalised_basis(lib: FeatureLibrary, exact: bool) -> np.ndarray:
     """Columns ``[1, a_i (unpenalised)]`` in the caller's row order."""
     matrix = lib.matrix(exact=exact)
     ones = np.array([Fraction(1) if exact else 1.0] * matrix.shape[0], dtype=object if exact else np.float64)
@@ -142,7 +141,7 @@ def _least_squares_exact(basis: np.ndarray, target: np.ndarray) -> tuple[Fractio
 
 
 def fit_lasso(
-    lib: AnyLibrary, y: Sequence[object], beta: object, *, exact: bool, tol: float = 1e-10, start: Sequence[float] | None = None
+    lib: FeatureLibrary, y: Sequence[object], beta: object, *, exact: bool, tol: float = 1e-10, start: Sequence[float] | None = None
 ) -> LassoFit:
     """Solve the Lasso over ``lib`` for labels ``y`` (caller's order) and certify it.
 
@@ -306,8 +305,9 @@ class ConvexNet(RegressorMixin, BaseEstimator):
 
     Attributes (after ``fit``)
     --------------------------
-    library_ : Library or SignLibrary
-        The deduplicated library the Lasso ran over (1-D data).
+    library_ : FeatureLibrary
+        The deduplicated library the Lasso ran over (1-D data): a
+        :class:`~mirrorlib.libraries.Library` or a :class:`~mirrorlib.signnets.library.SignLibrary`.
     patterns_ : ActivationPatterns
         The patterns the group Lasso ran over (``d ≥ 2``).
     group_lasso_ : GroupLassoFit
@@ -453,7 +453,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         if self.exact:
             self.coef_exact_ = fit.z
             self.intercept_exact_ = fit.xi
-        self.network_ = _rebuild(self.library_, fit.z, fit.xi)
+        self.network_ = self.library_.network(fit.z, fit.xi)
         return self
 
     def _fit_patterns(self, X: np.ndarray, y: np.ndarray) -> ConvexNet:
@@ -508,7 +508,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         """The balanced network of the Lasso point ``(z, ξ)`` over ``library_`` (e.g. a vertex of
         :meth:`optimal_set` with its :meth:`~mirrorlib.lasso.landscape.OptimalSet.intercept`)."""
         self._require_fitted(one_d=True)
-        return _rebuild(self.library_, z, xi)
+        return self.library_.network(z, xi)
 
     def _validated_training_data(self, X: Any, y: Any) -> tuple[Any, Any]:
         """``(x, y)``: float arrays (float fits, through ``validate_data``; x 1-D, or ``(n, d)`` for
@@ -675,13 +675,3 @@ def _reject_sign_only_arguments(architecture: str, widths: Any) -> None:
             f"architecture {architecture!r} is for sign/threshold activations; homogeneous activations use one of {ARCHITECTURES}"
         )
 
-
-def _rebuild(lib: AnyLibrary, z: Sequence[Any], xi: Any) -> Any:
-    """The balanced network of a Lasso point: ParallelNetwork (homogeneous) or SignNetwork."""
-    if isinstance(lib, Library):
-        from mirrorlib.networks.lasso_map import from_lasso
-
-        return from_lasso(lib, z, xi)
-    from mirrorlib.signnets.network import from_lasso as sign_from_lasso
-
-    return sign_from_lasso(lib, z, xi)

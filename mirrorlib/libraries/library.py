@@ -25,6 +25,7 @@ from mirrorlib.units import NarrowUnit
 
 if TYPE_CHECKING:
     from mirrorlib.libraries.closed_form import _Recipe
+    from mirrorlib.networks.parallel import ParallelNetwork
 
 __all__ = ["Feature", "Library", "LibraryCounts", "exact_column", "memory_limit"]
 
@@ -261,6 +262,23 @@ class Library:
         if feature.linear_slope is not None:
             return float(feature.linear_slope) * x
         return feature.unit.evaluate(x) + float(feature.offset)
+
+    def network(self, z: Sequence[object], xi: object) -> ParallelNetwork:
+        """The balanced network of the Lasso point ``(z, ξ)`` over this library (rescaling lemma:
+        weights ``±|z_i|^{1/L}``), whose training objective equals the Lasso objective exactly; see
+        :func:`mirrorlib.networks.lasso_map.from_lasso`.
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> lib = library([0, 1, 3], 'relu', 2)
+        >>> net = lib.network([0, 2, 0, 0, 0, 0, 0], 0)
+        >>> net.training_objective([0, 1, 3], [0, 1, 4], '1/10', exact=True)
+        Fraction(7, 10)
+        """
+        from mirrorlib.networks.lasso_map import from_lasso
+
+        return from_lasso(self, z, xi)
 
     def distinct(self, *, exact: bool = True) -> Library:
         """The library with duplicated columns removed (first occurrence kept); a penalised and

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -47,6 +48,10 @@ from mirrorlib.signnets.switching import (
     switch_gaps,
     theory_switch_bound,
 )
+
+
+if TYPE_CHECKING:
+    from mirrorlib.signnets.network import SignNetwork
 
 __all__ = ["SignFeature", "SignLibrary", "SignRecipe", "sign_library", "SWITCH_RULES"]
 
@@ -287,6 +292,24 @@ class SignLibrary:
     def sorted_columns_exact(self) -> np.ndarray:
         """``(M, N)`` object array of Fractions, rows = features, columns = sorted samples."""
         return self.matrix(exact=True, order="sorted").T
+
+    def network(self, z: Iterable[object], xi: object) -> SignNetwork:
+        """The balanced network of the Lasso point ``(z, ξ)`` over this library (amplitudes
+        ``√|z_i|``), whose training objective equals the Lasso objective exactly; see
+        :func:`mirrorlib.signnets.network.from_lasso`.
+
+        Examples
+        --------
+        One step ``sign(x − 1/2)`` (column 2) with ``z = 1`` fits ``(−1, 1, 1)`` exactly and pays ``β|z|``:
+
+        >>> lib = sign_library([0, 1, 2])
+        >>> net = lib.network([0, 0, 1] + [0] * (lib.n_features - 3), 0)
+        >>> net.training_objective([0, 1, 2], [-1, 1, 1], '1/10', exact=True)
+        Fraction(1, 10)
+        """
+        from mirrorlib.signnets.network import from_lasso
+
+        return from_lasso(self, list(z), xi)
 
     def distinct(self) -> SignLibrary:
         """The library itself: its columns are distinct by construction."""

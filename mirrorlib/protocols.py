@@ -1,0 +1,103 @@
+"""The two shapes every family of units plugs into: a feature library and a trained network.
+
+The pipeline ``X → library → Lasso → network → certificate`` is written once against these
+protocols. A family of units (deep narrow homogeneous units, wider layered units, sign/threshold
+trees and rectangular nets, two-layer networks on ``d``-dimensional data) provides
+
+* a :class:`FeatureLibrary`: the dictionary ``A`` of its unit features on the data, which columns
+  carry the ℓ1 penalty, each column's provenance, and the balanced network of a Lasso point
+  ``(z, ξ)`` over it (``f = ξ + Σ_i z_i a_i`` with penalty ``β‖z‖₁``);
+* a :class:`TrainedNetwork`: predictions and the weight-decay training objective, which for the
+  rebuilt network equals the Lasso objective.
+
+:func:`mirrorlib.estimator.fit_lasso`, :func:`mirrorlib.column_generation.fit_certified` and
+:class:`mirrorlib.estimator.ConvexNet` solve, certify and rebuild through these members. Growing
+a library by column generation also needs ``with_features`` (homogeneous libraries,
+:class:`mirrorlib.libraries.Library`); sign/threshold libraries are complete by construction and
+are not grown. Two-layer networks on ``d``-dimensional data solve a group Lasso over activation
+patterns instead (:mod:`mirrorlib.multidim`); their networks are :class:`TrainedNetwork` too.
+
+Examples
+--------
+>>> from mirrorlib.libraries import library
+>>> from mirrorlib.signnets import sign_library
+>>> isinstance(library([0, 1, 3], 'relu', 3), FeatureLibrary), isinstance(sign_library([0, 1, 3]), FeatureLibrary)
+(True, True)
+>>> network = library([0, 1, 3], 'relu', 2).network([0, 2, 0, 0, 0, 0, 0], 0)
+>>> isinstance(network, TrainedNetwork), network.predict([0.0, 3.0])
+(True, array([0., 4.]))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from mirrorlib.data import Dataset
+
+__all__ = ["FeatureLibrary", "TrainedNetwork"]
+
+
+@runtime_checkable
+class TrainedNetwork(Protocol):
+    """A network ``f`` with its training objective ``J = ½‖f(X) − y‖² + β·(weight penalty)``.
+
+    Examples
+    --------
+    >>> from mirrorlib.multidim.network import TwoLayerNetwork
+    >>> network = TwoLayerNetwork(np.array([[1.0, 0.0]]), np.array([0.0]), np.array([1.0]), 0.0)
+    >>> isinstance(network, TrainedNetwork), network.predict(np.array([[2.0, 5.0]]))
+    (True, array([2.]))
+    """
+
+    def predict(self, X: Any) -> np.ndarray:
+        """``f`` at new inputs, float64."""
+        ...
+
+    def training_objective(self, X: Any, y: Any, beta: Any) -> Any:
+        """``J`` on the data ``(X, y)`` at weight decay ``β``."""
+        ...
+
+
+@runtime_checkable
+class FeatureLibrary(Protocol):
+    """A dictionary of unit features on a data set, with provenance and the map back to networks.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> lib = library([0, 1, 3], 'abs', 2)
+    >>> lib.matrix(exact=True).shape, bool(lib.penalised.all()), lib.distinct().n_features
+    ((3, 7), True, 3)
+    """
+
+    dataset: Dataset
+
+    @property
+    def penalised(self) -> np.ndarray:
+        """Boolean mask: which columns carry the ℓ1 penalty (the others are free, e.g. a skip ``x``)."""
+        ...
+
+    @property
+    def n_features(self) -> int:
+        """The number of columns ``M``."""
+        ...
+
+    def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
+        """``A`` (``N × M``): float64, or Fractions with ``exact=True``; rows in the caller's order."""
+        ...
+
+    def feature(self, index: int) -> Any:
+        """Column ``index`` with its provenance (the unit that produces it)."""
+        ...
+
+    def distinct(self) -> FeatureLibrary:
+        """The library without duplicated columns."""
+        ...
+
+    def network(self, z: Sequence[object], xi: object) -> TrainedNetwork:
+        """The balanced network of the Lasso point ``(z, ξ)``: its training objective equals
+        ``½‖A z + ξ1 − y‖² + β Σ_{i penalised} |z_i|``."""
+        ...
