@@ -89,6 +89,11 @@ class FeatureLibrary(Protocol):
         """``A`` (``N × M``): float64, or Fractions with ``exact=True``; rows in the caller's order."""
         ...
 
+    @property
+    def n_naive(self) -> int:
+        """Columns the closed form generates before deduplication (as its formula counts them)."""
+        ...
+
     def feature(self, index: int) -> Any:
         """Column ``index`` with its provenance (the unit that produces it)."""
         ...

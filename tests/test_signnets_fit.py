@@ -173,7 +173,7 @@ def test_predict_at_switch_points_follows_the_sign_convention():
 def test_library_exposes_the_lasso_interface(X, activation):
     lib = sign_library(X, activation, "rectangular", (3, 1), 4)
     assert lib.penalised.shape == (lib.n_features,) and lib.penalised.all()
-    assert lib.recipe.n_columns == lib.counts.naive == count_switch_vectors(len(X), 3)
+    assert lib.n_naive == lib.counts.naive == count_switch_vectors(len(X), 3)
     exact = lib.matrix(exact=True)
     for index, feature in enumerate(lib.features):
         assert lib.feature(index) == feature and lib.index_of(feature.pattern) == index

@@ -305,6 +305,18 @@ class Library:
             generated=tuple(self.generated[i - base] for i in keep if i >= base),
         )
 
+    @property
+    def n_naive(self) -> int:
+        """The naive count: the columns the closed form generates before deduplication.
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> library([0, 1, 3], 'relu', 3).n_naive
+        37
+        """
+        return self.recipe.n_columns
+
     @cached_property
     def counts(self) -> LibraryCounts:
         keep = self._distinct_positions(exact=True)
@@ -315,7 +327,7 @@ class Library:
             rows = self._integer_rows()[keep]
             nonconstant = int(sum(1 for row in rows if row.max() != row.min())) if rows.dtype == object else int(np.count_nonzero(rows.max(axis=1) != rows.min(axis=1)))
         return LibraryCounts(
-            naive=self.recipe.n_columns,
+            naive=self.n_naive,
             naive_formula=self.naive_formula,
             distinct=len(keep),
             distinct_nonconstant=nonconstant,

@@ -296,7 +296,7 @@ class FitReport:
             "library": {
                 "mode": model.library,
                 "columns_used": model.library_.n_features,
-                "naive": model.library_.recipe.n_columns,
+                "naive": model.library_.n_naive,
                 "naive_formula": model.library_.naive_formula,
                 "added_by_oracle": [feature.label for feature in model.added_features_],
             },

@@ -27,7 +27,7 @@ from mirrorlib.signnets.checks import (
 )
 from mirrorlib.signnets.construction import realising_unit
 from mirrorlib.signnets.groundtruth import GroundTruth, ground_truth
-from mirrorlib.signnets.library import SWITCH_RULES, SignFeature, SignLibrary, SignRecipe, sign_library
+from mirrorlib.signnets.library import SWITCH_RULES, SignFeature, SignLibrary, sign_library
 from mirrorlib.signnets.network import SignLassoPoint, SignNetwork, balanced_network, from_lasso
 from mirrorlib.signnets.networks import (
     SIGN_ACTIVATIONS,
@@ -68,7 +68,6 @@ __all__ = [
     "SignLibraryReport",
     "SignNetSpec",
     "SignNetwork",
-    "SignRecipe",
     "SignUnit",
     "ThresholdFunctionTable",
     "amplitude_penalty",

@@ -53,7 +53,7 @@ from mirrorlib.signnets.switching import (
 if TYPE_CHECKING:
     from mirrorlib.signnets.network import SignNetwork
 
-__all__ = ["SignFeature", "SignLibrary", "SignRecipe", "sign_library", "SWITCH_RULES"]
+__all__ = ["SignFeature", "SignLibrary", "sign_library", "SWITCH_RULES"]
 
 SWITCH_RULES = ("derived", "theory")
 
@@ -139,29 +139,6 @@ class SignFeature:
 
 
 @dataclass(frozen=True)
-class SignRecipe:
-    """How the closed form generates its columns: every pattern with ``≤ K`` switches on the
-    ``n`` distinct points. ``n_columns`` is the *naive* count, the formula applied to the ``N``
-    samples as if they were distinct (the attribute :class:`mirrorlib.report.text.FitReport` reads
-    as ``library_.recipe.n_columns``, like :class:`mirrorlib.libraries.Library`'s recipe).
-
-    Examples
-    --------
-    >>> sign_library([0, 1, 2, 2], 'sign', 'tree', (), 2).recipe
-    SignRecipe(n_samples=4, n_points=3, max_switches=1)
-    """
-
-    n_samples: int
-    n_points: int
-    max_switches: int
-
-    @property
-    def n_columns(self) -> int:
-        """``2 Σ_{k≤K} C(N − 1, k)``."""
-        return count_switch_vectors(self.n_samples, self.max_switches)
-
-
-@dataclass(frozen=True)
 class SignLibrary:
     """The closed-form library of a sign/threshold architecture on a data set (module docstring).
 
@@ -226,7 +203,7 @@ class SignLibrary:
         stated for distinct data), distinct (on the ``n`` distinct values), non-constant."""
         distinct = count_switch_vectors(len(self.points), self.max_switches)
         return LibraryCounts(
-            naive=count_switch_vectors(self.dataset.n_samples, self.max_switches),
+            naive=self.n_naive,
             naive_formula=self.naive_formula,
             distinct=distinct,
             distinct_nonconstant=distinct - 2,
@@ -236,9 +213,17 @@ class SignLibrary:
     def n_features(self) -> int:
         return self.counts.distinct
 
-    @cached_property
-    def recipe(self) -> SignRecipe:
-        return SignRecipe(n_samples=self.dataset.n_samples, n_points=len(self.points), max_switches=self.max_switches)
+    @property
+    def n_naive(self) -> int:
+        """The naive count: the formula ``2 Σ_{k≤K} C(N − 1, k)`` on the ``N`` samples, as if they
+        were distinct (the closed form itself lists the patterns of the distinct values only).
+
+        Examples
+        --------
+        >>> sign_library([0, 1, 2, 2], 'sign', 'tree', (), 2).n_naive
+        8
+        """
+        return count_switch_vectors(self.dataset.n_samples, self.max_switches)
 
     @property
     def penalised(self) -> np.ndarray:
