@@ -61,7 +61,7 @@ class CertifiedFit:
     --------
     Without an oracle the library stays fixed and the network verdict says why it was not checked:
 
-    >>> from mirrorlib.estimator import fit_lasso
+    >>> from mirrorlib.lasso.fit import fit_lasso
     >>> from mirrorlib.libraries import library
     >>> start = library([0, 1, 3], 'relu', 2).distinct()
     >>> result = fit_certified(start, [0, 1, 0], Fraction(1, 10), fit_lasso, None, 'no oracle given', exact=True, grow=False)
@@ -161,7 +161,7 @@ def training_certificate(
     solved, but a unit of the architecture beats the penalty, and the exact gap bounds the loss.
 
     >>> from mirrorlib.data import as_dataset
-    >>> from mirrorlib.estimator import fit_lasso
+    >>> from mirrorlib.lasso.fit import fit_lasso
     >>> from mirrorlib.functions.activations import get_activation
     >>> X, y, beta = as_dataset([0, 2, 3, 5]), [Fraction(v) for v in (-3, 0, -2, 2)], Fraction(1, 10)
     >>> from mirrorlib.libraries import library
@@ -295,7 +295,7 @@ def fit_certified(
     Examples
     --------
     >>> from mirrorlib.data import as_dataset
-    >>> from mirrorlib.estimator import fit_lasso
+    >>> from mirrorlib.lasso.fit import fit_lasso
     >>> from mirrorlib.functions.activations import get_activation
     >>> from mirrorlib.libraries import library
     >>> dataset = as_dataset([0, 1, 3, 4])

@@ -10,7 +10,7 @@ trees and rectangular nets, two-layer networks on ``d``-dimensional data) provid
 * a :class:`TrainedNetwork`: predictions and the weight-decay training objective, which for the
   rebuilt network equals the Lasso objective.
 
-:func:`mirrorlib.estimator.fit_lasso`, :func:`mirrorlib.column_generation.fit_certified` and
+:func:`mirrorlib.lasso.fit.fit_lasso`, :func:`mirrorlib.column_generation.fit_certified` and
 :class:`mirrorlib.estimator.ConvexNet` solve, certify and rebuild through these members. Growing
 a library by column generation also needs ``with_features`` (homogeneous libraries,
 :class:`mirrorlib.libraries.Library`); sign/threshold libraries are complete by construction and

@@ -62,7 +62,7 @@ def oracle_outcome(name: str, instance: dict, columns: Any, activation: str, dep
 
     import numpy as np
 
-    from mirrorlib.estimator import fit_lasso
+    from mirrorlib.lasso.fit import fit_lasso
     from mirrorlib.groundtruth.oracle import unit_oracle
 
     X = columns.dataset

@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from mirrorlib.estimator import fit_lasso
+from mirrorlib.lasso.fit import fit_lasso
 from mirrorlib.libraries import library
 from mirrorlib.protocols import FeatureLibrary, TrainedNetwork
 from mirrorlib.signnets import sign_library

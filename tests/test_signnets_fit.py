@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mirrorlib.estimator import ConvexNet, fit_lasso
+from mirrorlib.estimator import ConvexNet
+from mirrorlib.lasso.fit import fit_lasso
 from mirrorlib.numbers.surd import Surd
 from mirrorlib.report.text import FitReport
 from mirrorlib.signnets import (

@@ -143,7 +143,7 @@ class SignLibrary:
     """The closed-form library of a sign/threshold architecture on a data set (module docstring).
 
     Mirrors :class:`mirrorlib.libraries.Library` (the interface of
-    :func:`mirrorlib.estimator.fit_lasso` and :class:`mirrorlib.estimator.ConvexNet`):
+    :func:`mirrorlib.lasso.fit.fit_lasso` and :class:`mirrorlib.estimator.ConvexNet`):
     :meth:`matrix` (``N × M``, rows in the caller's order), :meth:`feature` (column ``i`` with its
     provenance, without enumerating the others), :attr:`features`, :attr:`penalised`,
     :attr:`counts`, :attr:`recipe`, :attr:`naive_formula`, :meth:`distinct`; and

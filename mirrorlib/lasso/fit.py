@@ -1,0 +1,224 @@
+"""Fit a Lasso over a feature library and certify it: ``fit_lasso`` and its result ``LassoFit``.
+
+``min_{z, ξ} ½‖A z + ξ1 − y‖² + β Σ_{i penalised} |z_i|`` over any
+:class:`~mirrorlib.protocols.FeatureLibrary`, exactly (rational homotopy, KKT certificate) or in
+float64 (active set, duality-gap certificate). Unpenalised columns (the skip connection's ``x``,
+Lemma 3.1) are eliminated with ξ by projecting ``A`` and ``y`` onto the orthogonal complement of
+``span{1, free columns}``; their coefficients are recovered by least squares, which keeps every
+KKT condition of the full problem.
+
+Examples
+--------
+>>> from mirrorlib.libraries import library
+>>> fit = fit_lasso(library([0, 1, 2, 4], 'relu', 2).distinct(), [0, 1, 1, 3], Fraction(1, 10), exact=True)
+>>> fit.objective, fit.is_certified
+(Fraction(13, 80), True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from mirrorlib.data import as_labels
+from mirrorlib.numbers.exact import to_rational
+from mirrorlib.protocols import FeatureLibrary
+
+__all__ = ["LassoFit", "fit_lasso"]
+
+
+@dataclass(frozen=True)
+class LassoFit:
+    """A Lasso point over a library: coefficients (one per column), intercept and objective.
+
+    ``exact`` fits hold Fractions; float fits hold floats. ``certificate`` is a
+    :class:`~mirrorlib.lasso.certificate.LassoCertificate` (exact) or
+    :class:`~mirrorlib.lasso.certificate.FloatLassoCertificate`.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> fit = fit_lasso(library([0, 1, 2, 4], 'relu', 2).distinct(), [0, 1, 1, 3], Fraction(1, 10), exact=True)
+    >>> fit.objective, fit.is_certified, fit.uniqueness
+    (Fraction(13, 80), True, 'not unique')
+    """
+
+    z: tuple[Any, ...]
+    xi: Any
+    objective: Any
+    certificate: Any
+    exact: bool
+    penalised_problem: tuple[Any, ...] | None = field(default=None, repr=False)  # (A, y, z, ξ or dual, β)
+
+    @property
+    def is_certified(self) -> bool:
+        return bool(self.certificate.is_optimal)
+
+    @cached_property
+    def uniqueness(self) -> str:
+        """Whether this optimum is the only one: ``"unique"`` / ``"not unique"`` (exact fits,
+        decided exactly), ``"unique within tolerance"`` / ``"not unique"`` (float fits)."""
+        from mirrorlib.lasso.landscape import is_unique_optimum, is_unique_within_tolerance
+
+        if self.penalised_problem is None:
+            return "not decided"
+        A, y, z, extra, beta = self.penalised_problem
+        if len(z) == 0:
+            return "unique"
+        if self.exact:
+            try:
+                return "unique" if is_unique_optimum(A, z, extra) else "not unique"
+            except ImportError:
+                return 'not decided (deciding it needs pycddlib: pip install "mirrorlib[groundtruth]")'
+        within = is_unique_within_tolerance(np.asarray(A, dtype=np.float64), np.asarray(y, dtype=np.float64), np.asarray(z), extra, beta)
+        return "unique within tolerance" if within else "not unique"
+
+
+def _unpenalised_basis(lib: FeatureLibrary, exact: bool) -> np.ndarray:
+    """Columns ``[1, a_i (unpenalised)]`` in the caller's row order."""
+    matrix = lib.matrix(exact=exact)
+    ones = np.array([Fraction(1) if exact else 1.0] * matrix.shape[0], dtype=object if exact else np.float64)
+    return np.column_stack([ones, matrix[:, ~lib.penalised]])
+
+
+def _project_out_exact(basis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """``(I − Q(QᵀQ)⁻¹Qᵀ) V`` exactly (Q = basis, full column rank after dropping dependents)."""
+    from mirrorlib.numbers.linalg import column_basis, solve
+
+    rows = [list(row) for row in basis]
+    independent = column_basis(rows)
+    q = np.array([[row[j] for j in independent] for row in rows], dtype=object)
+    gram = (q.T @ q).tolist()
+    projected = vectors.copy()
+    for column in range(vectors.shape[1]):
+        coefficients = solve(gram, list(q.T @ vectors[:, column]))
+        projected[:, column] = vectors[:, column] - q @ np.array(coefficients, dtype=object)
+    return projected
+
+
+def _project_out_float(basis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    q, _ = np.linalg.qr(basis)
+    return vectors - q @ (q.T @ vectors)
+
+
+def _least_squares_exact(basis: np.ndarray, target: np.ndarray) -> tuple[Fraction, ...]:
+    from mirrorlib.numbers.linalg import least_squares
+
+    return least_squares([list(row) for row in basis], list(target))
+
+
+def fit_lasso(
+    lib: FeatureLibrary, y: Sequence[object], beta: object, *, exact: bool, tol: float = 1e-10, start: Sequence[float] | None = None
+) -> LassoFit:
+    """Solve the Lasso over ``lib`` for labels ``y`` (caller's order) and certify it.
+
+    Parameters
+    ----------
+    lib : FeatureLibrary
+        The dictionary ``A`` (any family of units).
+    y : sequence
+        Labels in the caller's order of the data.
+    beta : number, str or None
+        β > 0; ``None`` with ``exact=True`` is the β → 0⁺ limit (the minimum-ℓ1 interpolant).
+    exact : bool
+        Rational homotopy with an exact KKT certificate, or float64 to a relative duality gap ``tol``.
+    tol : float
+        Relative duality gap of float fits.
+    start : sequence of float, optional
+        Float fits: a warm start, one coefficient per column of ``lib``.
+
+    Returns
+    -------
+    LassoFit
+
+    Examples
+    --------
+    The minimum-ℓ1 interpolant of four points by ReLU ramps (β → 0⁺: ``1 − relu(1 − x) + relu(x − 2)``,
+    ℓ1 norm 2), and a float fit:
+
+    >>> from mirrorlib.libraries import library
+    >>> lib = library([0, 1, 2, 4], 'relu', 2).distinct()
+    >>> exact = fit_lasso(lib, [0, 1, 1, 3], None, exact=True)
+    >>> sum(abs(v) for v in exact.z), exact.certificate.is_optimal
+    (Fraction(2, 1), True)
+    >>> approx = fit_lasso(lib, [0, 1, 1, 3], 0.1, exact=False)
+    >>> round(approx.objective, 6), approx.is_certified
+    (0.1625, True)
+    """
+    from mirrorlib.lasso.certificate import certify_lasso, certify_lasso_float
+    from mirrorlib.lasso import solve_lasso, solve_lasso_exact
+
+    penalised = lib.penalised
+    labels = as_labels(y, lib.dataset)
+    labels_original = np.array(lib.dataset.to_original_order(labels), dtype=object)
+    if exact:
+        A = lib.matrix(exact=True)
+        target = labels_original
+        beta_exact = None if beta is None else to_rational(beta, name="beta")
+        if not penalised.all():
+            basis = _unpenalised_basis(lib, exact=True)
+            A_penalised = _project_out_exact(basis, A[:, penalised])
+            target = _project_out_exact(basis, labels_original[:, None])[:, 0]
+        else:
+            A_penalised = A
+        solution = solve_lasso_exact(A_penalised.tolist(), list(target), beta_exact)
+        z = _scatter(solution.z, penalised, Fraction(0))
+        xi = solution.xi
+        if not penalised.all():
+            residual = labels_original - A[:, penalised] @ np.array(solution.z, dtype=object)
+            gamma = _least_squares_exact(_unpenalised_basis(lib, exact=True), residual)
+            xi = gamma[0]
+            z = _fill(z, penalised, gamma[1:])
+        certificate = certify_lasso(
+            A_penalised.tolist(), list(target), solution.z, solution.xi, beta_exact, dual=solution.dual if beta is None else None
+        )
+        objective = solution.objective
+        problem = (A_penalised.tolist(), list(target), solution.z, solution.dual, beta_exact)
+        return LassoFit(z=tuple(z), xi=xi, objective=objective, certificate=certificate, exact=True, penalised_problem=problem)
+    if beta is None:
+        raise ValueError("beta=None (the β → 0⁺ limit) needs exact=True; give a float beta > 0 otherwise")
+    A = lib.matrix()
+    target_f = labels_original.astype(np.float64)
+    if not penalised.all():
+        basis = _unpenalised_basis(lib, exact=False)
+        A_penalised = _project_out_float(basis, A[:, penalised])
+        target_f = _project_out_float(basis, target_f[:, None])[:, 0]
+    else:
+        A_penalised = A
+    try:
+        beta_float = float(to_rational(beta, name="beta"))
+    except OverflowError:
+        raise ValueError(f"beta = {beta} is too large for a float fit; use exact=True or rescale") from None
+    warm = None if start is None else np.asarray(start, dtype=np.float64)[penalised]
+    solution = solve_lasso(A_penalised, target_f, beta_float, tol=tol, start=warm)
+    z = _scatter(tuple(solution.z), penalised, 0.0)
+    xi = solution.xi
+    if not penalised.all():
+        residual = labels_original.astype(np.float64) - A[:, penalised] @ solution.z
+        gamma, *_ = np.linalg.lstsq(_unpenalised_basis(lib, exact=False), residual, rcond=None)
+        xi = float(gamma[0])
+        z = _fill(z, penalised, tuple(float(g) for g in gamma[1:]))
+    certificate = certify_lasso_float(A_penalised, target_f, solution.z, solution.xi, beta_float, tol=max(tol, 1e-12) * 10)
+    problem = (A_penalised, target_f, np.asarray(solution.z), float(solution.xi), beta_float)
+    return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=False, penalised_problem=problem)
+
+
+def _scatter(values: Sequence[Any], mask: np.ndarray, zero: Any) -> list[Any]:
+    """Place ``values`` at the True positions of ``mask``; ``zero`` elsewhere."""
+    result = [zero] * mask.size
+    for position, value in zip(np.flatnonzero(mask), values):
+        result[position] = value
+    return result
+
+
+def _fill(values: list[Any], mask: np.ndarray, fill: Sequence[Any]) -> list[Any]:
+    """Put ``fill`` at the False positions of ``mask``."""
+    result = list(values)
+    for position, value in zip(np.flatnonzero(~mask), fill):
+        result[position] = value
+    return result
