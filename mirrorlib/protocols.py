@@ -1,9 +1,10 @@
-"""The two shapes every family of units plugs into: a feature library and a trained network.
+"""The shapes every family of units plugs into: a unit, a feature library and a trained network.
 
 The pipeline ``X → library → Lasso → network → certificate`` is written once against these
 protocols. A family of units (deep narrow homogeneous units, wider layered units, sign/threshold
 trees and rectangular nets, two-layer networks on ``d``-dimensional data) provides
 
+* a :class:`Unit`: one network of the architecture with a single output, evaluated exactly;
 * a :class:`FeatureLibrary`: the dictionary ``A`` of its unit features on the data, which columns
   carry the ℓ1 penalty, each column's provenance, and the balanced network of a Lasso point
   ``(z, ξ)`` over it (``f = ξ + Σ_i z_i a_i`` with penalty ``β‖z‖₁``);
@@ -37,7 +38,36 @@ import numpy as np
 
 from mirrorlib.data import Dataset
 
-__all__ = ["FeatureLibrary", "TrainedNetwork"]
+__all__ = ["FeatureLibrary", "TrainedNetwork", "Unit"]
+
+
+@runtime_checkable
+class Unit(Protocol):
+    """One unit ``u(x)`` of an architecture (all its weights and biases fixed, exact).
+
+    Every column of a :class:`FeatureLibrary` carries the unit that produces it
+    (``library.feature(i).unit``, with ``column = u(X) + offset``).
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> unit = library([0, 1, 3], 'relu', 3).feature(5).unit
+    >>> isinstance(unit, Unit), unit.describe(), unit(2), unit.function.breakpoints
+    (True, 'relu(-relu(x) + 3)', Fraction(1, 1), (Fraction(0, 1), Fraction(3, 1)))
+    """
+
+    def __call__(self, x: object) -> Any:
+        """``u(x)`` exactly."""
+        ...
+
+    @property
+    def function(self) -> Any:
+        """``u`` as an exact piecewise-linear function of ``x`` (:class:`~mirrorlib.functions.pwl.PWL`)."""
+        ...
+
+    def describe(self) -> str:
+        """The unit as a formula."""
+        ...
 
 
 @runtime_checkable
@@ -95,7 +125,8 @@ class FeatureLibrary(Protocol):
         ...
 
     def feature(self, index: int) -> Any:
-        """Column ``index`` with its provenance (the unit that produces it)."""
+        """Column ``index`` with its provenance: ``.unit`` (a :class:`Unit`), ``.offset`` and
+        ``.penalised``, the column being ``unit(X) + offset``."""
         ...
 
     def distinct(self) -> FeatureLibrary:

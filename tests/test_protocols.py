@@ -8,7 +8,7 @@ import pytest
 
 from mirrorlib.lasso.fit import fit_lasso
 from mirrorlib.libraries import library
-from mirrorlib.protocols import FeatureLibrary, TrainedNetwork
+from mirrorlib.protocols import FeatureLibrary, TrainedNetwork, Unit
 from mirrorlib.signnets import sign_library
 
 X = [0, 1, 3, 4, 7]
@@ -23,6 +23,18 @@ FAMILIES = {
     "sign tree L=3": lambda: sign_library(X, "sign", "tree", (2,), 3),
     "threshold rectangular L=4": lambda: sign_library(X, "threshold", "rectangular", (1, 2), 4),
 }
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_every_column_is_its_unit_evaluated_exactly(family: str) -> None:
+    lib = FAMILIES[family]()
+    columns = lib.matrix(exact=True)
+    for index in range(lib.n_features):
+        feature = lib.feature(index)
+        assert isinstance(feature.unit, Unit)
+        values = [feature.unit(x) + feature.offset for x in X]
+        assert values == list(columns[:, index]), (index, feature.unit.describe())
+        assert [feature.unit.function(x) for x in X] == [feature.unit(x) for x in X]
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
