@@ -24,6 +24,18 @@ def test_recipe_rejects_non_homogeneous_activations_and_checks_the_rest(activati
     assert verdict.status == "holds" and activation.is_positively_homogeneous
 
 
+@settings(max_examples=20)
+@given(activation=st.sampled_from(["sign", "threshold"]), depth=st.integers(2, 4), X=datasets(min_size=1, max_size=5))
+def test_sign_and_threshold_get_the_same_verdict(activation, depth, X):
+    """0-homogeneous units are in scope: narrow sign/threshold libraries equal the exact unit features."""
+    assert assert_library_complete(activation, X, depth=depth).status == "holds"
+
+
+def test_other_steps_are_out_of_scope_with_the_reason():
+    verdict = completeness_verdict("Piecewise((-1, x < 0), (2, True))", [0, 1, 2])
+    assert verdict.status == "out of scope" and "sign and threshold" in verdict.reason
+
+
 def test_out_of_scope_is_reported_with_the_reason():
     verdict = completeness_verdict("Min(Max(x, 0), 1)", [0, 1, 2])
     assert verdict.status == "out of scope" and "breakpoints away from 0" in verdict.reason

@@ -32,6 +32,7 @@ from mirrorlib.groundtruth import extreme_points_missing, ground_truth_library
 from mirrorlib.groundtruth._cdd import require_cdd
 from mirrorlib.libraries import library
 from mirrorlib.libraries.closed_form import _check_depth
+from mirrorlib.signnets.networks import SIGN_ACTIVATIONS
 
 require_cdd()  # import pycddlib now, not inside the first (timed) example
 
@@ -73,9 +74,15 @@ def completeness_verdict(activation: Activation | str | Any, X: Any, depth: int 
 
     Raises ``ValueError`` naming ``X`` or ``depth`` for invalid input (never "out of scope").
 
+    Sign and threshold activations (0-homogeneous) are checked the same way on narrow units
+    (width 1 in every hidden layer): the closed form of :mod:`mirrorlib.signnets` against every
+    feature a unit produces, enumerated exactly.
+
     Examples
     --------
     >>> completeness_verdict('relu', [0, 1, 3]).status
+    'holds'
+    >>> completeness_verdict('sign', [0, 1, 3, 4], 3).status
     'holds'
     >>> completeness_verdict('Max(x, 0) + 1', [0, 1, 3]).status
     'out of scope'
@@ -83,6 +90,13 @@ def completeness_verdict(activation: Activation | str | Any, X: Any, depth: int 
     X = as_dataset(X)
     depth = _check_depth(depth)
     sigma = get_activation(activation)
+    if sigma.is_zero_homogeneous:
+        if sigma.name in SIGN_ACTIVATIONS:
+            return _switching_verdict(sigma, X, depth)
+        return ActivationVerdict(
+            sigma.name, depth, "out of scope",
+            reason=f"{sigma.name} is a step other than sign and threshold, the two 0-homogeneous activations with closed forms",
+        )
     problem = sigma.homogeneity_problem()
     if problem is not None:
         return ActivationVerdict(sigma.name, depth, "out of scope", reason=problem + " (the rescaling lemma needs σ(ct) = cσ(t))")
@@ -100,6 +114,18 @@ def completeness_verdict(activation: Activation | str | Any, X: Any, depth: int 
         f"{counterexample['library_value max_i |λᵀa_i|']} = max_i |λᵀa_i|"
     )
     return ActivationVerdict(sigma.name, depth, "fails", reason=reason, counterexample=counterexample)
+
+
+def _switching_verdict(sigma: Activation, X: Any, depth: int) -> ActivationVerdict:
+    """Sign/threshold narrow units: the closed form equals the exact set of unit features."""
+    from mirrorlib.signnets.checks import check_sign_dictionary
+
+    check = check_sign_dictionary(X, sigma, "tree", (1,) * (depth - 2), depth)
+    if check.passed:
+        return ActivationVerdict(sigma.name, depth, "holds")
+    example = check.counterexample
+    reason = f"the closed form and the exact features differ ({example.kind} feature with {example.n_switches} switches)"
+    return ActivationVerdict(sigma.name, depth, "fails", reason=reason, counterexample=example.as_json())
 
 
 def assert_library_complete(activation: Activation | str | Any, X: Any, depth: int = 2) -> ActivationVerdict:
