@@ -292,35 +292,19 @@ def test_float_shadow_and_fully_exact_evaluation_give_the_same_path(problem: tup
     assert fast.knots == slow.knots
 
 
-@given(problem=dictionaries(max_rows=5, max_cols=6), spec=BETA_SPECS)
-@settings(derandomize=True, deadline=None, max_examples=15)
-def test_pure_fraction_fallback_without_flint_agrees(problem: tuple, spec: tuple[str, Fraction]) -> None:
-    A, y = problem
-    beta = resolve_beta(A, y, spec)
-    with_flint = solve_lasso_exact(A, y, beta)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(linalg_module, "_flint", None)
-        without = solve_lasso_exact(A, y, beta)
-    assert without.z == with_flint.z and without.xi == with_flint.xi
-    assert [k.beta for k in without.path] == [k.beta for k in with_flint.path]
-
-
 # ----------------------------------------------------------------------------------------
-# The exact linear algebra underneath (mirrorlib.numbers.linalg), with and without python-flint
+# The exact linear algebra underneath (mirrorlib.numbers.linalg, on python-flint)
 # ----------------------------------------------------------------------------------------
 
 
-@given(problem=dictionaries(), flint=st.booleans())
+@given(problem=dictionaries())
 @settings(derandomize=True, deadline=None, max_examples=60)
-def test_linalg_rank_nullspace_and_least_squares_are_consistent(problem: tuple, flint: bool) -> None:
+def test_linalg_rank_nullspace_and_least_squares_are_consistent(problem: tuple) -> None:
     A, b = problem
-    with pytest.MonkeyPatch.context() as patch:
-        if not flint:
-            patch.setattr(linalg_module, "_flint", None)
-        rank = linalg_module.rank(A)
-        basis = linalg_module.nullspace(A)
-        x = linalg_module.least_squares(A, b)
-        columns = linalg_module.column_basis(A)
+    rank = linalg_module.rank(A)
+    basis = linalg_module.nullspace(A)
+    x = linalg_module.least_squares(A, b)
+    columns = linalg_module.column_basis(A)
     m = len(A[0])
     assert rank == len(columns) == m - len(basis)
     for v in basis:

@@ -2,10 +2,9 @@
 
 Matrices in the public API are Fraction matrices given as a sequence of rows
 (``A[i][j]`` is row ``i``, column ``j``); vectors are sequences of Fractions. Internally the
-heavy lifting is done by FLINT (``flint.fmpq_mat`` / ``flint.fmpq``), which is one to two orders
-of magnitude faster than :class:`fractions.Fraction` arithmetic in Python. If python-flint
-cannot be imported, a small pure-Fraction Gauss–Jordan fallback is used (same results,
-slower).
+heavy lifting is done by FLINT (``flint.fmpq_mat`` / ``flint.fmpq``, a required dependency),
+which is one to two orders of magnitude faster than :class:`fractions.Fraction` arithmetic in
+Python.
 
 Two layers are provided:
 
@@ -13,8 +12,7 @@ Two layers are provided:
   ``rank``, ``rref``, ``nullspace``, ``column_basis``, ``least_squares``): exact, pure, and
   convenient.
 * A backend layer for hot loops (:class:`ExactMatrix`, :func:`to_scalar`, :func:`to_fraction`,
-  :func:`solve_scalars`): vectors are lists of *backend scalars* (``fmpq`` when flint is
-  available, ``Fraction`` otherwise). Backend scalars support ``+ - * /``, comparisons with
+  :func:`solve_scalars`): vectors are lists of *backend scalars* (``flint.fmpq``). Backend scalars support ``+ - * /``, comparisons with
   ``int`` and each other, ``abs`` and ``-``; convert at the boundary with
   :func:`to_scalar` / :func:`to_fraction`.
 """
@@ -29,16 +27,9 @@ from typing import Any
 
 from mirrorlib.numbers.exact import to_rational
 
-try:  # pragma: no cover - exercised implicitly; the fallback is tested by monkeypatching
-    import flint as _flint
-
-    HAVE_FLINT = True
-except ImportError:  # pragma: no cover
-    _flint = None
-    HAVE_FLINT = False
+import flint as _flint
 
 __all__ = [
-    "HAVE_FLINT",
     "RationalMatrix",
     "Scalar",
     "ExactMatrix",
@@ -84,15 +75,13 @@ class SingularMatrixError(ValueError):
 
 
 def to_scalar(value: Fraction | int) -> Scalar:
-    """Convert a Fraction (or int) to a backend scalar (``fmpq`` if flint is available).
+    """Convert a Fraction (or int) to a backend scalar (``flint.fmpq``).
 
     Examples
     --------
     >>> to_scalar(Fraction(1, 3)) * 3 == to_scalar(1)
     True
     """
-    if _flint is None:
-        return Fraction(value)
     if isinstance(value, int):
         return _flint.fmpq(value)
     return _flint.fmpq(value.numerator, value.denominator)
@@ -225,16 +214,7 @@ def rmatvec(A: Sequence[Sequence[Fraction]], v: Sequence[Fraction]) -> tuple[Fra
         raise ValueError(f"rmatvec: A has {len(A)} rows but v has {len(v)} entries")
     if not A:
         return ()
-    if _flint is not None:
-        return tuple(ExactMatrix(A).rmatvec_fractions(v))
-    ncols = len(A[0])
-    out = [Fraction(0)] * ncols
-    for row, vi in zip(A, v):
-        if vi:
-            for j, a in enumerate(row):
-                if a:
-                    out[j] += a * vi
-    return tuple(out)
+    return tuple(ExactMatrix(A).rmatvec_fractions(v))
 
 
 def solve(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> tuple[Fraction, ...]:
@@ -253,16 +233,11 @@ def solve(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> tuple[Fract
         raise ValueError(f"solve needs a square n×n matrix and n right-hand sides; got n={n}, len(b)={len(b)}")
     if n == 0:
         return ()
-    if _flint is not None:
-        try:
-            x = _to_flint_mat(A).solve(_flint.fmpq_mat(n, 1, [to_scalar(v) for v in b]))
-        except ZeroDivisionError:
-            raise SingularMatrixError("solve: the matrix is singular") from None
-        return tuple(to_fraction(v) for v in x.entries())
-    reduced, pivots = _rref_fractions([list(row) + [bi] for row, bi in zip(A, b)])
-    if pivots != list(range(n)):
-        raise SingularMatrixError("solve: the matrix is singular")
-    return tuple(reduced[i][n] for i in range(n))
+    try:
+        x = _to_flint_mat(A).solve(_flint.fmpq_mat(n, 1, [to_scalar(v) for v in b]))
+    except ZeroDivisionError:
+        raise SingularMatrixError("solve: the matrix is singular") from None
+    return tuple(to_fraction(v) for v in x.entries())
 
 
 def rref(A: Sequence[Sequence[Fraction]]) -> tuple[RationalMatrix, tuple[int, ...]]:
@@ -275,12 +250,9 @@ def rref(A: Sequence[Sequence[Fraction]]) -> tuple[RationalMatrix, tuple[int, ..
     """
     if not A or not A[0]:
         return tuple(tuple(row) for row in A), ()
-    if _flint is not None:
-        mat, _ = _to_flint_mat(A).rref()
-        reduced = _from_flint_mat(mat)
-        return reduced, _pivot_columns(reduced)
-    reduced, pivots = _rref_fractions([list(row) for row in A])
-    return tuple(tuple(row) for row in reduced), tuple(pivots)
+    mat, _ = _to_flint_mat(A).rref()
+    reduced = _from_flint_mat(mat)
+    return reduced, _pivot_columns(reduced)
 
 
 def _pivot_columns(reduced: RationalMatrix) -> tuple[int, ...]:
@@ -293,29 +265,6 @@ def _pivot_columns(reduced: RationalMatrix) -> tuple[int, ...]:
     return tuple(pivots)
 
 
-def _rref_fractions(rows: list[list[Fraction]]) -> tuple[list[list[Fraction]], list[int]]:
-    """Gauss–Jordan elimination in place on Fraction rows (the no-flint fallback)."""
-    nrows, ncols = len(rows), len(rows[0]) if rows else 0
-    pivots: list[int] = []
-    r = 0
-    for col in range(ncols):
-        pivot = next((i for i in range(r, nrows) if rows[i][col] != 0), None)
-        if pivot is None:
-            continue
-        rows[r], rows[pivot] = rows[pivot], rows[r]
-        inv = 1 / rows[r][col]
-        rows[r] = [v * inv for v in rows[r]]
-        for i in range(nrows):
-            if i != r and rows[i][col] != 0:
-                factor = rows[i][col]
-                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r])]
-        pivots.append(col)
-        r += 1
-        if r == nrows:
-            break
-    return rows, pivots
-
-
 def rank(A: Sequence[Sequence[Fraction]]) -> int:
     """Exact rank of ``A``.
 
@@ -326,9 +275,7 @@ def rank(A: Sequence[Sequence[Fraction]]) -> int:
     """
     if not A or not A[0]:
         return 0
-    if _flint is not None:
-        return int(_to_flint_mat(A).rank())
-    return len(rref(A)[1])
+    return int(_to_flint_mat(A).rank())
 
 
 def column_basis(A: Sequence[Sequence[Fraction]]) -> tuple[int, ...]:
@@ -411,9 +358,9 @@ def least_squares(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> tup
 class ExactMatrix:
     """An immutable exact ``N × M`` matrix for repeated products ``A v`` and ``Aᵀ v``.
 
-    Stored as a ``flint.fmpq_mat`` when python-flint is available (products then run in C),
-    else as Fraction rows. Vectors passed to and returned by the methods are lists of backend
-    scalars (see :func:`to_scalar`), except for the ``*_fractions`` helpers.
+    Stored as a ``flint.fmpq_mat`` (products run in C). Vectors passed to and returned by the
+    methods are lists of backend scalars (see :func:`to_scalar`), except for the ``*_fractions``
+    helpers.
 
     Examples
     --------
@@ -422,7 +369,7 @@ class ExactMatrix:
     (2, 2, [2, 4])
     """
 
-    __slots__ = ("nrows", "ncols", "_mat", "_matT", "_rows", "_integer_transpose")
+    __slots__ = ("nrows", "ncols", "_mat", "_matT", "_integer_transpose")
 
     def __init__(self, rows: Sequence[Sequence[Fraction]]) -> None:
         nrows = len(rows)
@@ -433,13 +380,8 @@ class ExactMatrix:
         """Initialise from row-major backend scalars."""
         self.nrows, self.ncols = nrows, ncols
         self._integer_transpose: tuple[object, int] | None = None
-        if _flint is not None:
-            self._mat = _flint.fmpq_mat(nrows, ncols, entries)
-            self._matT = self._mat.transpose()
-            self._rows: tuple[tuple[Fraction, ...], ...] | None = None
-        else:
-            self._mat = self._matT = None
-            self._rows = tuple(tuple(entries[i * ncols : (i + 1) * ncols]) for i in range(nrows))
+        self._mat = _flint.fmpq_mat(nrows, ncols, entries)
+        self._matT = self._mat.transpose()
 
     @classmethod
     def from_scalar_columns(cls, columns: Sequence[Sequence[Scalar]], nrows: int) -> ExactMatrix:
@@ -452,9 +394,7 @@ class ExactMatrix:
 
     def matvec(self, v: Sequence[Scalar]) -> list[Scalar]:
         """``A v`` as a list of backend scalars."""
-        if self._mat is not None:
-            return list((self._mat * _flint.fmpq_mat(self.ncols, 1, list(v))).entries())
-        return [sum((a * b for a, b in zip(row, v)), Fraction(0)) for row in self._rows or ()]
+        return list((self._mat * _flint.fmpq_mat(self.ncols, 1, list(v))).entries())
 
     def rmatvec(self, v: Sequence[Scalar]) -> list[Scalar]:
         """``Aᵀ v`` as a list of backend scalars."""
@@ -463,18 +403,10 @@ class ExactMatrix:
     def rmatvec_scaled(self, v: Sequence[Scalar]) -> ScaledVector:
         """``Aᵀ v`` as integers over one denominator; entries are made only when read.
 
-        With FLINT the product runs on integers: ``Aᵀ = K/D`` for an integer matrix ``K``
+        The product runs on integers: ``Aᵀ = K/D`` for an integer matrix ``K``
         (built once) and ``v = w/d``, so ``Aᵀv = (K w)/(D d)`` — several times faster than a
         product of rational matrices when ``A`` has a small common denominator.
         """
-        if self._matT is None:
-            out = [Fraction(0)] * self.ncols
-            for row, vi in zip(self._rows or (), v):
-                if vi:
-                    for j, a in enumerate(row):
-                        if a:
-                            out[j] += a * vi
-            return ScaledVector(out, 1)
         integer_form = self._integer_form()
         if integer_form is None:
             return ScaledVector(list((self._matT * _flint.fmpq_mat(self.nrows, 1, list(v))).entries()), 1)
@@ -504,40 +436,29 @@ class ExactMatrix:
 
     def column(self, j: int) -> list[Scalar]:
         """Column ``j`` as a list of backend scalars."""
-        if self._matT is not None:
-            return [self._matT[j, i] for i in range(self.nrows)]
-        return [row[j] for row in self._rows or ()]
+        return [self._matT[j, i] for i in range(self.nrows)]
 
     def columns(self) -> list[list[Scalar]]:
         """All columns, each as a list of backend scalars."""
-        if self._matT is not None:
-            flat = self._matT.entries()
-            n = self.nrows
-            return [list(flat[j * n : (j + 1) * n]) for j in range(self.ncols)]
-        return [list(col) for col in zip(*(self._rows or ()))] if self.nrows else [[] for _ in range(self.ncols)]
+        flat = self._matT.entries()
+        n = self.nrows
+        return [list(flat[j * n : (j + 1) * n]) for j in range(self.ncols)]
 
     def centre_columns(self) -> tuple[ExactMatrix, list[Scalar]]:
         """``(Ã, means)`` with ``Ã = A − 1·meansᵀ`` (every column minus its mean)."""
         n = self.nrows
-        if self._mat is not None:
-            ones = _flint.fmpq_mat(1, n, [1] * n)
-            means = (ones * self._mat) * _flint.fmpq(1, n)
-            centred = self._mat - _flint.fmpq_mat(n, 1, [1] * n) * means
-            out = ExactMatrix.__new__(ExactMatrix)
-            out._set(n, self.ncols, centred.entries())
-            return out, list(means.entries())
-        cols = self.columns()
-        means_f = [sum(col, Fraction(0)) / n for col in cols]
-        return ExactMatrix.from_scalar_columns([[v - m for v in col] for col, m in zip(cols, means_f)], n), means_f
+        ones = _flint.fmpq_mat(1, n, [1] * n)
+        means = (ones * self._mat) * _flint.fmpq(1, n)
+        centred = self._mat - _flint.fmpq_mat(n, 1, [1] * n) * means
+        out = ExactMatrix.__new__(ExactMatrix)
+        out._set(n, self.ncols, centred.entries())
+        return out, list(means.entries())
 
     def gram(self) -> list[list[Scalar]]:
         """The Gram matrix ``AᵀA`` (``M × M``) as nested lists of backend scalars."""
-        if self._mat is not None:
-            flat = (self._matT * self._mat).entries()
-            m = self.ncols
-            return [list(flat[i * m : (i + 1) * m]) for i in range(m)]
-        cols = self.columns()
-        return [[dot(ci, cj) for cj in cols] for ci in cols]
+        flat = (self._matT * self._mat).entries()
+        m = self.ncols
+        return [list(flat[i * m : (i + 1) * m]) for i in range(m)]
 
 
 class ScaledVector:
@@ -576,8 +497,6 @@ class ScaledVector:
     def where_abs_equals(self, value: Scalar) -> list[int]:
         """Indices ``j`` with ``|v_j| = value``, compared as integers."""
         target = value * self.denominator
-        if any(isinstance(n, Fraction) for n in self.numerators[:1]):  # pure-Fraction backend
-            return [j for j, n in enumerate(self.numerators) if n == target or n == -target]
         if _denominator(target) != 1:
             return []  # integers never equal a non-integer
         whole = _numerator(target)
@@ -585,17 +504,15 @@ class ScaledVector:
 
 
 def _ratio(numerator: object, denominator: int) -> Scalar:
-    if _flint is not None and not isinstance(numerator, Fraction):
-        return _flint.fmpq(numerator, denominator)
-    return Fraction(numerator) / denominator
+    return _flint.fmpq(numerator, denominator)
 
 
 def _numerator(value: Scalar) -> object:
-    return value.p if _flint is not None and not isinstance(value, Fraction) else value.numerator
+    return value.p
 
 
 def _denominator(value: Scalar) -> int:
-    return int(value.q) if _flint is not None and not isinstance(value, Fraction) else value.denominator
+    return int(value.q)
 
 
 def solve_scalars(matrix: Sequence[Sequence[Scalar]], rhs: Sequence[Scalar]) -> list[Scalar]:
@@ -612,15 +529,11 @@ def solve_scalars(matrix: Sequence[Sequence[Scalar]], rhs: Sequence[Scalar]) -> 
     n = len(matrix)
     if n == 0:
         return []
-    if _flint is not None:
-        try:
-            x = _flint.fmpq_mat(n, n, [v for row in matrix for v in row]).solve(
-                _flint.fmpq_mat(n, 1, list(rhs))
-            )
-        except ZeroDivisionError:
-            raise SingularMatrixError("the matrix is singular") from None
-        return list(x.entries())
-    return list(solve([[Fraction(v) for v in row] for row in matrix], [Fraction(v) for v in rhs]))
+    try:
+        x = _flint.fmpq_mat(n, n, [v for row in matrix for v in row]).solve(_flint.fmpq_mat(n, 1, list(rhs)))
+    except ZeroDivisionError:
+        raise SingularMatrixError("the matrix is singular") from None
+    return list(x.entries())
 
 
 def dots(vectors: Sequence[Sequence[Scalar]], v: Sequence[Scalar]) -> list[Scalar]:
@@ -633,10 +546,8 @@ def dots(vectors: Sequence[Sequence[Scalar]], v: Sequence[Scalar]) -> list[Scala
     """
     if not vectors:
         return []
-    if _flint is not None:
-        stacked = _flint.fmpq_mat(len(vectors), len(v), [x for w in vectors for x in w])
-        return list((stacked * _flint.fmpq_mat(len(v), 1, list(v))).entries())
-    return [dot(w, v) for w in vectors]
+    stacked = _flint.fmpq_mat(len(vectors), len(v), [x for w in vectors for x in w])
+    return list((stacked * _flint.fmpq_mat(len(v), 1, list(v))).entries())
 
 
 def dot(u: Sequence[Scalar], v: Sequence[Scalar]) -> Scalar:
