@@ -27,7 +27,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from mirrorlib.lasso.certificate import lasso_duality_gap_float
+from mirrorlib.lasso.float_certificate import lasso_duality_gap_float
 from mirrorlib.lasso import solve_lasso, solve_lasso_exact
 
 

@@ -31,7 +31,7 @@ from datetime import date
 import numpy as np
 
 from mirrorlib.lasso import solve_lasso
-from mirrorlib.lasso.certificate import lasso_duality_gap_float
+from mirrorlib.lasso.float_certificate import lasso_duality_gap_float
 from mirrorlib.lasso.working_set import solve_lasso_operator
 from mirrorlib.libraries import library
 from mirrorlib.libraries.operator import LibraryOperator

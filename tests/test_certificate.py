@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mirrorlib.lasso.certificate import certify_lasso, certify_lasso_float, lasso_objective
+from mirrorlib.lasso.certificate import certify_lasso, lasso_objective
+from mirrorlib.lasso.float_certificate import certify_lasso_float
 from mirrorlib.lasso import solve_lasso_exact
 
 F = Fraction

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mirrorlib.lasso.certificate import certify_lasso_float, lasso_objective
+from mirrorlib.lasso.certificate import lasso_objective
+from mirrorlib.lasso.float_certificate import certify_lasso_float
 from mirrorlib.lasso import solve_lasso, solve_lasso_exact
 
 F = Fraction

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirrorlib.lasso.certificate import _finite_float, correlation_rounding_level, duality_gap_from_parts
+from mirrorlib.lasso.float_certificate import _finite_float, correlation_rounding_level, duality_gap_from_parts
 from mirrorlib.lasso.solutions import FloatLassoSolution
 from mirrorlib.numbers.exact import positive_beta
 
@@ -167,7 +167,7 @@ class _FloatData:
     def evaluate(self, z: np.ndarray, beta: float) -> _Status:
         """Residual, correlations and gap at ``z`` (one ``O(NM)`` product ``Ãᵀr``).
 
-        ``η_j`` (:func:`mirrorlib.lasso.certificate.correlation_rounding_level`) bounds the rounding
+        ``η_j`` (:func:`mirrorlib.lasso.float_certificate.correlation_rounding_level`) bounds the rounding
         error of ``c_j``; the gap's rounding level is ``Σ|z_i|η_i``.
         """
         support = np.flatnonzero(z)

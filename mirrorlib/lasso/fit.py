@@ -38,7 +38,7 @@ class LassoFit:
 
     ``exact`` fits hold Fractions; float fits hold floats. ``certificate`` is a
     :class:`~mirrorlib.lasso.certificate.LassoCertificate` (exact) or
-    :class:`~mirrorlib.lasso.certificate.FloatLassoCertificate`.
+    :class:`~mirrorlib.lasso.float_certificate.FloatLassoCertificate`.
 
     Examples
     --------
@@ -150,7 +150,8 @@ def fit_lasso(
     >>> round(approx.objective, 6), approx.is_certified
     (0.1625, True)
     """
-    from mirrorlib.lasso.certificate import certify_lasso, certify_lasso_float
+    from mirrorlib.lasso.certificate import certify_lasso
+    from mirrorlib.lasso.float_certificate import certify_lasso_float
     from mirrorlib.lasso import solve_lasso, solve_lasso_exact
 
     penalised = lib.penalised
