@@ -33,6 +33,7 @@ import numpy as np
 from mirrorlib.data import Dataset
 from mirrorlib.functions.reflections import explain_value
 from mirrorlib.numbers.exact import format_rational, to_rational, to_rational_vector
+from mirrorlib.numbers.linalg import nullspace
 from mirrorlib.groundtruth._cdd import maximise
 from mirrorlib.groundtruth.library import GroundTruthEntry, GroundTruthLibrary
 from mirrorlib.libraries import Library
@@ -303,32 +304,11 @@ def _orthogonal_witness(rows: Sequence[Vector], vector: Vector) -> Vector:
     raise RuntimeError("the gauge LP is unbounded but the vector lies in the span of the columns")
 
 
-def _nullspace(rows: Sequence[Vector], n: int) -> list[Vector]:
-    """A basis of ``{λ : rᵀλ = 0 ∀ r}`` via reduced row echelon form over Q."""
-    matrix = [list(row) for row in rows]
-    pivots: list[int] = []
-    rank = 0
-    for column in range(n):
-        pivot = next((i for i in range(rank, len(matrix)) if matrix[i][column] != 0), None)
-        if pivot is None:
-            continue
-        matrix[rank], matrix[pivot] = matrix[pivot], matrix[rank]
-        lead = matrix[rank][column]
-        matrix[rank] = [value / lead for value in matrix[rank]]
-        for i in range(len(matrix)):
-            if i != rank and matrix[i][column] != 0:
-                factor = matrix[i][column]
-                matrix[i] = [a - factor * b for a, b in zip(matrix[i], matrix[rank])]
-        pivots.append(column)
-        rank += 1
-    basis = []
-    for free_column in (c for c in range(n) if c not in pivots):
-        vector = [Fraction(0)] * n
-        vector[free_column] = Fraction(1)
-        for row_index, pivot_column in enumerate(pivots):
-            vector[pivot_column] = -matrix[row_index][free_column]
-        basis.append(tuple(vector))
-    return basis
+def _nullspace(rows: Sequence[Vector], n: int) -> tuple[Vector, ...]:
+    """A basis of ``{λ ∈ Q^n : rᵀλ = 0 ∀ r}`` (all of ``Q^n`` when there are no rows)."""
+    if not rows:
+        return tuple(tuple(Fraction(int(i == j)) for j in range(n)) for i in range(n))
+    return nullspace([list(row) for row in rows])
 
 
 def extreme_points_missing(columns: ColumnsLike, ground_truth: GroundTruthLibrary) -> tuple[MissingExtremePoint, ...]:
