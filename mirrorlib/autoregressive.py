@@ -206,6 +206,29 @@ def compare_on_series(
     """Fit :class:`ConvexAR`, AR(1) and the non-convex network on the first ``train_fraction`` of
     ``series`` and report one-step-ahead MSEs on both parts (chronological split).
 
+    Parameters
+    ----------
+    series : array-like (T,)
+        The series ``x_1 … x_T`` (at least 8 values).
+    name : str
+        Its name in the report.
+    depth : int
+        Depth of the convex net and the non-convex baseline.
+    beta : float
+        Weight decay β.
+    train_fraction : float
+        The first ``train_fraction`` of the transitions are training data.
+    n_units : int
+        Units of the non-convex baseline.
+    n_starts : int
+        Random starts of the baseline (the best is reported).
+    seed : int
+        Seed of the baseline.
+
+    Returns
+    -------
+    SeriesComparison
+
     Examples
     --------
     >>> values = 2 + np.sin(np.arange(40) / 3)

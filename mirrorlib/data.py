@@ -67,6 +67,18 @@ def as_dataset(X: Iterable[object] | str | Dataset, *, name: str = "X") -> Datas
     1-D numpy array, or a comma-separated string ``"0,1,3,7"``. Raises ``ValueError`` naming
     ``name`` for empty, NaN or infinite inputs and for 2-D arrays with more than one column.
 
+    Parameters
+    ----------
+    X : sequence of rationals, 1-D array or str
+        The inputs ``x_1 … x_N``.
+    name : str
+        What the caller calls ``X`` in error messages.
+
+    Returns
+    -------
+    Dataset
+        The exact values sorted, with the permutation back to the caller's order.
+
     Examples
     --------
     >>> data = as_dataset('3,0,1/2')
@@ -93,6 +105,20 @@ def as_labels(y: Iterable[object] | str, dataset: Dataset, *, name: str = "y") -
     """Validate labels against ``dataset`` and return them exactly, in the dataset's sorted order.
 
     Raises ``ValueError`` naming ``name`` when the length differs from the number of inputs.
+
+    Parameters
+    ----------
+    y : sequence of rationals or str
+        One label per input, in the caller's order.
+    dataset : Dataset
+        The inputs the labels belong to.
+    name : str
+        What the caller calls ``y`` in error messages.
+
+    Returns
+    -------
+    tuple of Fraction
+        The labels in the dataset's sorted order.
 
     Examples
     --------

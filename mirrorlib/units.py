@@ -104,6 +104,20 @@ class NarrowUnit:
 def narrow_unit(activation: Activation | str, weights: Sequence[object], biases: Sequence[object]) -> NarrowUnit:
     """Build a :class:`NarrowUnit` from any activation spec and rational-like weights/biases.
 
+    Parameters
+    ----------
+    activation : str or Activation
+        σ.
+    weights : sequence of rationals
+        ``w_1 … w_{L−1}`` (one per layer of the narrow unit).
+    biases : sequence of rationals
+        ``b_1 … b_{L−1}``.
+
+    Returns
+    -------
+    NarrowUnit
+        ``u(x) = σ(w_{L−1} … σ(w_1 x + b_1) … + b_{L−1})``.
+
     Examples
     --------
     >>> unit = narrow_unit('relu', [1, -1], [0, 2])

@@ -285,6 +285,14 @@ def get_activation(spec: Activation | PWL | str | object) -> Activation:
 
     Raises ``ValueError`` naming the argument and listing the known names.
 
+    Parameters
+    ----------
+    spec : str, PWL, sympy expression or Activation
+
+    Returns
+    -------
+    Activation
+
     Examples
     --------
     >>> get_activation('leaky_relu(1/4)').slopes

@@ -48,6 +48,17 @@ __all__ = [
 def reflect(point: object, mirror: object) -> Fraction:
     """``R(a, b) = 2b − a``: the point ``a`` mirrored across ``b`` (exact).
 
+    Parameters
+    ----------
+    point : rational
+        ``a``.
+    mirror : rational
+        ``b``.
+
+    Returns
+    -------
+    Fraction
+
     Examples
     --------
     >>> reflect(1, 3), reflect('1/2', 0)
@@ -152,6 +163,19 @@ def reflection_expressions(
     and at least one of them at level ``k − 1``; trees are yielded level by level. The number
     yielded is :func:`count_reflection_trees` (it grows doubly exponentially in the nesting);
     above ``max_trees`` a ``ValueError`` gives the count before any work.
+
+    Parameters
+    ----------
+    X : sequence of rationals or Dataset
+        The data.
+    max_nesting : int
+        Largest nesting depth (0: the data points themselves).
+    max_trees : int
+        Refuse above this many trees, before any work.
+
+    Yields
+    ------
+    ReflectionExpression
 
     Examples
     --------

@@ -145,6 +145,20 @@ class CompletenessGap:
 def completeness_gap(columns: ColumnsLike, ground_truth: GroundTruthLibrary, lam: Iterable[object] | str) -> CompletenessGap:
     """Compare the library and the ground truth on one λ (sorted data order, ``1ᵀλ = 0`` exactly).
 
+    Parameters
+    ----------
+    columns : Library or sequence of columns
+        The library ``A``.
+    ground_truth : GroundTruthLibrary
+        The architecture's vertex features on the same data.
+    lam : sequence of rationals or str
+        The dual vector λ in sorted data order, with ``1ᵀλ = 0``.
+
+    Returns
+    -------
+    CompletenessGap
+        ``max_g |λᵀg|`` against ``max_i |λᵀa_i|`` and the maximisers.
+
     Examples
     --------
     >>> from mirrorlib.groundtruth.library import ground_truth_library
@@ -317,6 +331,18 @@ def extreme_points_missing(columns: ColumnsLike, ground_truth: GroundTruthLibrar
     Empty iff the library is dual-complete for the ground truth's units (module docstring).
     Vectors equal to ±a column modulo constants are skipped without an LP. The result is
     sorted by decreasing gauge (vectors outside the span first).
+
+    Parameters
+    ----------
+    columns : Library or sequence of columns
+        The library ``A`` (its columns in sorted data order when given as arrays).
+    ground_truth : GroundTruthLibrary
+        Every vertex feature of the architecture on the same data.
+
+    Returns
+    -------
+    tuple of MissingExtremePoint
+        Each with an exact separating λ (``1ᵀλ = 0``) and both values.
 
     Examples
     --------

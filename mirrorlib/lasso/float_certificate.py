@@ -159,6 +159,30 @@ def certify_lasso_float(
     ``tol`` of the optimum (weak duality), or the gap is below its own rounding-error level.
     See :class:`FloatLassoCertificate`.
 
+    Parameters
+    ----------
+    A : array-like (N, M)
+        The dictionary.
+    y : array-like (N,)
+        Labels.
+    z : array-like (M,)
+        Coefficients of the point to certify.
+    xi : float
+        Its intercept ξ.
+    beta : float
+        β > 0.
+    tol : float
+        Relative duality gap at which the point is called optimal.
+
+    Returns
+    -------
+    FloatLassoCertificate
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for mismatched shapes, non-finite values, β ≤ 0 or tol ≤ 0.
+
     Examples
     --------
     >>> import numpy as np

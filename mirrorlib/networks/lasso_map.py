@@ -317,6 +317,20 @@ def from_lasso(library: Library, z: Sequence[object], xi: object) -> ParallelNet
 
     Raises ValueError naming ``z`` (length ≠ number of features) or ``activation``.
 
+    Parameters
+    ----------
+    library : Library
+        The dictionary the point ``(z, ξ)`` lives in.
+    z : sequence
+        One coefficient per column of ``library`` (exact or float).
+    xi : number
+        The intercept ξ.
+
+    Returns
+    -------
+    ParallelNetwork
+        With exact surd weights ``±|z_i|^{1/L}`` where irrational.
+
     Examples
     --------
     >>> from mirrorlib.libraries import library

@@ -299,6 +299,22 @@ def figure_record(name: str, *, full: bool = False, seed: int = 0, progress: Any
     """Every fit of figure ``name`` with its breakpoints explained (private keys ``_…`` hold the
     networks for plotting and are not written to JSON).
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`FIGURES` (``"opt"``, ``"zshape"``, ``"bounce"``, ``"fig2"``).
+    full : bool
+        Run Adam for the paper's number of epochs instead of the short default.
+    seed : int
+        Seed of the Adam runs.
+    progress : callable, optional
+        Called with one line per finished fit.
+
+    Returns
+    -------
+    dict
+        JSON-able (except the private ``_…`` keys).
+
     Examples
     --------
     >>> record = figure_record("bounce")

@@ -78,6 +78,19 @@ def completeness_verdict(activation: Activation | str | Any, X: Any, depth: int 
     (width 1 in every hidden layer): the closed form of :mod:`mirrorlib.signnets` against every
     feature a unit produces, enumerated exactly.
 
+    Parameters
+    ----------
+    activation : str, Activation or PWL
+        The activation σ (a name, a sympy expression in ``x`` or an exact PWL).
+    X : sequence of rationals
+        The data (1-D).
+    depth : int
+        ``L ≥ 2``.
+
+    Returns
+    -------
+    ActivationVerdict
+
     Examples
     --------
     >>> completeness_verdict('relu', [0, 1, 3]).status

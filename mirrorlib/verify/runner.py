@@ -195,6 +195,35 @@ def run_claim(
     trials are spread: ``workers > 1`` runs them in that many local processes, ``pool`` on any
     executor, e.g. a Dask cluster from :func:`mirrorlib.verify.distributed.cluster_pool`.
 
+    Parameters
+    ----------
+    claim : Claim or str
+        A registered claim or its name (``mirrorlib verify --list``).
+    trials : int
+        Random instances to check (≥ 1).
+    seed : int
+        Seed of the instance stream.
+    max_n : int, optional
+        Largest data size drawn (default: the claim's own).
+    workers : int
+        Local processes.
+    pool : TrialPool, optional
+        An executor to run the trials on (e.g. a Dask cluster); overrides ``workers``.
+    progress : bool
+        Show progress (rich on a terminal, a line every 10 s when redirected).
+    shrink : bool
+        Shrink the smallest counterexample greedily before reporting it.
+
+    Returns
+    -------
+    ClaimReport
+        ``status`` is ``"holds"`` or ``"FAILS"``; a failure carries an exact, replayable counterexample.
+
+    Raises
+    ------
+    ValueError
+        For an unknown claim name or ``trials < 1``.
+
     Examples
     --------
     >>> report = run_claim("dictionary-size-bounds", trials=3, seed=1)
