@@ -198,11 +198,18 @@ def test_sampled_patterns_are_reproducible_and_certify_only_the_sample() -> None
         ({"patterns": "some"}, "patterns"),
         ({"n_sampled_neurons": 0}, "n_sampled_neurons"),
     ],
+    ids=["depth", "activation", "architecture", "reflection_nesting", "patterns", "n_sampled_neurons"],
 )
 def test_two_dimensional_refusals_name_the_parameter(kwargs, message) -> None:
     X, y = _data_2d()
     with pytest.raises(ValueError, match=message):
         ConvexNet(**kwargs).fit(X, y)
+
+
+def test_exact_patterns_above_the_limit_are_refused_naming_the_option() -> None:
+    X = np.random.default_rng(0).standard_normal((200, 10))
+    with pytest.raises(ValueError, match="patterns='exact'.*use patterns='sampled'"):
+        ConvexNet(patterns="exact").fit(X, X[:, 0])
 
 
 def test_two_dimensional_model_refuses_one_dimensional_methods_and_inputs() -> None:

@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 from mirrorlib.multidim.group_lasso import GroupLassoFit
-from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns, pattern_candidates
+from mirrorlib.multidim.patterns import DEFAULT_MAX_PATTERN_CANDIDATES, ActivationPatterns, activation_patterns, pattern_candidates
 from mirrorlib.multidim.sampling import sampled_patterns
 from mirrorlib.optimality import TrainingCertificate
 
@@ -68,6 +68,11 @@ def choose_patterns(X: Any, mode: str, n_sampled_neurons: int, seed: int) -> Act
     n, d = len(X), len(X[0])
     if mode == "sampled" or (mode == "auto" and pattern_candidates(n, d) > AUTO_EXACT_CANDIDATES):
         return sampled_patterns(X, n_sampled_neurons, seed=seed)
+    if pattern_candidates(n, d) > DEFAULT_MAX_PATTERN_CANDIDATES:
+        raise ValueError(
+            f"patterns='exact': {n} points in d = {d} have {pattern_candidates(n, d):,} candidate cells to enumerate "
+            f"(limit {DEFAULT_MAX_PATTERN_CANDIDATES:,}); use patterns='sampled' (or 'auto'), or fewer points"
+        )
     return activation_patterns(X)
 
 
