@@ -112,6 +112,16 @@ def _least_squares_exact(basis: np.ndarray, target: np.ndarray) -> tuple[Fractio
     return least_squares([list(row) for row in basis], list(target))
 
 
+def _eliminate_free_columns(lib: FeatureLibrary, A: np.ndarray, target: np.ndarray, penalised: np.ndarray, *, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(A_penalised, target)`` projected onto the orthogonal complement of ``span{1, free
+    columns}`` (unchanged when every column is penalised)."""
+    if penalised.all():
+        return A, target
+    basis = _unpenalised_basis(lib, exact=exact)
+    project = _project_out_exact if exact else _project_out_float
+    return project(basis, A[:, penalised]), project(basis, target[:, None])[:, 0]
+
+
 def fit_lasso(
     lib: FeatureLibrary, y: Sequence[object], beta: object, *, exact: bool, tol: float = 1e-10, start: Sequence[float] | None = None
 ) -> LassoFit:
@@ -161,12 +171,7 @@ def fit_lasso(
         A = lib.matrix(exact=True)
         target = labels_original
         beta_exact = None if beta is None else to_rational(beta, name="beta")
-        if not penalised.all():
-            basis = _unpenalised_basis(lib, exact=True)
-            A_penalised = _project_out_exact(basis, A[:, penalised])
-            target = _project_out_exact(basis, labels_original[:, None])[:, 0]
-        else:
-            A_penalised = A
+        A_penalised, target = _eliminate_free_columns(lib, A, target, penalised, exact=True)
         solution = solve_lasso_exact(A_penalised.tolist(), list(target), beta_exact)
         z = _scatter(solution.z, penalised, Fraction(0))
         xi = solution.xi
@@ -185,12 +190,7 @@ def fit_lasso(
         raise ValueError("beta=None (the β → 0⁺ limit) needs exact=True; give a float beta > 0 otherwise")
     A = lib.matrix()
     target_f = labels_original.astype(np.float64)
-    if not penalised.all():
-        basis = _unpenalised_basis(lib, exact=False)
-        A_penalised = _project_out_float(basis, A[:, penalised])
-        target_f = _project_out_float(basis, target_f[:, None])[:, 0]
-    else:
-        A_penalised = A
+    A_penalised, target_f = _eliminate_free_columns(lib, A, target_f, penalised, exact=False)
     try:
         beta_float = float(to_rational(beta, name="beta"))
     except OverflowError:
