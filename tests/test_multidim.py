@@ -227,6 +227,10 @@ def test_landscape_commands_fit_check_and_refuse(tmp_path):
     result = runner.invoke(app, ["landscape", "fit", "--data", str(data), "--beta", "0.05", "--quiet", "--plot", str(tmp_path / "s.png")])
     assert result.exit_code == 0, result.output
     assert "OPTIMAL within tolerance over all" in result.output and (tmp_path / "s.png").stat().st_size > 10_000
+    result = runner.invoke(app, ["landscape", "fit", "--data", str(data), "--beta", "0.05", "--quiet", "--exact-check"])
+    assert result.exit_code == 0 and "exact rational arithmetic" in result.output, result.output
+    result = runner.invoke(app, ["landscape", "fit", "--data", str(data), "--beta", "0.05", "--quiet", "--exact-check", "--sample", "3"])
+    assert result.exit_code == 0 and "sampled activation patterns (a sample, not all patterns): J − J*" in result.output, result.output
     fit = fit_group_lasso(X, y, 0.05)
     net = fit.network()
     optimum = tmp_path / "optimum.npz"
@@ -293,3 +297,40 @@ def test_landscape_fit_refuses_a_huge_sample_with_one_line(tmp_path):
     np.savez(data, X=np.random.default_rng(0).uniform(size=(6, 2)), y=np.arange(6.0))
     result = CliRunner().invoke(app, ["landscape", "fit", "--data", str(data), "--beta", "0.1", "--sample", "100000000"])
     assert result.exit_code == 2 and "--sample must be at most 10,000,000" in result.output and "Traceback" not in result.output
+
+
+# --------------------------------------------------------------------------- exact re-check
+@pytest.mark.parametrize("activation", ["relu", "gated"])
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_exact_gap_bound_agrees_with_the_float_certificate_and_is_rigorous(activation, seed):
+    from mirrorlib.multidim.exact_check import exact_gap_bound
+    from mirrorlib.multidim.stationary import train_two_layer
+
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-3, 4, size=(9, 2)).astype(float)
+    y = rng.standard_normal(9)
+    patterns = activation_patterns(X)
+    fit = fit_group_lasso(X, y, 0.1, activation=activation, patterns=patterns)
+    bound = exact_gap_bound(fit, patterns)
+    assert bound.gap >= 0 and bound.is_optimal == fit.certificate.is_optimal
+    assert abs(float(bound.objective) - fit.objective) <= 1e-9 * fit.objective
+    assert float(bound.gap) <= fit.certificate.duality_gap + 1e-9 * fit.objective
+    if activation == "relu":  # a trained network: the bound must cover its distance to the optimum
+        trained = train_two_layer(X, y, 0.1, width=3, seed=seed % 1000)
+        check = exact_gap_bound(trained, patterns, y=y, beta=0.1, activation="relu")
+        assert float(check.gap) >= float(check.objective) - fit.objective - 1e-9 * fit.objective
+
+
+def test_exact_gap_bound_states_its_scope_and_refuses_missing_inputs():
+    from mirrorlib.multidim.exact_check import exact_gap_bound
+
+    X, y = [[0, 0], [1, 0], [0, 1], [2, 3]], [0.0, 1.0, 1.0, 0.0]
+    sample = sampled_patterns(X, 30, seed=0)
+    bound = exact_gap_bound(fit_group_lasso(X, y, 0.1, patterns=sample), sample)
+    assert "sampled" in bound.scope and "exact rational" in bound.summary()
+    network = fit_group_lasso(X, y, 0.1).network()
+    with pytest.raises(ValueError, match="needs y, beta and activation"):
+        exact_gap_bound(network, sample)
+    with pytest.raises(ValueError, match="y has 3 labels"):
+        exact_gap_bound(network, sample, y=y[:3], beta=0.1, activation="relu")
