@@ -35,6 +35,15 @@ SERIES = {
 def load_series(name: str) -> np.ndarray:
     """A real series shipped with statsmodels (read offline from its package data).
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`SERIES` (e.g. ``"sunspots"``).
+
+    Returns
+    -------
+    ndarray
+
     Examples
     --------
     >>> load_series("sunspots")[:4]

@@ -87,6 +87,26 @@ def network_oracle(
     """``(oracle, scope)`` for an architecture, or ``(None, reason)`` when none applies or it is
     too large (:func:`~mirrorlib.groundtruth.oracle.oracle_size` above ``max_candidates``).
 
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    activation : Activation
+        σ.
+    depth : int
+        ``L ≥ 2``.
+    architecture : str
+        ``"narrow"``, ``"skip"`` or ``"sign"`` (sign/threshold units).
+    max_switches : int, optional
+        Sign/threshold: the units' switch bound ``K``.
+    max_candidates : int
+        Refuse oracles that would evaluate more candidate units.
+
+    Returns
+    -------
+    (oracle or None, str)
+        The oracle ``λ ↦ answer`` and what it covers, or ``None`` and why not.
+
     Examples
     --------
     >>> from mirrorlib.data import as_dataset
@@ -154,6 +174,25 @@ def training_certificate(
 ) -> TrainingCertificate:
     """The training-optimality certificate of a Lasso fit over ``library`` (see
     :func:`mirrorlib.optimality.certify_training`).
+
+    Parameters
+    ----------
+    library : FeatureLibrary
+        The library the Lasso ran over.
+    fit : LassoFit
+        Its solution.
+    y : sequence of Fraction
+        Labels (caller's order).
+    beta : Fraction or None
+        β (``None``: the β → 0⁺ limit).
+    oracle, scope
+        From :func:`network_oracle`.
+    tol : float
+        Relative gap at which float fits are called optimal.
+
+    Returns
+    -------
+    TrainingCertificate
 
     Examples
     --------

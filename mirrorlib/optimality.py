@@ -306,6 +306,19 @@ def switching_oracle(
     :mod:`mirrorlib.signnets` are exactly these vectors (the claim ``sign-dictionary-size``
     checks it against the threshold-function ground truth).
 
+    Parameters
+    ----------
+    weights : sequence of Fraction
+        λ summed per distinct sorted data point.
+    max_switches : int
+        ``K``.
+    levels : pair
+        The two values a unit takes: ``(-1, 1)`` for sign, ``(0, 1)`` for threshold.
+
+    Returns
+    -------
+    SwitchingAnswer
+
     Examples
     --------
     >>> switching_oracle([1, -2, 1], 1).value   # one switch: (1, -1, -1) gives 1 + 2 - 1

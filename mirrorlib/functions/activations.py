@@ -154,6 +154,15 @@ def relu() -> Activation:
 def leaky_relu(negative_slope: object = Fraction(1, 100)) -> Activation:
     """``t ↦ t`` for t ≥ 0 and ``a·t`` for t < 0, with rational leak ``a`` (default 1/100).
 
+    Parameters
+    ----------
+    negative_slope : rational
+        The leak ``a``.
+
+    Returns
+    -------
+    Activation
+
     Examples
     --------
     >>> leaky_relu('1/10')(Fraction(-5))
@@ -242,6 +251,24 @@ def pwl_activation(
 
     For discontinuous activations build the :class:`PWL` directly and wrap it:
     ``Activation("my_step", PWL(...))``; for a sympy expression use :func:`get_activation`.
+
+    Parameters
+    ----------
+    breakpoints : sequence of rationals
+        ``b_1 < … < b_k``.
+    values : sequence of rationals, optional
+        ``σ(b_i)``.
+    left_slope, right_slope : rational, optional
+        Slopes left of ``b_1`` and right of ``b_k`` (with ``values``).
+    slopes : sequence of rationals, optional
+        ``m_0, …, m_k`` (instead of ``values``).
+    value_at_first : rational
+        ``σ(b_1)`` (with ``slopes``).
+    name : str
+
+    Returns
+    -------
+    Activation
 
     Examples
     --------

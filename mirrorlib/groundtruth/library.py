@@ -285,12 +285,6 @@ def ground_truth_library(
         vertices (tested exactly on random instances); ``n_cells`` is counted by ``"cdd"`` only
         (0 with ``"oracle"``).
 
-    Examples
-    --------
-    >>> lib = ground_truth_library([0, 2, 3, 5], "abs", 3)
-    >>> len(lib), lib.counts["vertices"]
-    (16, 22)
-
     Raises
     ------
     ValueError
@@ -298,6 +292,12 @@ def ground_truth_library(
         ``wide_layer``, or an activation outside the theorem's scope (not positively homogeneous).
     ImportError
         when pycddlib is missing (``pip install "mirrorlib[groundtruth]"``).
+
+    Examples
+    --------
+    >>> lib = ground_truth_library([0, 2, 3, 5], "abs", 3)
+    >>> len(lib), lib.counts["vertices"]
+    (16, 22)
     """
     dataset = as_dataset(X)
     spec = make_architecture(architecture, depth, wide_layer=wide_layer)

@@ -117,6 +117,36 @@ def numeric_sup(
     result is polished by Nelder–Mead from simplices jittered by ``rng`` (a Generator or seed;
     default seed 0, so the result is reproducible).
 
+    Parameters
+    ----------
+    X : sequence of rationals, str or Dataset
+        The data.
+    activation : str or Activation
+        σ.
+    depth : int
+        ``L ≥ 2``.
+    lam : sequence of rationals or str
+        λ in sorted data order, ``1ᵀλ = 0``.
+    architecture : str
+        ``"narrow"``, ``"width2"`` or ``"symmetrised"`` (:func:`~mirrorlib.groundtruth.architectures.make_architecture`).
+    signs : sequence, optional
+        One weight pattern instead of all of them.
+    wide_layer : int
+        The layer of width 2 (``"width2"``).
+    grid : int, optional
+        Grid points per bias axis.
+    refine : int
+        Grid points per pattern that are zoomed into.
+    rng : Generator, int or None
+        Randomness of the polish.
+    chunk : int
+        Grid points evaluated per block (memory).
+
+    Returns
+    -------
+    NumericSup
+        A lower bound of the exact supremum, with the best unit found.
+
     Examples
     --------
     >>> estimate = numeric_sup([0, 1, 3], 'relu', 2, [1, -2, 1], rng=0)

@@ -127,6 +127,21 @@ def oracle_size(
     Each candidate costs ``O(n)`` work (``O(n log n)`` when the last bias is swept). The count
     depends only on ``n``, σ and the architecture, so it is known before any work.
 
+    Parameters
+    ----------
+    n_points : int
+        Distinct inputs.
+    activation : str or Activation
+        σ.
+    depth : int
+        ``L ≥ 2``.
+    architecture, wide_layer, signs
+        As for :func:`unit_oracle`.
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> oracle_size(10, "relu", 3), oracle_size(10, "abs", 3)

@@ -120,6 +120,18 @@ def lasso_objective(
 ) -> Fraction:
     """Exact objective ``½‖y − A z − ξ1‖² + β‖z‖₁`` (``beta=None`` means β = 0).
 
+    Parameters
+    ----------
+    A : array-like (N, M)
+    y : array-like (N,)
+    z : array-like (M,)
+    xi : number
+    beta : number or None
+
+    Returns
+    -------
+    Fraction
+
     Examples
     --------
     >>> lasso_objective([[0], [1], [2]], [0, 1, 2], [1], 0, '1/10')

@@ -164,6 +164,19 @@ def is_unique_optimum(A: object, z: Sequence[Fraction], dual: Sequence[Fraction]
     ``dual`` is its dual vector ``λ``: ``r/β`` for β > 0, the ℓ1 certificate for β → 0⁺
     (:attr:`mirrorlib.lasso.ExactLassoSolution.dual`).
 
+    Parameters
+    ----------
+    A : array-like (N, M)
+        The dictionary.
+    z : sequence of Fraction
+        An exact optimum.
+    dual : sequence of Fraction
+        Its dual vector.
+
+    Returns
+    -------
+    bool
+
     Examples
     --------
     >>> from mirrorlib.lasso import solve_lasso_exact
@@ -186,6 +199,21 @@ def is_unique_within_tolerance(A: np.ndarray, y: np.ndarray, z: np.ndarray, xi: 
     ``B = [s_i ã_i]``, every optimum is a ``w ≥ 0`` with ``B w = B w*``; the optimum is unique iff
     no such ``w`` puts weight where ``w*`` has none (the support of ``w*`` is independent). One LP
     with as many variables as tied columns and ``N`` equality rows (HiGHS) decides it.
+
+    Parameters
+    ----------
+    A : ndarray (N, M)
+    y : ndarray (N,)
+    z : ndarray (M,)
+        A float optimum.
+    xi : float
+    beta : float
+    tol : float
+        Relative margin for a column to count as tied.
+
+    Returns
+    -------
+    bool
 
     Examples
     --------

@@ -320,6 +320,19 @@ def generated_library(X: Iterable[object] | str | Dataset, activation: Activatio
     For activations and depths without a closed form (leaky ReLU or a custom σ at depth ≥ 3) the
     exact oracle supplies every column (:mod:`mirrorlib.column_generation`).
 
+    Parameters
+    ----------
+    X : sequence of rationals, str or Dataset
+        The data.
+    activation : str or Activation
+        σ (positively homogeneous).
+    depth : int
+        ``L ≥ 2``.
+
+    Returns
+    -------
+    Library
+
     Examples
     --------
     >>> generated_library([0, 1, 2], "leaky_relu(1/4)", 3).n_features

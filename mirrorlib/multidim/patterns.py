@@ -64,6 +64,17 @@ def cover_count(n: int, d: int) -> int:
     halfspaces, ``2 Σ_{k=0}^{d} binom(n − 1, k)`` (the distinct activation patterns, all-on and
     all-off included).
 
+    Parameters
+    ----------
+    n : int
+        Points.
+    d : int
+        Dimension.
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> cover_count(5, 1), cover_count(100, 2), cover_count(3, 5)
@@ -78,6 +89,17 @@ def pattern_candidates(n: int, d: int) -> int:
     """The number of candidate cells the enumeration visits, ``2^{d+1} binom(n, d) + 2`` (each
     hyperplane through ``d`` points, both orientations, every dichotomy of the ``d`` points),
     computed before any work so that large enumerations are refused at once.
+
+    Parameters
+    ----------
+    n : int
+        Points.
+    d : int
+        Dimension.
+
+    Returns
+    -------
+    int
 
     Examples
     --------
@@ -326,6 +348,17 @@ def patterns_of(X: Any, thetas: Any) -> np.ndarray:
     factor keeps the signs) and multiplied with the integer data ``(scale·x, scale)`` — in int64
     when a bound allows, else with FLINT integer matrices. Float evaluation is not safe here:
     a witness can sit very close to a cell's boundary.
+
+    Parameters
+    ----------
+    X : array-like (N, d)
+        The data (rationals or floats, read exactly).
+    thetas : array-like (P, d + 1)
+        Neurons ``θ_p = (w_p, b_p)``.
+
+    Returns
+    -------
+    ndarray of bool (P, N)
 
     Examples
     --------

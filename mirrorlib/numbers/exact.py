@@ -32,6 +32,16 @@ def to_rational(value: object, *, name: str = "value") -> Fraction:
     python-flint ``fmpq``/``fmpz``, and strings such as ``"3"``, ``"-7/2"``, ``"0.1"`` (decimal
     strings are read exactly, so ``"0.1"`` is ``1/10``).
 
+    Parameters
+    ----------
+    value : number or str
+    name : str
+        What the caller calls the value in error messages.
+
+    Returns
+    -------
+    Fraction
+
     Raises
     ------
     TypeError
@@ -96,6 +106,16 @@ def to_rational_vector(values: Iterable[object] | str, *, name: str = "values") 
     Raises ``ValueError`` naming ``name`` for an empty input, and for any entry that
     :func:`to_rational` rejects (the message gives the entry's position).
 
+    Parameters
+    ----------
+    values : sequence of numbers or str
+    name : str
+        What the caller calls the values in error messages.
+
+    Returns
+    -------
+    tuple of Fraction
+
     Examples
     --------
     >>> to_rational_vector('0,1/2,3')
@@ -154,6 +174,14 @@ def positive_beta(value: object, *, name: str = "beta", limit: str = "beta=None 
 
 def format_rational(value: Fraction) -> str:
     """Render a Fraction as ``"p/q"`` (or ``"p"`` when the denominator is 1).
+
+    Parameters
+    ----------
+    value : Fraction
+
+    Returns
+    -------
+    str
 
     Examples
     --------

@@ -344,6 +344,17 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
 def write_figure(record: dict[str, Any], directory: str | Path) -> list[Path]:
     """Write ``NAME.json``, ``NAME.png`` and ``NAME.svg`` into ``directory``; return their paths.
 
+    Parameters
+    ----------
+    record : dict
+        From :func:`figure_record`.
+    directory : str or Path
+        Created if missing.
+
+    Returns
+    -------
+    list of Path
+
     Examples
     --------
     >>> import tempfile

@@ -16,6 +16,21 @@ def plot_fit(model: Any, X: Any, y: Any, path: str | Path, *, margin: float = 0.
 
     ``model`` is a fitted :class:`mirrorlib.estimator.ConvexNet`. Breakpoints of ``f`` are marked.
 
+    Parameters
+    ----------
+    model : ConvexNet
+        A fitted model on 1-D data.
+    X, y : sequences
+        The training data.
+    path : str or Path
+        Image file (``.png``, ``.svg``, ``.pdf``).
+    margin : float
+        Extra range left and right of the data, as a fraction of its span.
+
+    Returns
+    -------
+    Path
+
     Examples
     --------
     >>> import tempfile
@@ -189,6 +204,18 @@ def plot_reflections(X: Any, nesting: int, ax: Any = None) -> Any:
     """Reflection trees over the data drawn as a graph (networkx + matplotlib, no graphviz):
     a node per tree, an edge from each tree to the two trees it reflects (``R(a, b)``: a → across b).
 
+    Parameters
+    ----------
+    X : sequence of rationals
+        The data.
+    nesting : int
+        Largest nesting drawn.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Figure
+
     Examples
     --------
     >>> figure = plot_reflections([0, 1, 3], 1)
@@ -243,6 +270,15 @@ def format_value(value: float) -> str:
 def plot_series_comparison(result: Any, ax: Any = None) -> Any:
     """One-step-ahead predictions of the convex net, AR(1) and the non-convex net on a series
     (:func:`mirrorlib.autoregressive.compare_on_series`), the train/test split marked.
+
+    Parameters
+    ----------
+    result : SeriesComparison
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Figure
 
     Examples
     --------

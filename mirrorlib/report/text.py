@@ -127,6 +127,31 @@ def library_report(
     Sign and threshold activations (0-homogeneous) go to :mod:`mirrorlib.signnets`: tree or
     rectangular architectures with hidden ``widths``; ``architecture="narrow"`` means a tree.
 
+    Parameters
+    ----------
+    data : str or sequence of rationals
+        The inputs.
+    activation : str
+        σ.
+    depth : int
+        ``L ≥ 2``.
+    architecture : str
+        ``"narrow"``, ``"skip"``, or for sign/threshold ``"tree"``/``"rectangular"``.
+    widths : str, optional
+        Sign/threshold hidden widths.
+    reflection_nesting : int, optional
+        Deep ReLU: nesting of the first breakpoints' reflections.
+    variant : str, optional
+        ``"paper"`` (default) or ``"all-reflections"`` (ReLU depth ≥ 4).
+    show_all : bool
+        List every generated column instead of the distinct ones.
+    count_only : bool
+        Report the counts only.
+
+    Returns
+    -------
+    LibraryReport or SignLibraryReport
+
     Examples
     --------
     >>> report = library_report('0,1,3', activation='relu', depth=2)
@@ -222,6 +247,17 @@ def _json_graph(graph: dict[str, Any]) -> dict[str, Any]:
 
 def reflections_report(data: str | Any, max_nesting: int) -> ReflectionsReport:
     """Validate inputs and build a :class:`ReflectionsReport`.
+
+    Parameters
+    ----------
+    data : str or sequence of rationals
+        The inputs.
+    max_nesting : int
+        Largest nesting of the reflection trees.
+
+    Returns
+    -------
+    ReflectionsReport
 
     Examples
     --------

@@ -273,6 +273,25 @@ def check_sign_dictionary(
     Raises ``ValueError`` naming the argument for invalid input (as :func:`sign_library`), and when
     the ground truth would exceed ``work_limit``.
 
+    Parameters
+    ----------
+    X : sequence of rationals, str or Dataset
+        The data.
+    activation : ``"sign"`` or ``"threshold"``
+    architecture : ``"tree"`` or ``"rectangular"``
+    widths : str or sequence of int, optional
+        Hidden widths ``m_1, …, m_{L−2}``.
+    depth : int
+        ``L ≥ 2``.
+    rule : ``"derived"`` or ``"theory"``
+        Which switch bound the closed form uses.
+    work_limit : int
+        Refuse ground truths above this much work.
+
+    Returns
+    -------
+    SignDictionaryCheck
+
     Examples
     --------
     >>> check = check_sign_dictionary([0, 1, 2, 3], 'sign', 'tree', None, 2)

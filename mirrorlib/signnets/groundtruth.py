@@ -165,6 +165,23 @@ def ground_truth(
     empty data, more than 62 distinct points, a fan-in above the LTF table's limit, or when the
     enumeration would exceed ``work_limit``.
 
+    Parameters
+    ----------
+    X : sequence of rationals, str or Dataset
+        The data.
+    activation : ``"sign"`` or ``"threshold"``
+    architecture : ``"tree"`` or ``"rectangular"``
+    widths : sequence of int
+        Hidden widths ``m_1, …, m_{L−2}``.
+    depth : int
+        ``L ≥ 2``.
+    work_limit : int
+        Refuse enumerations above this much work (estimated first).
+
+    Returns
+    -------
+    GroundTruth
+
     Examples
     --------
     >>> truth = ground_truth([0, 1, 2, 3], 'sign', 'tree', (), 2)

@@ -145,6 +145,27 @@ def assert_library_complete(activation: Activation | str | Any, X: Any, depth: i
     """Assert dual completeness; out-of-scope activations are rejected (inside hypothesis) or raise
     :class:`OutOfScope`; a failure raises ``AssertionError`` carrying the exact counterexample.
 
+    Parameters
+    ----------
+    activation : str, Activation or PWL
+        The activation σ.
+    X : sequence of rationals
+        The data.
+    depth : int
+        ``L ≥ 2``.
+
+    Returns
+    -------
+    ActivationVerdict
+        Always with ``status == "holds"``.
+
+    Raises
+    ------
+    AssertionError
+        With the exact counterexample when the closed form is not dual-complete.
+    OutOfScope
+        Outside hypothesis, for activations outside the theorems' hypotheses.
+
     Examples
     --------
     >>> assert_library_complete('abs', [0, 1, 3]).status

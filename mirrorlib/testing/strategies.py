@@ -33,6 +33,19 @@ def rationals(
 ) -> st.SearchStrategy[Fraction]:
     """Small exact rationals ``p/q`` with ``|p| ≤ max_numerator``, ``1 ≤ q ≤ max_denominator``.
 
+    Parameters
+    ----------
+    max_numerator : int
+        Largest ``|p|``.
+    max_denominator : int
+        Largest ``q``.
+    allow_zero : bool
+        Whether 0 may be drawn.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of Fraction
+
     Examples
     --------
     >>> from hypothesis import find
@@ -52,6 +65,19 @@ def datasets(
 ) -> st.SearchStrategy[list[Fraction]]:
     """Lists of rational inputs (unsorted, duplicates allowed unless ``distinct``).
 
+    Parameters
+    ----------
+    min_size, max_size : int
+        Bounds on the number of inputs.
+    distinct : bool
+        Draw pairwise different inputs.
+    max_numerator : int
+        Largest ``|p|`` of each ``p/q``.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of list of Fraction
+
     Examples
     --------
     >>> from hypothesis import find
@@ -69,6 +95,17 @@ def datasets(
 @st.composite
 def pwl_functions(draw: st.DrawFn, max_breakpoints: int = 4, *, continuous: bool = False) -> PWL:
     """Random exact PWL functions, with jumps (explicit values at breakpoints) unless ``continuous``.
+
+    Parameters
+    ----------
+    max_breakpoints : int
+        At most this many breakpoints.
+    continuous : bool
+        Draw continuous functions only.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of PWL
 
     Examples
     --------
@@ -92,6 +129,15 @@ def pwl_functions(draw: st.DrawFn, max_breakpoints: int = 4, *, continuous: bool
 
 def continuous_pwl_functions(max_breakpoints: int = 4) -> st.SearchStrategy[PWL]:
     """Random continuous exact PWL functions.
+
+    Parameters
+    ----------
+    max_breakpoints : int
+        At most this many breakpoints.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of PWL
 
     Examples
     --------
@@ -122,6 +168,17 @@ def pwl_activations(max_breakpoints: int = 3, *, continuous: bool = True) -> st.
     """Arbitrary PWL activations (mostly NOT homogeneous): for testing that checks either apply
     or report the activation as outside the theorems' scope.
 
+    Parameters
+    ----------
+    max_breakpoints : int
+        At most this many breakpoints.
+    continuous : bool
+        Draw continuous activations only.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of Activation
+
     Examples
     --------
     >>> from hypothesis import find
@@ -135,6 +192,15 @@ def pwl_activations(max_breakpoints: int = 3, *, continuous: bool = True) -> st.
 def dual_vectors(draw: st.DrawFn, n: int) -> tuple[Fraction, ...]:
     """Exact dual vectors ``λ ∈ Q^n`` with ``1ᵀλ = 0`` (the intercept ξ is free), not all zero
     when ``n ≥ 2``.
+
+    Parameters
+    ----------
+    n : int
+        The length (the number of data points).
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of tuple of Fraction
 
     Examples
     --------

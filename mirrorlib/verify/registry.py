@@ -134,6 +134,14 @@ def all_claims() -> list[Claim]:
 def get_claim(name: str) -> Claim:
     """The claim called ``name``; ``ValueError`` listing the known names otherwise.
 
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    Claim
+
     Examples
     --------
     >>> get_claim('two-layer-library').reference

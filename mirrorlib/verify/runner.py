@@ -284,6 +284,20 @@ def run_claim(
 def shrink_counterexample(claim: Claim, counterexample: Counterexample, max_steps: int = 200) -> Counterexample:
     """Greedy shrinking: replace the instance by a smaller variant while the claim still fails.
 
+    Parameters
+    ----------
+    claim : Claim
+        The claim, with its ``shrink`` (variants of an instance, most reducing first).
+    counterexample : Counterexample
+        A failure of ``claim``.
+    max_steps : int
+        Stop after this many successful shrinks.
+
+    Returns
+    -------
+    Counterexample
+        A failure on an instance no shrink variant of which fails.
+
     Examples
     --------
     >>> from mirrorlib.verify.registry import Claim, Counterexample, Outcome
@@ -307,6 +321,16 @@ def shrink_counterexample(claim: Claim, counterexample: Counterexample, max_step
 
 def save_counterexample(counterexample: Counterexample, directory: str | Path) -> Path:
     """Write the counterexample as JSON (name from claim and content hash); return the path.
+
+    Parameters
+    ----------
+    counterexample : Counterexample
+    directory : str or Path
+        Created if missing.
+
+    Returns
+    -------
+    Path
 
     Examples
     --------
@@ -346,6 +370,16 @@ def load_counterexample(path: str | Path) -> dict[str, Any]:
 
 def replay(path: str | Path) -> Outcome:
     """Re-run the claim of a saved counterexample on its instance (the file is checked first).
+
+    Parameters
+    ----------
+    path : str or Path
+        A file written by :func:`save_counterexample` (or ``mirrorlib verify --save``).
+
+    Returns
+    -------
+    Outcome
+        ``passed`` is False while the counterexample still holds.
 
     Examples
     --------
