@@ -92,10 +92,8 @@ def pattern_candidates(n: int, d: int) -> int:
 
     Parameters
     ----------
-    n : int
-        Points.
-    d : int
-        Dimension.
+    n, d : int
+        As in :func:`cover_count`.
 
     Returns
     -------

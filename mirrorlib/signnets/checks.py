@@ -275,18 +275,10 @@ def check_sign_dictionary(
 
     Parameters
     ----------
-    X : sequence of rationals, str or Dataset
-        The data.
-    activation : ``"sign"`` or ``"threshold"``
-    architecture : ``"tree"`` or ``"rectangular"``
-    widths : str or sequence of int, optional
-        Hidden widths ``m_1, …, m_{L−2}``.
-    depth : int
-        ``L ≥ 2``.
+    X, activation, architecture, widths, depth, work_limit
+        As in :func:`~mirrorlib.signnets.groundtruth.ground_truth` (``widths`` may also be ``"2,2"``).
     rule : ``"derived"`` or ``"theory"``
         Which switch bound the closed form uses.
-    work_limit : int
-        Refuse ground truths above this much work.
 
     Returns
     -------

@@ -170,10 +170,8 @@ def pwl_activations(max_breakpoints: int = 3, *, continuous: bool = True) -> st.
 
     Parameters
     ----------
-    max_breakpoints : int
-        At most this many breakpoints.
-    continuous : bool
-        Draw continuous activations only.
+    max_breakpoints, continuous
+        As in :func:`pwl_functions`.
 
     Returns
     -------
