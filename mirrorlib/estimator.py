@@ -360,7 +360,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
             return (X_checked if self.n_features_in_ > 1 else _single_feature(X_checked)), y_checked
         values = np.asarray(X, dtype=object)
         if values.ndim == 2:
-            values = _single_feature(values, exact=True)
+            values = _single_feature(values)
         elif values.ndim != 1:
             raise ValueError(f"X must be 1-D data of shape (n,) or (n, 1), got shape {values.shape}")
         self.n_features_in_ = 1
@@ -433,9 +433,9 @@ EXPECTED_FAILED_CHECKS = {
 """Checks of :func:`sklearn.utils.estimator_checks.check_estimator` that the mathematics forbids, with reasons."""
 
 
-def _single_feature(X: np.ndarray, *, exact: bool = False) -> np.ndarray:
-    """The one column of ``X`` (shape (n,) or (n, 1)); ValueError naming X otherwise (exact fits
-    cover 1-D data only)."""
+def _single_feature(X: np.ndarray) -> np.ndarray:
+    """The one column of ``X`` (shape (n,) or (n, 1)); ValueError naming X otherwise (float fits
+    send X with several features to the group Lasso before this, so only exact fits reach it)."""
     if X.ndim == 2:
         if X.shape[1] != 1:
             raise ValueError(
@@ -456,7 +456,6 @@ def _reject_for_several_features(model: ConvexNet) -> None:
         (model.architecture != "narrow", f"architecture={model.architecture!r} applies to 1-D data; use architecture='narrow'"),
         (model.widths is not None, "widths apply to sign/threshold networks on 1-D data; drop widths"),
         (model.reflection_nesting is not None, "reflection_nesting applies to deep networks on 1-D data; drop it"),
-        (model.beta is None, "beta=None (the β → 0⁺ limit) covers 1-D data; give beta > 0"),
     ]
     for failed, message in problems:
         if failed:
