@@ -40,11 +40,11 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy.optimize import nnls
 
-from mirrorlib.multidim.group_lasso import GroupLassoFit
+from mirrorlib.multidim.group_lasso import GroupLassoFit, polar_cone_generators, polar_multipliers
 from mirrorlib.multidim.network import TwoLayerNetwork
 from mirrorlib.multidim.patterns import ActivationPatterns
+from mirrorlib.numbers.exact import to_rational
 from mirrorlib.progress import LOGGER
 
 __all__ = ["ExactGapBound", "exact_gap_bound"]
@@ -106,18 +106,18 @@ class ExactGapBound:
         )
 
 
-def _exact(values: Any) -> np.ndarray:
-    """An object array of Fractions (floats read exactly)."""
+def _exact(values: Any, name: str) -> np.ndarray:
+    """An object array of Fractions, each entry read by :func:`~mirrorlib.numbers.exact.to_rational`."""
     array = np.asarray(values, dtype=object)
-    return np.vectorize(lambda v: v if isinstance(v, Fraction) else Fraction(v), otypes=[object])(array) if array.size else array
+    return np.vectorize(lambda v: to_rational(v, name=name), otypes=[object])(array) if array.size else array
 
 
 def _network_residual(network: TwoLayerNetwork, Xbar: np.ndarray, y: np.ndarray, beta: Fraction) -> tuple[Fraction, np.ndarray]:
     """``(J, r)`` with ``r = y − f(X)``, exactly."""
-    weights = _exact(network.weights).reshape(network.width, Xbar.shape[1] - 1)
-    theta = np.hstack([weights, _exact(network.biases).reshape(-1, 1)])
-    output = _exact(network.output).reshape(-1)
-    gates = theta if network.gates is None else _exact(network.gates).reshape(network.width, -1)
+    weights = _exact(network.weights, "weights").reshape(network.width, Xbar.shape[1] - 1)
+    theta = np.hstack([weights, _exact(network.biases, "biases").reshape(-1, 1)])
+    output = _exact(network.output, "output").reshape(-1)
+    gates = theta if network.gates is None else _exact(network.gates, "gates").reshape(network.width, -1)
     linear = Xbar @ theta.T  # (N, m)
     active = (Xbar @ gates.T) >= 0
     hidden = np.where(active, linear, Fraction(0))
@@ -133,15 +133,14 @@ def _integer_scaled(values: np.ndarray) -> tuple[np.ndarray, int]:
     return np.vectorize(lambda v: v.numerator * (denominator // v.denominator), otypes=[object])(values), denominator
 
 
-def _cone_bound_squared(Xbar: np.ndarray, Xbar_float: np.ndarray, mask: np.ndarray, c: np.ndarray) -> Fraction:
-    """An upper bound of ``max_± ‖Π_K(±c)‖²``: ``‖±c − Gμ‖²`` with ``G = −X̄ᵀS`` (``S = 2D − I``)
+def _cone_bound_squared(Xbar: np.ndarray, mask: np.ndarray, c: np.ndarray) -> Fraction:
+    """An upper bound of ``max_± ‖Π_K(±c)‖²``: ``‖±c − Gμ‖²`` with the polar-cone generators ``G``
     and ``μ ≥ 0`` from the float NNLS, evaluated exactly."""
-    signs = np.where(mask, 1, -1)
-    generators = -(Xbar * signs[:, None]).T  # exact (d+1, N)
+    generators = polar_cone_generators(Xbar, mask)  # exact (d+1, N)
     best = Fraction(0)
     for sign in (1, -1):
         target = sign * c
-        mu, _ = nnls(-(Xbar_float * signs[:, None]).T, np.array([float(v) for v in target]))
+        mu = polar_multipliers(generators, target)
         exact_mu = np.array([Fraction(float(v)) if v > 0 else Fraction(0) for v in mu], dtype=object)
         remainder = target - generators @ exact_mu
         best = max(best, sum((v * v for v in remainder), Fraction(0)))
@@ -157,12 +156,11 @@ def _sup_squared(Xbar: np.ndarray, masks: np.ndarray, centred: np.ndarray, activ
     scale = Fraction(1, denominator * denominator)
     if activation == "gated":
         return max(norms, default=0) * scale
-    Xbar_float = Xbar.astype(np.float64)
     best = Fraction(0)
     for p in sorted(range(len(norms)), key=lambda q: -norms[q]):
         if norms[p] * scale <= best:
             break
-        best = max(best, _cone_bound_squared(Xbar, Xbar_float, masks[p], correlations[p] / Fraction(denominator)))
+        best = max(best, _cone_bound_squared(Xbar, masks[p], correlations[p] / Fraction(denominator)))
     return best
 
 
@@ -176,7 +174,6 @@ def exact_gap_bound(
     fit: GroupLassoFit | TwoLayerNetwork,
     patterns: ActivationPatterns,
     *,
-    X: Any = None,
     y: Any = None,
     beta: Any = None,
     activation: str | None = None,
@@ -192,8 +189,8 @@ def exact_gap_bound(
         (then give ``y``, ``beta`` and ``activation``).
     patterns : ActivationPatterns
         The patterns to examine; their exact data ``patterns.X`` is the data.
-    X, y, beta, activation : optional
-        Override the fit's values (``X`` is only checked against ``patterns.X``).
+    y, beta, activation : optional
+        Override the fit's values.
     tol : float
         Relative gap at which the network is called optimal.
 
@@ -225,11 +222,9 @@ def exact_gap_bound(
     if activation not in ("relu", "gated") or y is None or beta is None:
         raise ValueError("exact_gap_bound needs y, beta and activation ('relu' or 'gated') for a network given without its fit")
     Xbar = np.hstack([np.array(patterns.X, dtype=object), np.full((len(patterns.X), 1), Fraction(1), dtype=object)])
-    labels = _exact(y).reshape(-1)
+    labels = _exact(y, "y").reshape(-1)
     if labels.size != Xbar.shape[0]:
         raise ValueError(f"y has {labels.size} labels but the patterns' data has {Xbar.shape[0]} points")
-    if X is not None and np.asarray(X).shape[0] != Xbar.shape[0]:
-        raise ValueError("X does not match the data the patterns were enumerated on")
     beta = Fraction(beta) if not isinstance(beta, Fraction) else beta
     objective, residual = _network_residual(network, Xbar, labels, beta)
     centred = residual - sum(residual, Fraction(0)) / len(residual)
@@ -237,8 +232,9 @@ def exact_gap_bound(
     sup_squared = _sup_squared(Xbar, patterns.matrix(), centred, activation)
     y_centred = labels - sum(labels, Fraction(0)) / len(labels)
     size = sum((v * v for v in centred), Fraction(0))
-    step = Fraction(0) if size == 0 else max(Fraction(0), sum((a * b for a, b in zip(y_centred, centred)), Fraction(0)) / size)
+    alignment = sum((a * b for a, b in zip(y_centred, centred)), Fraction(0))
+    step = Fraction(0) if size == 0 else max(Fraction(0), alignment / size)
     if sup_squared > 0:
         step = min(step, _root_lower_bound(beta * beta / sup_squared))
-    dual = step * sum((a * b for a, b in zip(y_centred, centred)), Fraction(0)) - step * step * size / 2
+    dual = step * alignment - step * step * size / 2
     return ExactGapBound(objective, dual, objective - dual, sup_squared, beta, tol, patterns.scope)

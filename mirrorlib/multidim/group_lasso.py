@@ -60,7 +60,7 @@ from mirrorlib.multidim.network import TwoLayerNetwork, augment
 from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns
 from mirrorlib.progress import LOGGER
 
-__all__ = ["ACTIVATIONS", "GroupLassoFit", "PatternCertificate", "dual_constraint_values", "fit_group_lasso"]
+__all__ = ["ACTIVATIONS", "GroupLassoFit", "PatternCertificate", "dual_constraint_values", "fit_group_lasso", "polar_cone_generators", "polar_multipliers"]
 
 ACTIVATIONS = ("relu", "gated")
 
@@ -114,12 +114,37 @@ class PatternCertificate:
         )
 
 
+def polar_cone_generators(Xbar: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``G = −X̄ᵀS`` (``S = 2D − I``): the polar cone of the pattern's cone
+    ``K = {u : (2D − I) X̄ u ≥ 0}`` is ``K° = {Gμ : μ ≥ 0}``. The entries keep the type of ``X̄``
+    (floats, or Fractions for an exact re-check).
+
+    Examples
+    --------
+    >>> polar_cone_generators(np.array([[0.0, 1.0], [2.0, 1.0]]), np.array([False, True]))
+    array([[ 0., -2.],
+           [ 1., -1.]])
+    """
+    return -(Xbar * np.where(mask, 1, -1)[:, None]).T
+
+
+def polar_multipliers(generators: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``μ ≥ 0`` minimising ``‖Gμ − u‖`` (NNLS in float64), so ``Gμ = Π_{K°}(u)``.
+
+    Examples
+    --------
+    >>> G = polar_cone_generators(np.array([[0.0, 1.0], [2.0, 1.0]]), np.array([False, True]))
+    >>> polar_multipliers(G, np.array([0.0, 1.0]))
+    array([1., 0.])
+    """
+    mu, _ = nnls(np.asarray(generators, dtype=np.float64), np.asarray(u, dtype=np.float64))
+    return mu
+
+
 def _project_to_cone(Xbar: np.ndarray, mask: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``Π_K(u)`` for ``K = {u : (2D − I) X̄ u ≥ 0}``: ``Π_K(u) = u − Π_{K°}(u)`` (Moreau) with the polar
-    cone ``K° = {−X̄ᵀSμ : μ ≥ 0}`` (``S = 2D − I``), ``μ`` from ``min_{μ≥0} ‖−X̄ᵀSμ − u‖`` (NNLS)."""
-    generators = -(Xbar * np.where(mask, 1.0, -1.0)[:, None]).T
-    mu, _ = nnls(generators, u)
-    return u - generators @ mu
+    """``Π_K(u) = u − Π_{K°}(u)`` (Moreau's decomposition)."""
+    generators = polar_cone_generators(Xbar, mask)
+    return u - generators @ polar_multipliers(generators, u)
 
 
 def _cone_value(Xbar: np.ndarray, mask: np.ndarray, c: np.ndarray) -> float:
