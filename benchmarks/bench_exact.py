@@ -4,8 +4,12 @@ Run ``python benchmarks/bench_exact.py`` (``--quick`` for small sizes; ``--basel
 times the exact path at an older git revision, checked out in a temporary worktree, so the
 path's before/after comes from one run). Sections:
 
-1. **Depth-4 ReLU library**: the paper variant (the paper code's 16N³ columns) against the
-   all-reflections superset (8N⁴): naive and distinct counts, time to build and deduplicate.
+1. **Distinct by construction**: ``library(...).distinct()`` (layer by layer, never the naive
+   library) against its two anchors, each in a fresh process: writing the distinct float64
+   matrix once (allocate and fill M × N; target: build ≤ 3× this) and the previous build
+   (every naive column in integers, then first occurrences kept). Reports the largest layer the
+   construction allocated and each process's peak memory above its start. Target: ReLU depth 4
+   (all reflections), N = 30, under 1 s and 200 MB.
 2. **Exact columns**: integers on a common denominator (the library's build) against the same
    recursion on ``Fraction`` object arrays (the previous build); target ≥ 10×.
 3. **Deduplication on rational data**: integer row keys (``distinct()``, exact) against bitwise
@@ -68,22 +72,78 @@ def timed(function):  # type: ignore[no-untyped-def]
     return result, time.perf_counter() - start
 
 
-def library_variants(sizes: list[int]) -> None:
-    from mirrorlib import library
+DISTINCT_SCRIPT = """
+import json, resource, sys, time
+import numpy as np
+case, mode = json.loads(sys.argv[1]), sys.argv[2]
+from mirrorlib import library
+from mirrorlib.libraries import distinct_columns
+from mirrorlib.libraries.distinct_columns import first_distinct_rows
+rng = np.random.default_rng(case["n"])
+X = [int(v) for v in rng.choice(10**4, case["n"], replace=False)]
+lib = library(X, case["activation"], case["depth"], **case["options"])
+lib.recipe.integer_scale()
+start_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+result = {}
+if mode == "build":
+    layers = []
+    original = distinct_columns._children
+    def counting(*args, **kwargs):
+        rows, keys = original(*args, **kwargs)
+        layers.append(rows.shape[0])
+        return rows, keys
+    distinct_columns._children = counting
+    start = time.perf_counter()
+    distinct = lib.distinct()
+    result = {"seconds": time.perf_counter() - start, "distinct": distinct.n_features, "naive": lib.n_naive,
+              "largest_layer": max(layers, default=0)}
+elif mode == "naive":
+    start = time.perf_counter()
+    kept = first_distinct_rows(lib.recipe.integer_columns().values, classes=lib.penalised.astype(np.int64))
+    result = {"seconds": time.perf_counter() - start, "distinct": len(kept)}
+else:
+    start = time.perf_counter()
+    matrix = np.empty((case["distinct"], case["n"]))
+    matrix.fill(0.5)
+    result = {"seconds": time.perf_counter() - start}
+result["peak_mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start_kb) / 1024
+print(json.dumps(result))
+"""
 
-    print("\n## 1. depth-4 ReLU library: paper variant (16N³ + 1) vs all-reflections (8N⁴ + 1)")
-    print(f"{'N':>4} {'variant':>16} {'naive':>11} {'distinct':>9} {'build+dedup s':>14} {'int64 MB':>9}")
-    for n in sizes:
-        X = rational_data(n, seed=n)
-        for variant in ("paper", "all-reflections"):
-            lib = library(X, "relu", 4, variant=variant)
-            try:
-                distinct, seconds = timed(lambda: lib.distinct())
-            except ValueError as error:  # the memory guard refuses: report it instead of a number
-                print(f"{n:>4} {variant:>16} {lib.n_features:>11,} {'refused':>9}  ({str(error)[:60]}…)")
-                continue
-            megabytes = lib.recipe.integer_columns().values.nbytes / 2**20
-            print(f"{n:>4} {variant:>16} {lib.n_features:>11,} {distinct.n_features:>9,} {seconds:>14.3f} {megabytes:>9.1f}")
+DISTINCT_CASES = [
+    ("relu", 2, 2000, {}), ("relu", 2, 10000, {}), ("relu", 3, 200, {}), ("relu", 3, 500, {}),
+    ("relu", 4, 20, {"variant": "all-reflections"}), ("relu", 4, 30, {"variant": "all-reflections"}),
+    ("relu", 4, 30, {}), ("relu", 4, 50, {}), ("abs", 4, 40, {}), ("abs", 5, 20, {}),
+]
+
+
+def _distinct_run(case: dict, mode: str, repeats: int = 3) -> dict | None:
+    """The run with the median time of ``repeats`` fresh processes (first-touch memory costs vary a lot)."""
+    runs = []
+    for _ in range(repeats):
+        output = subprocess.run([sys.executable, "-c", DISTINCT_SCRIPT, json.dumps(case), mode], capture_output=True, text=True)
+        if output.returncode != 0:
+            return None  # e.g. the memory limit refused the naive build
+        runs.append(json.loads(output.stdout))
+    return sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+
+
+def distinct_by_construction(cases: list[tuple[str, int, int, dict]]) -> None:
+    print("\n## 1. distinct by construction vs writing the distinct float matrix once vs the naive build (median of 3 fresh processes each)")
+    print(f"{'σ':>4} {'L':>2} {'N':>6} {'variant':>15} {'naive':>11} {'largest layer':>14} {'distinct':>9} {'build s':>8} "
+          f"{'MB':>6} {'write s':>8} {'ratio':>6} {'naive build s':>14} {'MB':>6}")
+    for activation, depth, n, options in cases:
+        case = {"activation": activation, "depth": depth, "n": n, "options": options}
+        built = _distinct_run(case, "build")
+        if built is None:
+            print(f"{activation:>4} {depth:>2} {n:>6} {options.get('variant', 'paper'):>15}  refused")
+            continue
+        written = _distinct_run({**case, "distinct": built["distinct"]}, "write")
+        naive = _distinct_run(case, "naive")
+        naive_text = f"{naive['seconds']:>14.3f} {naive['peak_mb']:>6.0f}" if naive else f"{'refused':>14} {'':>6}"
+        print(f"{activation:>4} {depth:>2} {n:>6} {options.get('variant', 'paper'):>15} {built['naive']:>11,} {built['largest_layer']:>14,} "
+              f"{built['distinct']:>9,} {built['seconds']:>8.3f} {built['peak_mb']:>6.0f} {written['seconds']:>8.3f} "
+              f"{built['seconds'] / written['seconds']:>5.1f}× {naive_text}")
 
 
 def exact_builds(cases: list[tuple[int, int]]) -> None:
@@ -186,13 +246,13 @@ def main() -> None:
     args = parser.parse_args()
     print(f"# bench_exact — {date.today()} — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if args.quick:
-        library_variants([6, 10])
+        distinct_by_construction(DISTINCT_CASES[:3] + DISTINCT_CASES[4:5])
         exact_builds([(3, 30), (4, 8)])
         deduplication([(3, 30), (4, 8)])
         exact_paths([20, 30], args.baseline)
         matrix_free([(2, 4000), (3, 200)])
         return
-    library_variants([10, 20, 30, 50])
+    distinct_by_construction(DISTINCT_CASES)
     exact_builds([(3, 50), (3, 100), (4, 10), (4, 20)])
     deduplication([(3, 50), (3, 200), (4, 10), (4, 30)])
     exact_paths([20, 30, 40, 60], args.baseline)

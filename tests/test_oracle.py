@@ -140,8 +140,11 @@ def test_deep_architectures_are_refused_before_any_work() -> None:
 def test_library_builds_refuse_above_the_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     from mirrorlib import ConvexNet
 
-    with pytest.raises(ValueError, match="MIRRORLIB_MAX_BYTES"):
+    with pytest.raises(ValueError, match="depth ≤ 5"):
         ConvexNet("relu", 10, 0.1).fit([0, 1, 2, 3], [0, 1, 0, 1])
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(50 * 1024**2))
+    with pytest.raises(ValueError, match="distinct library would generate.*MIRRORLIB_MAX_BYTES"):  # layer 3: ~330,000 candidates
+        library(list(range(100)), "relu", 4).distinct()
     monkeypatch.setenv("MIRRORLIB_MAX_BYTES", "1000")
     with pytest.raises(ValueError, match="limit 0.0 GiB"):
         library([0, 1, 2, 3], "relu", 3).matrix()

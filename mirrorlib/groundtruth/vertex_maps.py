@@ -234,10 +234,14 @@ def _check_map_budget(nets: Iterable[_Network], slopes: tuple[Fraction, Fraction
     nets = list(nets)
     if any(net.n_neurons > 16 for net in nets):
         raise ValueError("depth: the exact oracle handles units of at most 16 neurons; use a smaller depth")
-    subsets = sum(_map_subsets(net, slopes) for net in nets)
+    subsets = 0
+    for net in nets:  # stop counting as soon as the limit is passed
+        subsets += _map_subsets(net, slopes)
+        if subsets > MAX_MAP_SUBSETS:
+            break
     if subsets > MAX_MAP_SUBSETS:
         raise ValueError(
-            f"depth: the exact oracle would solve {subsets:,} linear systems to list this architecture's vertex maps "
+            f"depth: the exact oracle would solve more than {subsets:,} linear systems to list this architecture's vertex maps "
             f"(limit {MAX_MAP_SUBSETS:,}); its cost grows like N^(L−1): use depth ≤ 5"
         )
 

@@ -42,7 +42,16 @@ import numpy as np
 from mirrorlib.functions.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.numbers.exact import format_rational
-from mirrorlib.libraries.narrow_columns import IntegerColumns, IntegerScale, integer_columns, integer_scale, narrow_columns, narrow_provenance
+from mirrorlib.libraries.distinct_columns import distinct_narrow_columns
+from mirrorlib.libraries.narrow_columns import (
+    IntegerColumns,
+    IntegerScale,
+    integer_columns,
+    integer_inputs,
+    integer_scale,
+    narrow_columns,
+    narrow_provenance,
+)
 from mirrorlib.functions.reflections import ReflectionExpression, leaf, reflection, reflection_expressions
 from mirrorlib.units import NarrowUnit
 
@@ -206,11 +215,43 @@ class _Recipe:
                 integer_columns(self.dataset.x, firsts, self.plan.signs_per_layer, self.activation.slopes, tied, scale=scale).values
                 for firsts, tied in self._blocks()
             ]
-            linear = [self._linear_row() * v * scale.denominator for v in self.dataset.x]
-            linear_row = np.array([int(v) for v in linear], dtype=np.int64 if scale.fits_int64 else object)
-            values = np.vstack([*rows, linear_row[None, :]])
+            values = np.vstack([*rows, self._integer_linear_row(scale)[None, :]])
             self.__dict__["_integer_columns"] = IntegerColumns(values, scale.denominator)
         return self.__dict__["_integer_columns"]
+
+    def _integer_linear_row(self, scale: IntegerScale) -> np.ndarray:
+        linear = [self._linear_row() * v * scale.denominator for v in self.dataset.x]
+        return np.array([int(v) for v in linear], dtype=np.int64 if scale.fits_int64 else object)
+
+    def distinct_integer_columns(self) -> tuple[np.ndarray, IntegerColumns]:
+        """The distinct columns, built distinct by construction
+        (:func:`~mirrorlib.libraries.distinct_columns.distinct_narrow_columns`), and for each the
+        index of one column of the naive library that equals it (cached).
+
+        A penalised and an unpenalised column are never merged. Each layer is checked against
+        :func:`memory_limit` before it is allocated.
+        """
+        if "_distinct" not in self.__dict__:
+            if self.n_columns >= 2**62:
+                raise ValueError(
+                    f"the closed-form library has {self.n_columns:,} naive columns, too many to index; use fewer points or a smaller depth"
+                )
+            scale = self.integer_scale()
+            n = self.dataset.n_samples
+
+            def reserve(rows: int) -> None:
+                _check_memory(rows, n, exact=not scale.fits_int64, what="a layer of the distinct library would generate")
+
+            int_x, _, int_slopes = integer_inputs(self.dataset.x, [], self.activation.slopes, scale)
+            blocks, first_key = [], 0
+            for firsts, tied in self._blocks():
+                int_firsts = integer_inputs([], firsts, self.activation.slopes, scale)[1]
+                blocks.append((int_firsts, None if tied is None else np.array(tied, dtype=np.int64), first_key))
+                first_key += self._block_size(len(firsts), tied is not None)
+            linear = (self._integer_linear_row(scale), self.n_columns - 1, self.penalise_linear)
+            values, keys = distinct_narrow_columns(int_x, self.plan.signs_per_layer, int_slopes, blocks, extra=[linear], reserve=reserve)
+            self.__dict__["_distinct"] = (keys, IntegerColumns(values, scale.denominator))
+        return self.__dict__["_distinct"]
 
     def feature(self, index: int) -> Feature:
         if index == self.n_columns - 1:

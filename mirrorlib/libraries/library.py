@@ -20,7 +20,8 @@ from mirrorlib.data import Dataset
 from mirrorlib.functions.activations import Activation
 from mirrorlib.functions.pwl import PWL
 from mirrorlib.functions.reflections import ReflectionExpression
-from mirrorlib.libraries.narrow_columns import first_distinct_rows
+from mirrorlib.libraries.distinct_columns import first_distinct_rows
+from mirrorlib.libraries.narrow_columns import IntegerColumns
 from mirrorlib.units import NarrowUnit
 
 if TYPE_CHECKING:
@@ -142,6 +143,8 @@ class Library:
     recipe: _Recipe = field(repr=False)
     selection: tuple[int, ...] | None = field(default=None, repr=False)
     generated: tuple[Feature, ...] = field(default=(), repr=False)
+    selected_rows: IntegerColumns | None = field(default=None, repr=False, compare=False)
+    """The selection's columns as integer rows, when they were built without the naive library."""
 
     @property
     def variant(self) -> str | None:
@@ -199,7 +202,9 @@ class Library:
         selection much smaller than the closed form whose integer columns were never built is
         evaluated column by column through its units instead.
         """
-        if self._selection_by_units() and "_integer_columns" not in self.recipe.__dict__:
+        if self.selected_rows is not None:
+            selected = self.selected_rows.fractions()
+        elif self._selection_by_units() and "_integer_columns" not in self.recipe.__dict__:
             rows = [exact_column(self.recipe.feature(i), self.dataset) for i in self.selection or ()]
             selected = np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples)
         else:
@@ -213,6 +218,8 @@ class Library:
 
     def _integer_rows(self) -> np.ndarray:
         """The closed-form columns of this library (its selection) as integer rows."""
+        if self.selected_rows is not None:
+            return self.selected_rows.values
         values = self.recipe.integer_columns().values
         return values if self.selection is None else values[list(self.selection)]
 
@@ -244,6 +251,10 @@ class Library:
         """The float64 columns on the sorted data: from the integer columns when they were built
         in int64 (a selection then never rebuilds the whole library in floats), else by the float
         recursion."""
+        if self.selected_rows is not None:
+            values, denominator = self.selected_rows.values, self.selected_rows.denominator
+            floats = values.astype(np.float64) / denominator if values.dtype != object else (values / denominator).astype(np.float64)
+            return np.vstack([floats, self._generated_rows(np.float64)]) if self.generated else floats
         cached = self.recipe.__dict__.get("_integer_columns")
         if self._selection_by_units() and cached is None and "_float_columns" not in self.recipe.__dict__:
             x = np.array([float(v) for v in self.dataset.x])
@@ -281,11 +292,16 @@ class Library:
         return from_lasso(self, z, xi)
 
     def distinct(self, *, exact: bool = True) -> Library:
-        """The library with duplicated columns removed (first occurrence kept); a penalised and
-        an unpenalised column are never merged.
+        """The library with duplicated columns removed, one feature per distinct column; a
+        penalised and an unpenalised column are never merged.
 
-        Columns are compared exactly, as integer rows on a common denominator (see
-        :mod:`mirrorlib.libraries.narrow_columns`), so no exact Fraction matrix is built. With
+        A closed-form library is built distinct by construction
+        (:mod:`mirrorlib.libraries.distinct_columns`): layer by layer, one unit per distinct parent
+        and anchor value, never the naive library; each kept column is labelled by one naive
+        column equal to it, and columns keep the naive order. Otherwise (a selection or generated
+        columns) the first occurrence of each column is kept. Columns are compared exactly, as
+        integer rows on a common denominator (see :mod:`mirrorlib.libraries.narrow_columns`), so
+        no exact Fraction matrix is built. With
         ``exact=False`` and data whose common denominator is too large for int64 arithmetic
         (e.g. floats converted exactly), the float64 columns are compared bitwise instead:
         equal columns rounded differently are then kept twice (costing time, not correctness).
@@ -297,12 +313,18 @@ class Library:
         >>> lib.n_features, lib.distinct().n_features
         (37, 7)
         """
+        if self.selection is None and not self.generated and (exact or self.recipe.integer_scale().fits_int64):
+            keys, rows = self.recipe.distinct_integer_columns()
+            return replace(self, selection=tuple(keys.tolist()), selected_rows=rows)
         keep = self._distinct_positions(exact)
         base = self.n_closed_form
+        closed = [i for i in keep if i < base]
+        rows = None if self.selected_rows is None else IntegerColumns(self.selected_rows.values[closed], self.selected_rows.denominator)
         return replace(
             self,
-            selection=tuple(self._recipe_index(i) for i in keep if i < base),
+            selection=tuple(self._recipe_index(i) for i in closed),
             generated=tuple(self.generated[i - base] for i in keep if i >= base),
+            selected_rows=rows,
         )
 
     @property
@@ -319,17 +341,16 @@ class Library:
 
     @cached_property
     def counts(self) -> LibraryCounts:
-        keep = self._distinct_positions(exact=True)
-        if self.generated:
-            rows = self.sorted_columns_exact[keep]
-            nonconstant = sum(1 for row in rows if len(set(row)) > 1)
+        distinct = self.distinct()
+        if distinct.generated:
+            nonconstant = sum(1 for row in distinct.sorted_columns_exact if len(set(row)) > 1)
         else:
-            rows = self._integer_rows()[keep]
+            rows = distinct._integer_rows()
             nonconstant = int(sum(1 for row in rows if row.max() != row.min())) if rows.dtype == object else int(np.count_nonzero(rows.max(axis=1) != rows.min(axis=1)))
         return LibraryCounts(
             naive=self.n_naive,
             naive_formula=self.naive_formula,
-            distinct=len(keep),
+            distinct=distinct.n_features,
             distinct_nonconstant=nonconstant,
         )
 
@@ -371,13 +392,13 @@ def memory_limit() -> int:
         raise ValueError(f"MIRRORLIB_MAX_BYTES must be a whole number of bytes, got {text!r}") from None
 
 
-def _check_memory(n_columns: int, n_samples: int, exact: bool) -> None:
+def _check_memory(n_columns: int, n_samples: int, exact: bool, *, what: str = "the closed-form library has") -> None:
     """Refuse a build whose peak (about 3 arrays of M × N entries; ~100 bytes per exact entry) is over the limit."""
     estimate = 3 * n_columns * n_samples * (100 if exact else 8)
     limit = memory_limit()
     if estimate > limit:
         raise ValueError(
-            f"the closed-form library has {n_columns:,} columns on {n_samples} points and would need about "
+            f"{what} {n_columns:,} columns on {n_samples} points and would need about "
             f"{estimate / 1024**3:,.1f} GiB to build {'exactly' if exact else 'in float64'} (limit {limit / 1024**3:.1f} GiB); "
             "use fewer points or a smaller depth, or raise the limit with MIRRORLIB_MAX_BYTES"
         )

@@ -1,4 +1,4 @@
-"""The deep narrow recursion on whole arrays, in float64 or exactly in integers, and exact deduplication.
+"""The deep narrow recursion on whole arrays, in float64 or exactly in integers.
 
 A closed-form library's columns are ``h_{L−1}`` of the recursion
 
@@ -26,7 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["IntegerColumns", "IntegerScale", "narrow_columns", "narrow_provenance", "integer_scale", "integer_columns", "first_distinct_rows"]
+__all__ = ["IntegerColumns", "IntegerScale", "narrow_columns", "narrow_provenance", "integer_scale", "integer_columns", "integer_inputs"]
 
 INT64_SAFE = 2**62
 """Largest magnitude an int64 build may reach (leaves a factor 2 of headroom for differences)."""
@@ -232,64 +232,27 @@ def integer_columns(
     >>> cols.values.tolist(), cols.denominator
     ([[0, 0, 5]], 2)
     """
-    layers = len(signs_per_layer)
     if scale is None:
-        scale = integer_scale([*x, *first_breakpoints], slopes, layers)
-    int_slopes = tuple(int(slope * scale.slope_scale) for slope in slopes)
-    int_x = [int(value * scale.data_scale) for value in x]
-    int_firsts = [int(value * scale.data_scale) for value in first_breakpoints]
-    dtype = np.int64 if scale.fits_int64 else object
-    values = narrow_columns(
-        np.array(int_x, dtype=dtype),
-        np.array(int_firsts, dtype=dtype),
-        signs_per_layer,
-        int_slopes,
-        None if tied_anchors is None else np.array(tied_anchors, dtype=np.int64),
-    )
-    return IntegerColumns(values, scale.denominator)
+        scale = integer_scale([*x, *first_breakpoints], slopes, len(signs_per_layer))
+    int_x, int_firsts, int_slopes = integer_inputs(x, first_breakpoints, slopes, scale)
+    tied = None if tied_anchors is None else np.array(tied_anchors, dtype=np.int64)
+    return IntegerColumns(narrow_columns(int_x, int_firsts, signs_per_layer, int_slopes, tied), scale.denominator)
 
 
-def first_distinct_rows(values: np.ndarray, classes: np.ndarray | None = None) -> list[int]:
-    """Indices of the first occurrence of each distinct row (and class) of an integer matrix.
-
-    int64 rows are hashed with random odd multipliers (wrapping arithmetic, one column at a
-    time), grouped by hash, and every row is then compared entry by entry with its group's
-    first row, so the result is exact; on a hash collision between different rows (never seen) the rows are compared
-    as bytes instead. Object (Python integer) rows are compared as tuples.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        (M, N) integers.
-    classes : numpy.ndarray, optional
-        (M,) integer labels; rows of different classes are never merged.
+def integer_inputs(
+    x: Sequence[Fraction], first_breakpoints: Sequence[Fraction], slopes: tuple[Fraction, Fraction], scale: IntegerScale
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """Data, first breakpoints and slopes scaled to integers (int64 arrays when ``scale.fits_int64``).
 
     Examples
     --------
-    >>> first_distinct_rows(np.array([[1, 2], [0, 0], [1, 2]]))
-    [0, 1]
-    >>> first_distinct_rows(np.array([[1, 2], [1, 2]]), classes=np.array([0, 1]))
-    [0, 1]
+    >>> from fractions import Fraction as F
+    >>> scale = integer_scale([F(1, 2), F(3)], (F(0), F(1)), 2)
+    >>> integer_inputs([F(1, 2), F(3)], [F(3)], (F(0), F(1)), scale)
+    (array([1, 6]), array([6]), (0, 1))
     """
-    if values.shape[0] == 0:
-        return []
-    if values.dtype == object:
-        labels = [0] * values.shape[0] if classes is None else list(classes)
-        seen: dict[tuple[object, ...], int] = {}
-        for index, row in enumerate(values):
-            seen.setdefault((labels[index], *row), index)
-        return sorted(seen.values())
-    columns = [np.asarray(values[:, j], dtype=np.int64) for j in range(values.shape[1])]
-    if classes is not None:
-        columns.insert(0, np.asarray(classes, dtype=np.int64))
-    multipliers = np.random.default_rng(0x5EED).integers(1, 2**63, len(columns), dtype=np.uint64) | np.uint64(1)
-    hashes = np.zeros(values.shape[0], dtype=np.uint64)
-    for column, multiplier in zip(columns, multipliers):  # one column at a time: no M × N temporary
-        hashes += column.view(np.uint64) * multiplier
-    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-    representative = first[inverse.ravel()]
-    if all(np.array_equal(column, column[representative]) for column in columns):
-        return sorted(first.tolist())
-    keys = np.ascontiguousarray(np.column_stack(columns))
-    as_bytes = keys.view(np.dtype((np.void, keys.shape[1] * keys.itemsize))).ravel()
-    return sorted(np.unique(as_bytes, return_index=True)[1].tolist())
+    dtype = np.int64 if scale.fits_int64 else object
+    int_x = np.array([int(value * scale.data_scale) for value in x], dtype=dtype)
+    int_firsts = np.array([int(value * scale.data_scale) for value in first_breakpoints], dtype=dtype)
+    int_slopes = (int(slopes[0] * scale.slope_scale), int(slopes[1] * scale.slope_scale))
+    return int_x, int_firsts, int_slopes

@@ -1,0 +1,386 @@
+"""Exact deduplication of integer columns, and deep narrow libraries built distinct layer by layer.
+
+**Equal rows, exactly.** :func:`row_groups` labels the rows of an integer matrix so that two rows
+share a label exactly when they are equal: rows are hashed with random odd multipliers in
+wrapping uint64 arithmetic, and every row that shares its hash with another is then compared
+entry by entry with its group's representative.
+
+**Distinct by construction.** A unit of layer ``l`` is ``h_l = σ(s(h_{l−1}(x) − h_{l−1}(x_j)))``:
+it depends on its parent ``h_{l−1}`` only through the parent's values on the data, and on the
+anchor only through the value ``h_{l−1}(x_j)``. :func:`distinct_narrow_columns` therefore keeps
+one row per distinct parent and one anchor per distinct parent value, layer by layer, and
+deduplicates once more at the end; for ReLU-like σ (``σ(t) = b·max(t, 0)``, ``b > 0``) the rows
+``σ(−h) = 0`` are generated once instead of once per parent. No layer ever holds the naive
+library, and each layer's size is passed to a ``reserve`` callback before it is allocated.
+
+**Which unit labels a column.** Among the naive rows equal to a distinct row, the kept one is
+the one with the smallest :func:`~mirrorlib.libraries.narrow_columns.narrow_provenance` index
+— the same choice as deduplicating the naive library by first occurrence. Naive indices order
+units lexicographically by (sign, first breakpoint, sign, anchor, …): two equal parents have
+the same children, so the smallest index of a child goes through the smallest index of its
+parent and the smallest anchor with its value, which are the ones kept; skipped ``σ(−h)`` rows
+all come after the first one kept.
+
+References
+----------
+The naive libraries are those of theory §5; the hashing is the usual randomised fingerprint of
+vectors (Rabin–Karp style), made exact by the comparison of colliding rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirrorlib.libraries.narrow_columns import _apply_homogeneous
+
+__all__ = ["row_groups", "first_distinct_rows", "distinct_narrow_columns"]
+
+
+def row_groups(values: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
+    """A label per row; equal labels exactly when the rows (and their classes) are equal.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        (M, N) integers: int64, or an object array of Python integers.
+    classes : numpy.ndarray, optional
+        (M,) integer labels; rows of different classes never share a label.
+
+    Returns
+    -------
+    numpy.ndarray
+        (M,) int64 labels in ``0..G−1`` for ``G`` distinct rows.
+
+    Examples
+    --------
+    >>> row_groups(np.array([[1, 2], [0, 0], [1, 2]])).tolist()
+    [1, 0, 1]
+    >>> len(set(row_groups(np.array([[1, 2], [1, 2]]), classes=np.array([0, 1]))))
+    2
+    """
+    if values.dtype == object:
+        labels = [0] * values.shape[0] if classes is None else [int(c) for c in classes]
+        seen: dict[tuple[object, ...], int] = {}
+        return np.array([seen.setdefault((labels[i], *row), len(seen)) for i, row in enumerate(values)], dtype=np.int64)
+    rng = np.random.default_rng(0x5EED)
+    multipliers = rng.integers(1, 2**63, values.shape[1], dtype=np.uint64) | np.uint64(1)
+    hashes = np.ascontiguousarray(values, dtype=np.int64).view(np.uint64) @ multipliers  # wraps mod 2⁶⁴
+    if classes is not None:
+        hashes += np.asarray(classes, dtype=np.int64).view(np.uint64) * (rng.integers(1, 2**63, dtype=np.uint64) | np.uint64(1))
+    _, first, inverse, sizes = np.unique(hashes, return_index=True, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    shared = np.flatnonzero(sizes[inverse] > 1)
+    representative = first[inverse[shared]]
+    if _rows_equal(values, shared, representative) and (
+        classes is None or np.array_equal(np.asarray(classes)[shared], np.asarray(classes)[representative])
+    ):
+        return inverse.astype(np.int64)
+    keys = np.ascontiguousarray(np.column_stack([np.zeros(values.shape[0], np.int64) if classes is None else classes, values]), dtype=np.int64)
+    as_bytes = keys.view(np.dtype((np.void, keys.shape[1] * keys.itemsize))).ravel()  # a hash collision: compare bytes
+    return np.unique(as_bytes, return_inverse=True)[1].ravel().astype(np.int64)
+
+
+def _rows_equal(values: np.ndarray, left: np.ndarray, right: np.ndarray) -> bool:
+    """Whether ``values[left[i]] == values[right[i]]`` for every ``i`` (in chunks of about 8 MB)."""
+    step = max(1, 2**20 // max(1, values.shape[1]))
+    return all(
+        np.array_equal(np.take(values, left[start : start + step], axis=0), np.take(values, right[start : start + step], axis=0))
+        for start in range(0, left.size, step)
+    )
+
+
+def _compact_rows(values: np.ndarray, kept: np.ndarray) -> None:
+    """``values[:k] = values[kept]`` in place for ascending ``kept`` (so ``kept[i] ≥ i``), in chunks."""
+    step = max(1, 2**20 // max(1, values.shape[1]))
+    for start in range(0, kept.size, step):
+        chunk = kept[start : start + step]
+        if chunk[0] != start or chunk[-1] != start + chunk.size - 1:
+            values[start : start + chunk.size] = np.take(values, chunk, axis=0)
+
+
+def _repeats_earlier_row(values: np.ndarray, classes: np.ndarray, index: int) -> bool:
+    """Whether row ``index`` equals an earlier row of the same class (first entries filter, then whole rows)."""
+    earlier = np.flatnonzero((values[:index, 0] == values[index, 0]).astype(bool) & (classes[:index] == classes[index]))
+    return bool(earlier.size) and any(np.array_equal(values[i], values[index]) for i in earlier)
+
+
+def first_distinct_rows(values: np.ndarray, classes: np.ndarray | None = None) -> list[int]:
+    """Indices of the first occurrence of each distinct row (and class) of an integer matrix.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        (M, N) integers.
+    classes : numpy.ndarray, optional
+        (M,) integer labels; rows of different classes are never merged.
+
+    Returns
+    -------
+    list of int
+        Ascending row indices, one per distinct row (see :func:`row_groups`).
+
+    Examples
+    --------
+    >>> first_distinct_rows(np.array([[1, 2], [0, 0], [1, 2]]))
+    [0, 1]
+    >>> first_distinct_rows(np.array([[1, 2], [1, 2]]), classes=np.array([0, 1]))
+    [0, 1]
+    """
+    if values.shape[0] == 0:
+        return []
+    return sorted(np.unique(row_groups(values, classes), return_index=True)[1].tolist())
+
+
+def _smallest_key_per_group(values: np.ndarray, keys: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
+    """Row indices of one row per distinct row: the one with the smallest key, in ascending key order."""
+    if values.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    groups = row_groups(values, classes)
+    by_key = np.argsort(keys, kind="stable")
+    _, first_in_key_order = np.unique(groups[by_key], return_index=True)
+    return by_key[np.sort(first_in_key_order)]
+
+
+def _value_anchors(hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(row, j)`` pairs, one per distinct value of each row (its first position ``j``), by row then ``j``."""
+    order = np.argsort(hidden, axis=1, kind="stable")
+    ordered = np.take_along_axis(hidden, order, axis=1)
+    starts = np.ones(hidden.shape, dtype=bool)
+    starts[:, 1:] = (ordered[:, 1:] != ordered[:, :-1]).astype(bool)
+    rows, positions = np.nonzero(starts)
+    anchors = order[rows, positions]
+    by_row_then_anchor = np.lexsort((anchors, rows))
+    return rows[by_row_then_anchor], anchors[by_row_then_anchor]
+
+
+def _first_at_or_below(values: np.ndarray) -> np.ndarray:
+    """``out[r, k]`` = the smallest index ``k'`` with ``values[r, k'] ≤ values[r, k]``."""
+    order = np.argsort(values, axis=1, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=1)
+    width = values.shape[1]
+    run_ends = np.ones(values.shape, dtype=bool)
+    run_ends[:, :-1] = (ordered[:, :-1] != ordered[:, 1:]).astype(bool)
+    end_of_run = np.where(run_ends, np.arange(width), width)
+    end_of_run = np.minimum.accumulate(end_of_run[:, ::-1], axis=1)[:, ::-1]
+    smallest_so_far = np.minimum.accumulate(order, axis=1)
+    out = np.empty_like(order)
+    np.put_along_axis(out, order, np.take_along_axis(smallest_so_far, end_of_run, axis=1), axis=1)
+    return out
+
+
+@dataclass(frozen=True)
+class _Siblings:
+    """For the units ``p = σ(s(g − g(x_{j_p})))`` of one layer (ReLU-like σ, free anchors): which
+    ``σ(p − v)``, ``v = p(x_j) > 0``, may be skipped.
+
+    ``σ(p − v) = σ(s(g − g(x_j)))`` (as functions) for every sibling ``p'`` of ``p`` (same ``g``
+    and ``s``) with ``s·g(x_{j'}) ≤ s·g(x_j)``; the smallest naive index among them is the
+    sibling with the smallest anchor ``j'``, so only that sibling's row is generated. At layer
+    2 ``g = x`` and the siblings are the first breakpoints ``a_f`` (the data points among them).
+
+    ``minimal[s, g, k]`` is that smallest anchor for grandparent row ``g``, sign index ``s`` and
+    query position ``k``; ``decode`` maps a parent key to (grandparent row, sign index, own
+    anchor); ``query`` maps a data position to ``k``.
+    """
+
+    minimal: np.ndarray
+    decode: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+    query: np.ndarray
+
+    def redundant(self, parent_keys: np.ndarray, anchors: np.ndarray, anchor_values: np.ndarray) -> np.ndarray:
+        """Mask of the pairs whose child ``σ(p − v)`` has a smaller-index equal row elsewhere."""
+        grandparent, sign_index, own = self.decode(parent_keys)
+        smallest = self.minimal[sign_index, grandparent, self.query[anchors]]
+        return (anchor_values != 0).astype(bool) & (own != smallest)
+
+    @classmethod
+    def of_first_layer(cls, x: np.ndarray, first_breakpoints: np.ndarray, signs: Sequence[int]) -> _Siblings:
+        n_first = first_breakpoints.size
+        minimal = np.stack([_first_at_or_below((sign * first_breakpoints)[None, :]) for sign in signs])
+        return cls(minimal, lambda keys: (np.zeros_like(keys), keys // n_first, keys % n_first), np.searchsorted(x, x, side="left"))
+
+    @classmethod
+    def of_layer(cls, grandparents: np.ndarray, grandparent_keys: np.ndarray, signs: Sequence[int]) -> _Siblings:
+        n_points, n_signs = grandparents.shape[1], len(signs)
+
+        def decode(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            return np.searchsorted(grandparent_keys, keys // (n_points * n_signs)), (keys // n_points) % n_signs, keys % n_points
+
+        minimal = np.stack([_first_at_or_below(sign * grandparents) for sign in signs])
+        return cls(minimal, decode, np.arange(n_points))
+
+
+def _children(
+    hidden: np.ndarray,
+    keys: np.ndarray,
+    parents: np.ndarray,
+    anchors: np.ndarray,
+    signs: Sequence[int],
+    anchor_radix: int,
+    slopes: tuple[object, object],
+    reserve: Callable[[int], None],
+    siblings: _Siblings | None = None,
+    spare_rows: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``σ(s(h_p − h_p(x_j)))`` for the ``(p, j)`` pairs and every sign, with their keys
+    ``(key_p·|S| + sign index)·radix + j``, written into one array.
+
+    For ReLU-like σ (``a = 0 < b``) the rows ``σ(−h_p) = 0`` are written once (the first, whose
+    key is the smallest of them), and with ``siblings`` the rows ``σ(h_p − v)``, ``v > 0``, that
+    a sibling of ``p`` produces with a smaller key are not written. ``spare_rows`` uninitialised
+    rows (and keys) follow the children."""
+    anchor_values = hidden[parents, anchors]
+    relu_like = slopes[0] == 0 and slopes[1] > 0
+    chosen_per_sign = []
+    for sign in signs:
+        chosen = np.ones(parents.size, dtype=bool)
+        if relu_like and sign < 0:
+            at_zero = (anchor_values == 0).astype(bool)
+            chosen = ~at_zero
+            if at_zero.any():
+                chosen[np.flatnonzero(at_zero)[0]] = True
+        elif relu_like and siblings is not None:
+            chosen = ~siblings.redundant(keys[parents], anchors, anchor_values)
+        chosen_per_sign.append(np.flatnonzero(chosen))
+    total = sum(chosen.size for chosen in chosen_per_sign)
+    reserve(total + spare_rows)
+    rows = np.empty((total + spare_rows, hidden.shape[1]), dtype=hidden.dtype)
+    child_keys = np.empty(total + spare_rows, dtype=np.int64)
+    start = 0
+    for sign_index, (sign, chosen) in enumerate(zip(signs, chosen_per_sign)):
+        block = rows[start : start + chosen.size]
+        np.take(hidden, parents[chosen], axis=0, out=block, mode="clip")  # indices are valid; "clip" writes unbuffered
+        block -= anchor_values[chosen][:, None]
+        if sign != 1:
+            block *= sign
+        _apply_homogeneous(block, slopes)
+        anchor_term = anchors[chosen] if anchor_radix > 1 else 0
+        child_keys[start : start + chosen.size] = (keys[parents[chosen]] * len(signs) + sign_index) * anchor_radix + anchor_term
+        start += chosen.size
+    return rows, child_keys
+
+
+def _block_candidates(
+    x: np.ndarray,
+    first_breakpoints: np.ndarray,
+    tied_anchors: np.ndarray | None,
+    signs_per_layer: Sequence[Sequence[int]],
+    slopes: tuple[object, object],
+    reserve: Callable[[int], None],
+    spare_rows: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rows, keys, kept)``: the last layer's candidate rows, their keys, and the indices of
+    one row per distinct row (the smallest key), ascending in key. With ``L ≥ 3`` the rows are
+    followed by ``spare_rows`` uninitialised rows (and keys), for rows the caller appends."""
+    n_points = x.size
+    first_signs = np.array(signs_per_layer[0], dtype=x.dtype)
+    reserve(first_signs.size * first_breakpoints.size)
+    pre = first_signs[:, None, None] * (x[None, None, :] - first_breakpoints[None, :, None])
+    hidden = _apply_homogeneous(pre, slopes).reshape(-1, n_points)
+    keys = np.arange(hidden.shape[0], dtype=np.int64)
+    deeper = list(signs_per_layer[1:])
+    relu_like = slopes[0] == 0 and slopes[1] > 0
+    siblings = _Siblings.of_first_layer(x, first_breakpoints, signs_per_layer[0]) if relu_like and tied_anchors is None else None
+    if tied_anchors is not None and deeper:
+        tied = np.tile(np.asarray(tied_anchors, dtype=np.int64), first_signs.size)
+        hidden, keys = _children(hidden, keys, np.arange(hidden.shape[0]), tied, deeper.pop(0), 1, slopes, reserve)
+    for depth_index, layer_signs in enumerate(deeper):
+        kept = _smallest_key_per_group(hidden, keys)
+        hidden, keys = np.take(hidden, kept, axis=0), keys[kept]
+        parents, anchors = _value_anchors(hidden)
+        grandparents, grandparent_keys = hidden, keys
+        last = depth_index + 1 == len(deeper)
+        hidden, keys = _children(hidden, keys, parents, anchors, layer_signs, n_points, slopes, reserve, siblings, spare_rows if last else 0)
+        if relu_like and not last:
+            siblings = _Siblings.of_layer(grandparents, grandparent_keys, layer_signs)
+    candidates = hidden.shape[0] - (spare_rows if deeper else 0)
+    return hidden, keys, _smallest_key_per_group(hidden[:candidates], keys[:candidates])
+
+
+def distinct_narrow_columns(
+    x: np.ndarray,
+    signs_per_layer: Sequence[Sequence[int]],
+    slopes: tuple[object, object],
+    blocks: Sequence[tuple[np.ndarray, np.ndarray | None, int]],
+    *,
+    extra: Sequence[tuple[np.ndarray, int, bool]] = (),
+    reserve: Callable[[int], None] = lambda rows: None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of the :func:`~mirrorlib.libraries.narrow_columns.narrow_columns` blocks
+    of a library, built layer by layer without generating the duplicates of distinct parents
+    and anchor values.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Sorted data, shape (N,), int64 or object (exact integers on a common denominator).
+    signs_per_layer : sequence of sequences of int
+        ``s_l`` options for layers ``1..L−1``.
+    slopes : tuple
+        σ's slopes ``(a, b)`` in the arithmetic of ``x``.
+    blocks : sequence of ``(first_breakpoints, tied_anchors, first_key)``
+        Each block is one ``narrow_columns`` call (``a_1`` options and optional tied layer-2
+        anchors, same dtype as ``x``) whose rows are numbered from ``first_key`` on in
+        :func:`~mirrorlib.libraries.narrow_columns.narrow_provenance` order; blocks in
+        ascending, non-overlapping ranges of numbers.
+    extra : sequence of ``(row, key, penalised)``, optional
+        Further rows (e.g. the linear feature), numbered after every block row; an unpenalised
+        row is never merged with a penalised one (block rows are penalised).
+    reserve : callable, optional
+        Called with the number of rows of every layer before they are allocated (e.g. to refuse
+        a build over a memory limit by raising).
+
+    Returns
+    -------
+    rows : numpy.ndarray
+        (M, N) distinct rows, in ascending key order.
+    keys : numpy.ndarray
+        (M,) ascending; ``rows[i]`` is the row numbered ``keys[i]``, the smallest number of a
+        row equal to it.
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries.narrow_columns import narrow_columns
+    >>> x, firsts, signs = np.array([0, 1, 3]), np.array([0, 1, 3]), [(1, -1), (1, -1)]
+    >>> rows, keys = distinct_narrow_columns(x, signs, (0, 1), [(firsts, None, 0)])
+    >>> naive = narrow_columns(x, firsts, signs, (0, 1))
+    >>> naive.shape[0], rows.shape[0], len({tuple(row) for row in naive.tolist()})
+    (36, 7, 7)
+    >>> bool((naive[keys] == rows).all())
+    True
+    """
+    in_place = len(blocks) == 1 and len(signs_per_layer) > 1  # the last layer's array has room for ``extra``
+    spare = len(extra) if in_place else 0
+    candidates = [_block_candidates(x, firsts, tied, signs_per_layer, slopes, reserve, spare) for firsts, tied, _ in blocks]
+    total = sum(kept.size for _, _, kept in candidates) + len(extra)
+    if in_place:
+        (buffer, keys, kept), first_key = candidates[0], blocks[0][2]
+        keys[: kept.size] = keys[kept] + first_key
+        _compact_rows(buffer, kept)
+        rows = buffer[:total]
+    else:
+        reserve(total)
+        rows, keys = np.empty((total, x.size), dtype=x.dtype), np.empty(total, dtype=np.int64)
+        start = 0
+        for (block_rows, block_keys, kept), (_, _, first_key) in zip(candidates, blocks):
+            np.take(block_rows, kept, axis=0, out=rows[start : start + kept.size], mode="clip")
+            keys[start : start + kept.size] = block_keys[kept] + first_key
+            start += kept.size
+    del candidates
+    keys, classes = keys[:total], np.ones(total, dtype=np.int64)
+    for offset, (row, key, penalised) in enumerate(extra, start=total - len(extra)):
+        rows[offset], keys[offset], classes[offset] = row, key, int(penalised)
+    if len(blocks) > 1:
+        chosen = _smallest_key_per_group(rows, keys, classes)  # keys ascend: blocks and extra rows come in key order
+    else:  # the block's rows are distinct: only an extra row can repeat an earlier row
+        extra_kept = [i for i in range(total - len(extra), total) if not _repeats_earlier_row(rows, classes, i)]
+        chosen = np.concatenate([np.arange(total - len(extra)), extra_kept]).astype(np.int64)
+    if not np.array_equal(chosen, np.arange(chosen.size)):
+        rows = np.take(rows, chosen, axis=0)
+    rows, keys = rows[: chosen.size], keys[chosen]
+    if rows.base is not None and 4 * rows.nbytes < 3 * rows.base.nbytes:
+        rows = rows.copy()  # the view would keep more than a third of its array unused
+    return rows, keys
