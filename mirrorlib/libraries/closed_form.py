@@ -220,7 +220,8 @@ class _Recipe:
         return self.__dict__["_integer_columns"]
 
     def _integer_linear_row(self, scale: IntegerScale) -> np.ndarray:
-        linear = [self._linear_row() * v * scale.denominator for v in self.dataset.x]
+        slope = self._linear_row()
+        linear = [slope * v * scale.denominator for v in self.dataset.x]
         return np.array([int(v) for v in linear], dtype=np.int64 if scale.fits_int64 else object)
 
     def distinct_integer_columns(self) -> tuple[np.ndarray, IntegerColumns]:

@@ -273,19 +273,24 @@ def _block_candidates(
     spare_rows: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(rows, keys, kept)``: the last layer's candidate rows, their keys, and the indices of
-    one row per distinct row (the smallest key), ascending in key. With ``L ≥ 3`` the rows are
-    followed by ``spare_rows`` uninitialised rows (and keys), for rows the caller appends."""
-    n_points = x.size
-    first_signs = np.array(signs_per_layer[0], dtype=x.dtype)
-    reserve(first_signs.size * first_breakpoints.size)
-    pre = first_signs[:, None, None] * (x[None, None, :] - first_breakpoints[None, :, None])
-    hidden = _apply_homogeneous(pre, slopes).reshape(-1, n_points)
-    keys = np.arange(hidden.shape[0], dtype=np.int64)
+    one row per distinct row (the smallest key), ascending in key. The rows are followed by
+    ``spare_rows`` uninitialised rows (and keys), for rows the caller appends."""
+    n_points, n_first = x.size, first_breakpoints.size
     deeper = list(signs_per_layer[1:])
+    first_spare = 0 if deeper else spare_rows
+    reserve(len(signs_per_layer[0]) * n_first + first_spare)
+    hidden = np.empty((len(signs_per_layer[0]) * n_first + first_spare, n_points), dtype=x.dtype)
+    for sign_index, sign in enumerate(signs_per_layer[0]):  # h_1 = σ(s_1(x − a_1)), rows (s_1, a_1)
+        block = hidden[sign_index * n_first : (sign_index + 1) * n_first]
+        np.subtract(x[None, :], first_breakpoints[:, None], out=block)
+        if sign != 1:
+            block *= sign
+        _apply_homogeneous(block, slopes)
+    keys = np.arange(hidden.shape[0], dtype=np.int64)
     relu_like = slopes[0] == 0 and slopes[1] > 0
-    siblings = _Siblings.of_first_layer(x, first_breakpoints, signs_per_layer[0]) if relu_like and tied_anchors is None else None
+    siblings = _Siblings.of_first_layer(x, first_breakpoints, signs_per_layer[0]) if relu_like and tied_anchors is None and deeper else None
     if tied_anchors is not None and deeper:
-        tied = np.tile(np.asarray(tied_anchors, dtype=np.int64), first_signs.size)
+        tied = np.tile(np.asarray(tied_anchors, dtype=np.int64), len(signs_per_layer[0]))
         hidden, keys = _children(hidden, keys, np.arange(hidden.shape[0]), tied, deeper.pop(0), 1, slopes, reserve)
     for depth_index, layer_signs in enumerate(deeper):
         kept = _smallest_key_per_group(hidden, keys)
@@ -296,7 +301,7 @@ def _block_candidates(
         hidden, keys = _children(hidden, keys, parents, anchors, layer_signs, n_points, slopes, reserve, siblings, spare_rows if last else 0)
         if relu_like and not last:
             siblings = _Siblings.of_layer(grandparents, grandparent_keys, layer_signs)
-    candidates = hidden.shape[0] - (spare_rows if deeper else 0)
+    candidates = hidden.shape[0] - spare_rows
     return hidden, keys, _smallest_key_per_group(hidden[:candidates], keys[:candidates])
 
 
@@ -352,7 +357,7 @@ def distinct_narrow_columns(
     >>> bool((naive[keys] == rows).all())
     True
     """
-    in_place = len(blocks) == 1 and len(signs_per_layer) > 1  # the last layer's array has room for ``extra``
+    in_place = len(blocks) == 1  # the last layer's array has room for ``extra``
     spare = len(extra) if in_place else 0
     candidates = [_block_candidates(x, firsts, tied, signs_per_layer, slopes, reserve, spare) for firsts, tied, _ in blocks]
     total = sum(kept.size for _, _, kept in candidates) + len(extra)
