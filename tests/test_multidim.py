@@ -17,7 +17,7 @@ from mirrorlib.multidim.group_lasso import dual_constraint_values, fit_group_las
 from mirrorlib.multidim.network import TwoLayerNetwork, augment
 from mirrorlib.multidim.patterns import _dichotomies, activation_patterns, cover_count, pattern_candidates, patterns_of
 from mirrorlib.multidim.sampling import sampled_patterns
-from mirrorlib.multidim.stationary import check_trained_network, train_two_layer
+from mirrorlib.multidim.stationary import check_trained_network, polish_stationary, stationarity, train_two_layer
 
 cp = pytest.importorskip("cvxpy")
 
@@ -334,3 +334,46 @@ def test_exact_gap_bound_states_its_scope_and_refuses_missing_inputs():
         exact_gap_bound(network, sample)
     with pytest.raises(ValueError, match="y has 3 labels"):
         exact_gap_bound(network, sample, y=y[:3], beta=0.1, activation="relu")
+
+
+def _objective(network: TwoLayerNetwork, X: np.ndarray, y: np.ndarray, beta: float) -> float:
+    return network.training_objective(X, y, beta)
+
+
+def test_polished_networks_are_verified_stationary_points_optimal_for_their_own_patterns() -> None:
+    rng = np.random.default_rng(5)
+    verified = 0
+    for seed in range(8):
+        X, y = rng.integers(-20, 21, (8, 2)) / 4, rng.integers(-10, 11, 8) / 4
+        network = polish_stationary(train_two_layer(X, y, 0.1, width=5, seed=seed), X, y, 0.1)
+        verdict = stationarity(network, X, y, 0.1)
+        if not verdict.is_stationary:
+            continue
+        verified += 1
+        report = check_trained_network(network, X, y, 0.1)
+        assert report.restricted_optimal, report.as_text()
+        # independent first-order check: J's central differences along random directions are ~0
+        theta = network._theta()
+        for _ in range(5):
+            direction = [rng.standard_normal(theta.shape), rng.standard_normal(network.width), rng.standard_normal()]
+            step = 1e-6
+
+            def moved(t: float) -> TwoLayerNetwork:
+                shifted = theta + t * direction[0]
+                return TwoLayerNetwork(shifted[:, :2], shifted[:, 2], network.output + t * direction[1], network.intercept + t * direction[2])
+
+            slope = (_objective(moved(step), X, y, 0.1) - _objective(moved(-step), X, y, 0.1)) / (2 * step)
+            assert abs(slope) < 1e-5
+    assert verified >= 3
+
+
+def test_stationarity_rejects_non_stationary_points() -> None:
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    y = np.array([0.0, 1.0, 1.0, 3.0])
+    random_start = TwoLayerNetwork(np.array([[1.0, 1.0]]), np.array([-0.5]), np.array([1.0]), 0.0)
+    assert not stationarity(random_start, X, y, 0.1).is_stationary  # gradient far from 0
+    on_a_point = TwoLayerNetwork(np.array([[1.0, 1.0]]), np.array([-1.0]), np.array([1.0]), 0.0)  # x = (1, 0) on its hyperplane
+    verdict = stationarity(on_a_point, X, y, 0.1)
+    assert verdict.margin == 0.0 and not verdict.is_stationary
+    dead = TwoLayerNetwork(np.zeros((2, 2)), np.zeros(2), np.zeros(2), float(y.mean()))
+    assert stationarity(dead, X, y, 0.1) == stationarity(dead, X, y, 0.1) and stationarity(dead, X, y, 0.1).live == 0

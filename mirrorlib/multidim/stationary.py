@@ -37,7 +37,7 @@ from mirrorlib.multidim.group_lasso import PatternCertificate, _as_data, _object
 from mirrorlib.multidim.network import TwoLayerNetwork, augment
 from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns
 
-__all__ = ["TrainedNetworkReport", "check_trained_network", "train_two_layer"]
+__all__ = ["TrainedNetworkReport", "check_trained_network", "train_two_layer", "polish_stationary", "Stationarity", "stationarity"]
 
 
 def _unpack(parameters: np.ndarray, width: int, d: int) -> tuple[np.ndarray, np.ndarray, float]:
@@ -78,28 +78,177 @@ def train_two_layer(
         raise ValueError(f"width must be ≥ 1, got {width}")
     if not beta > 0:
         raise ValueError(f"beta must be > 0, got {beta}")
-    n, d = X.shape
-    Xbar = augment(X)
+    d = X.shape[1]
     rng = np.random.default_rng(seed)
     start = np.concatenate([rng.standard_normal(width * (d + 1)) / np.sqrt(d + 1), rng.standard_normal(width) / np.sqrt(width), [y.mean()]])
+    return _minimise(start, augment(X), y, beta, width, None, max_iterations, gradient_tol)
 
-    def objective_and_gradient(parameters: np.ndarray) -> tuple[float, np.ndarray]:
-        theta, alpha, xi = _unpack(parameters, width, d)
-        pre = Xbar @ theta.T  # (N, m)
-        hidden = np.maximum(pre, 0.0)
-        residual = hidden @ alpha + xi - y
-        value = 0.5 * residual @ residual + 0.5 * beta * (np.sum(theta**2) + alpha @ alpha)
-        back = (residual[:, None] * (pre > 0)) * alpha[None, :]  # (N, m)
-        gradient_theta = back.T @ Xbar + beta * theta
-        gradient_alpha = hidden.T @ residual + beta * alpha
-        return float(value), np.concatenate([gradient_theta.reshape(-1), gradient_alpha, [residual.sum()]])
 
+def _objective_and_gradient(
+    parameters: np.ndarray, Xbar: np.ndarray, y: np.ndarray, beta: float, width: int, gates: np.ndarray | None
+) -> tuple[float, np.ndarray]:
+    """``J`` and its gradient; neuron ``j`` is active where ``x̄ᵀθ_j > 0``, or where ``gates[:, j]``."""
+    theta, alpha, xi = _unpack(parameters, width, Xbar.shape[1] - 1)
+    pre = Xbar @ theta.T  # (N, m)
+    active = pre > 0 if gates is None else gates
+    hidden = pre * active
+    residual = hidden @ alpha + xi - y
+    value = 0.5 * residual @ residual + 0.5 * beta * (np.sum(theta**2) + alpha @ alpha)
+    back = (residual[:, None] * active) * alpha[None, :]  # (N, m)
+    gradient_theta = back.T @ Xbar + beta * theta
+    gradient_alpha = hidden.T @ residual + beta * alpha
+    return float(value), np.concatenate([gradient_theta.reshape(-1), gradient_alpha, [residual.sum()]])
+
+
+def _minimise(
+    start: np.ndarray, Xbar: np.ndarray, y: np.ndarray, beta: float, width: int, gates: np.ndarray | None, max_iterations: int, gradient_tol: float
+) -> TwoLayerNetwork:
     result = minimize(
-        objective_and_gradient, start, jac=True, method="L-BFGS-B",
+        _objective_and_gradient, start, args=(Xbar, y, beta, width, gates), jac=True, method="L-BFGS-B",
         options={"maxiter": max_iterations, "gtol": gradient_tol, "ftol": 1e-15, "maxcor": 30},
     )
+    d = Xbar.shape[1] - 1
     theta, alpha, xi = _unpack(result.x, width, d)
     return TwoLayerNetwork(theta[:, :d], theta[:, d], alpha, xi)
+
+
+def _live(network: TwoLayerNetwork) -> np.ndarray:
+    """Neurons that are not exactly zero (``θ_j ≠ 0`` or ``α_j ≠ 0``)."""
+    return (network.output != 0) | (np.abs(network._theta()).max(axis=1) > 0)
+
+
+def polish_stationary(
+    network: TwoLayerNetwork, X: Any, y: Any, beta: float, *, dead_tol: float = 1e-6, rounds: int = 20, max_iterations: int = 20_000
+) -> TwoLayerNetwork:
+    """Refine a trained ReLU network towards a stationary point of ``J``.
+
+    Neurons with ``max(‖θ_j‖, |α_j|) ≤ dead_tol`` are set exactly to zero; the others keep their
+    activation patterns ``D_j = 1[X̄θ_j > 0]`` fixed while ``J`` — with fixed patterns a smooth
+    function, the gated objective ``½‖Σ_j D_j X̄θ_j α_j + ξ − y‖² + β/2 Σ_j(‖θ_j‖² + α_j²)`` — is
+    minimised by L-BFGS to machine precision; when that changes a pattern, the new patterns are
+    fixed and the step repeated (at most ``rounds`` times). Where the result keeps every pattern strictly
+    (no data point on a live neuron's hyperplane), ``J`` coincides with that smooth function
+    near it, so a zero gradient makes it a stationary point of ``J``; :func:`stationarity`
+    decides this.
+
+    Parameters
+    ----------
+    network : TwoLayerNetwork
+        A ReLU network (e.g. from :func:`train_two_layer`).
+    X, y : array-like
+        The training data ``(N, d)`` and labels.
+    beta : float
+        β > 0.
+    dead_tol : float
+        Neurons this small are taken to have died.
+    rounds : int
+        Most pattern-fixing rounds.
+    max_iterations : int
+        L-BFGS limit per round.
+
+    Returns
+    -------
+    TwoLayerNetwork
+        The live neurons, polished, and the intercept.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(2)
+    >>> X, y = rng.integers(-8, 9, (8, 2)) / 4, rng.integers(-4, 5, 8) / 2
+    >>> trained = train_two_layer(X, y, 0.1, width=4, seed=0)
+    >>> stationarity(trained, X, y, 0.1).is_stationary
+    False
+    >>> polished = polish_stationary(trained, X, y, 0.1)
+    >>> stationarity(polished, X, y, 0.1).is_stationary
+    True
+    """
+    X, y = _as_data(X, y)
+    Xbar = augment(X)
+    for _ in range(rounds):
+        theta = network._theta()
+        live = np.maximum(np.abs(theta).max(axis=1), np.abs(network.output)) > dead_tol
+        gates = Xbar @ theta[live].T > 0
+        start = np.concatenate([theta[live].reshape(-1), network.output[live], [network.intercept]])
+        network = _minimise(start, Xbar, y, beta, int(live.sum()), gates, max_iterations, 1e-14)
+        if np.array_equal(Xbar @ network._theta().T > 0, gates):
+            break
+    return network
+
+
+@dataclass(frozen=True)
+class Stationarity:
+    """Whether a ReLU network is a stationary point of ``J``, decided in float64.
+
+    ``J`` is differentiable at a point where no data point lies on a live neuron's hyperplane
+    (dead neurons, ``θ_j = 0, α_j = 0``, contribute ``α_j relu(X̄θ_j) = o(‖(θ_j, α_j)‖)`` and a
+    zero gradient), so there stationarity is ``∇J = 0``.
+
+    Attributes
+    ----------
+    gradient_norm : float
+        ``‖∇J‖`` over every weight and the intercept.
+    margin : float
+        The smallest distance ``|x̄_iᵀθ_j| / ‖θ_j‖`` of a data point to a live neuron's hyperplane
+        (``inf`` without live neurons).
+    live : int
+        Neurons not exactly zero.
+    is_stationary : bool
+        ``margin > margin_tol`` and ``gradient_norm ≤ gradient_tol·max(1, J)``.
+
+    Examples
+    --------
+    >>> from mirrorlib.multidim.network import TwoLayerNetwork
+    >>> X, y = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0.0, 0.0])
+    >>> empty = TwoLayerNetwork(np.zeros((1, 2)), np.zeros(1), np.zeros(1), 0.0)
+    >>> stationarity(empty, X, y, 0.1)
+    Stationarity(gradient_norm=0.0, margin=inf, live=0, is_stationary=True)
+    """
+
+    gradient_norm: float
+    margin: float
+    live: int
+    is_stationary: bool
+
+
+def stationarity(
+    network: TwoLayerNetwork, X: Any, y: Any, beta: float, *, gradient_tol: float = 1e-7, margin_tol: float = 1e-9
+) -> Stationarity:
+    """Decide whether ``network`` is a stationary point of ``J`` (see :class:`Stationarity`).
+
+    Parameters
+    ----------
+    network : TwoLayerNetwork
+        A ReLU network.
+    X, y : array-like
+        Training data and labels.
+    beta : float
+        β > 0.
+    gradient_tol : float
+        Largest accepted ``‖∇J‖`` relative to ``max(1, J)``.
+    margin_tol : float
+        Smallest accepted distance of a data point to a live neuron's hyperplane.
+
+    Returns
+    -------
+    Stationarity
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.standard_normal((8, 2)), rng.standard_normal(8)
+    >>> stationarity(train_two_layer(X, y, 0.1, width=4, seed=2), X, y, 0.1).live
+    4
+    """
+    X, y = _as_data(X, y)
+    theta, live = network._theta(), _live(network)
+    Xbar = augment(X)
+    parameters = np.concatenate([theta.reshape(-1), network.output, [network.intercept]])
+    value, gradient = _objective_and_gradient(parameters, Xbar, y, beta, network.width, None)
+    norms = np.linalg.norm(theta[live], axis=1)
+    distances = np.abs(Xbar @ theta[live].T) / np.where(norms > 0, norms, 1.0)
+    margin = float(distances.min()) if live.any() and norms.all() else (0.0 if live.any() else float("inf"))
+    gradient_norm = float(np.linalg.norm(gradient))
+    return Stationarity(gradient_norm, margin, int(live.sum()), bool(margin > margin_tol and gradient_norm <= gradient_tol * max(1.0, value)))
 
 
 @dataclass(frozen=True)
