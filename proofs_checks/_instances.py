@@ -37,6 +37,18 @@ def random_beta(rng: np.random.Generator) -> str:
     return format_rational(Fraction(int(rng.integers(1, 2001)), 1000))
 
 
+def random_planar_instance(rng: np.random.Generator, max_n: int) -> dict[str, Any]:
+    """3 to ``max_n`` points in the plane (coordinates ``p/q``, ``|p| ≤ 20``, ``q ≤ 4``), labels,
+    β and a seed for whatever the check draws further (a training start)."""
+    n = int(rng.integers(3, max(3, max_n) + 1))
+    return {
+        "X": [random_rationals(rng, 2, numerator=20, denominator=4) for _ in range(n)],
+        "y": random_rationals(rng, n),
+        "beta": random_beta(rng),
+        "seed": int(rng.integers(0, 2**31)),
+    }
+
+
 def exact(values: list[str]) -> list[Fraction]:
     return list(to_rational_vector(values, name="instance"))
 

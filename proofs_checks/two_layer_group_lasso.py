@@ -26,20 +26,14 @@ from mirrorlib.multidim.patterns import activation_patterns, cover_count
 from mirrorlib.multidim.stationary import train_two_layer
 from mirrorlib.verify.registry import Claim, Counterexample, Outcome
 from proofs_checks._harness import check_finding, main
-from proofs_checks._instances import drop_one_point, random_beta, random_rationals
+from proofs_checks._instances import drop_one_point, random_planar_instance
 
 NAME = "two-layer-group-lasso"
 TOL = 1e-6
 
 
 def draw(rng: np.random.Generator, max_n: int) -> dict:
-    n = int(rng.integers(3, max(3, max_n) + 1))
-    return {
-        "X": [random_rationals(rng, 2, numerator=20, denominator=4) for _ in range(n)],
-        "y": random_rationals(rng, n),
-        "beta": random_beta(rng),
-        "seed": int(rng.integers(0, 2**31)),
-    }
+    return random_planar_instance(rng, max_n)
 
 
 def check(instance: dict) -> Outcome:
