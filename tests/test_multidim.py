@@ -377,3 +377,14 @@ def test_stationarity_rejects_non_stationary_points() -> None:
     assert verdict.margin == 0.0 and not verdict.is_stationary
     dead = TwoLayerNetwork(np.zeros((2, 2)), np.zeros(2), np.zeros(2), float(y.mean()))
     assert stationarity(dead, X, y, 0.1) == stationarity(dead, X, y, 0.1) and stationarity(dead, X, y, 0.1).live == 0
+
+
+def test_stationarity_arguments_are_checked() -> None:
+    X, y = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0.0, 1.0])
+    network = TwoLayerNetwork(np.ones((1, 2)), np.zeros(1), np.ones(1), 0.0)
+    with pytest.raises(ValueError, match="rounds must be"):
+        polish_stationary(network, X, y, 0.1, rounds=0)
+    with pytest.raises(ValueError, match="dead_tol"):
+        polish_stationary(network, X, y, 0.1, dead_tol=float("nan"))
+    with pytest.raises(ValueError, match="gradient_tol"):
+        stationarity(network, X, y, 0.1, gradient_tol=-1.0)

@@ -163,6 +163,12 @@ def polish_stationary(
     True
     """
     X, y = _as_data(X, y)
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds must be a whole number ≥ 1, got {rounds!r}")
+    if not dead_tol >= 0:
+        raise ValueError(f"dead_tol must be ≥ 0, got {dead_tol!r}")
+    if network.gates is not None:
+        raise ValueError("polish_stationary takes a ReLU network; this one is gated")
     Xbar = augment(X)
     for _ in range(rounds):
         theta = network._theta()
@@ -240,6 +246,10 @@ def stationarity(
     4
     """
     X, y = _as_data(X, y)
+    if not (gradient_tol > 0 and margin_tol >= 0):
+        raise ValueError(f"gradient_tol must be > 0 and margin_tol ≥ 0, got {gradient_tol!r} and {margin_tol!r}")
+    if network.gates is not None:
+        raise ValueError("stationarity takes a ReLU network; this one is gated")
     theta, live = network._theta(), _live(network)
     Xbar = augment(X)
     parameters = np.concatenate([theta.reshape(-1), network.output, [network.intercept]])
