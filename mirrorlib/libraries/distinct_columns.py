@@ -144,31 +144,53 @@ def _smallest_key_per_group(values: np.ndarray, keys: np.ndarray, classes: np.nd
     return by_key[np.sort(first_in_key_order)]
 
 
-def _value_anchors(hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(row, j)`` pairs, one per distinct value of each row (its first position ``j``), by row then ``j``."""
-    order = np.argsort(hidden, axis=1, kind="stable")
-    ordered = np.take_along_axis(hidden, order, axis=1)
-    starts = np.ones(hidden.shape, dtype=bool)
-    starts[:, 1:] = (ordered[:, 1:] != ordered[:, :-1]).astype(bool)
-    rows, positions = np.nonzero(starts)
-    anchors = order[rows, positions]
-    by_row_then_anchor = np.lexsort((anchors, rows))
-    return rows[by_row_then_anchor], anchors[by_row_then_anchor]
+def _relu_like(slopes: tuple[object, object]) -> bool:
+    """``σ(t) = b·max(t, 0)`` with ``b > 0``: ``σ(−σ(g)) = 0`` and ``σ(σ(g) − v) = σ(b·g − v)`` for ``v > 0``."""
+    return slopes[0] == 0 and slopes[1] > 0
 
 
-def _first_at_or_below(values: np.ndarray) -> np.ndarray:
-    """``out[r, k]`` = the smallest index ``k'`` with ``values[r, k'] ≤ values[r, k]``."""
-    order = np.argsort(values, axis=1, kind="stable")
-    ordered = np.take_along_axis(values, order, axis=1)
-    width = values.shape[1]
-    run_ends = np.ones(values.shape, dtype=bool)
-    run_ends[:, :-1] = (ordered[:, :-1] != ordered[:, 1:]).astype(bool)
-    end_of_run = np.where(run_ends, np.arange(width), width)
-    end_of_run = np.minimum.accumulate(end_of_run[:, ::-1], axis=1)[:, ::-1]
-    smallest_so_far = np.minimum.accumulate(order, axis=1)
-    out = np.empty_like(order)
-    np.put_along_axis(out, order, np.take_along_axis(smallest_so_far, end_of_run, axis=1), axis=1)
-    return out
+@dataclass(frozen=True)
+class _RowOrder:
+    """Each row's positions in ascending order of value (stable) and the values in that order."""
+
+    order: np.ndarray
+    ordered: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _RowOrder:
+        order = np.argsort(values, axis=1, kind="stable")
+        return cls(order, np.take_along_axis(values, order, axis=1))
+
+    def descending(self) -> _RowOrder:
+        """The same rows in descending order of value (the ascending order of ``−values``;
+        equal values stay contiguous, which is all the runs below need)."""
+        return _RowOrder(self.order[:, ::-1], self.ordered[:, ::-1])
+
+    def value_anchors(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(row, j)`` pairs, one per distinct value of each row (its first position ``j``), by row then ``j``."""
+        starts = np.ones(self.order.shape, dtype=bool)
+        starts[:, 1:] = (self.ordered[:, 1:] != self.ordered[:, :-1]).astype(bool)
+        rows, positions = np.nonzero(starts)
+        anchors = self.order[rows, positions]
+        by_row_then_anchor = np.lexsort((anchors, rows))
+        return rows[by_row_then_anchor], anchors[by_row_then_anchor]
+
+    def first_at_or_below(self) -> np.ndarray:
+        """``out[r, k]`` = the smallest index ``k'`` whose value comes no later than ``k``'s in this
+        order (for the ascending order: ``values[r, k'] ≤ values[r, k]``)."""
+        width = self.order.shape[1]
+        run_ends = np.ones(self.order.shape, dtype=bool)
+        run_ends[:, :-1] = (self.ordered[:, :-1] != self.ordered[:, 1:]).astype(bool)
+        end_of_run = np.where(run_ends, np.arange(width), width)
+        end_of_run = np.minimum.accumulate(end_of_run[:, ::-1], axis=1)[:, ::-1]
+        smallest_so_far = np.minimum.accumulate(self.order, axis=1)
+        out = np.empty_like(self.order)
+        np.put_along_axis(out, self.order, np.take_along_axis(smallest_so_far, end_of_run, axis=1), axis=1)
+        return out
+
+    def signed(self, sign: int) -> _RowOrder:
+        """The order of ``sign · values``."""
+        return self if sign > 0 else self.descending()
 
 
 @dataclass(frozen=True)
@@ -199,17 +221,18 @@ class _Siblings:
     @classmethod
     def of_first_layer(cls, x: np.ndarray, first_breakpoints: np.ndarray, signs: Sequence[int]) -> _Siblings:
         n_first = first_breakpoints.size
-        minimal = np.stack([_first_at_or_below((sign * first_breakpoints)[None, :]) for sign in signs])
+        ascending = _RowOrder.of(first_breakpoints[None, :])
+        minimal = np.stack([ascending.signed(sign).first_at_or_below() for sign in signs])
         return cls(minimal, lambda keys: (np.zeros_like(keys), keys // n_first, keys % n_first), np.searchsorted(x, x, side="left"))
 
     @classmethod
-    def of_layer(cls, grandparents: np.ndarray, grandparent_keys: np.ndarray, signs: Sequence[int]) -> _Siblings:
-        n_points, n_signs = grandparents.shape[1], len(signs)
+    def of_layer(cls, grandparents: _RowOrder, grandparent_keys: np.ndarray, signs: Sequence[int]) -> _Siblings:
+        n_points, n_signs = grandparents.order.shape[1], len(signs)
 
         def decode(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             return np.searchsorted(grandparent_keys, keys // (n_points * n_signs)), (keys // n_points) % n_signs, keys % n_points
 
-        minimal = np.stack([_first_at_or_below(sign * grandparents) for sign in signs])
+        minimal = np.stack([grandparents.signed(sign).first_at_or_below() for sign in signs])
         return cls(minimal, decode, np.arange(n_points))
 
 
@@ -233,7 +256,7 @@ def _children(
     a sibling of ``p`` produces with a smaller key are not written. ``spare_rows`` uninitialised
     rows (and keys) follow the children."""
     anchor_values = hidden[parents, anchors]
-    relu_like = slopes[0] == 0 and slopes[1] > 0
+    relu_like = _relu_like(slopes)
     chosen_per_sign = []
     for sign in signs:
         chosen = np.ones(parents.size, dtype=bool)
@@ -287,7 +310,7 @@ def _block_candidates(
             block *= sign
         _apply_homogeneous(block, slopes)
     keys = np.arange(hidden.shape[0], dtype=np.int64)
-    relu_like = slopes[0] == 0 and slopes[1] > 0
+    relu_like = _relu_like(slopes)
     siblings = _Siblings.of_first_layer(x, first_breakpoints, signs_per_layer[0]) if relu_like and tied_anchors is None and deeper else None
     if tied_anchors is not None and deeper:
         tied = np.tile(np.asarray(tied_anchors, dtype=np.int64), len(signs_per_layer[0]))
@@ -295,12 +318,13 @@ def _block_candidates(
     for depth_index, layer_signs in enumerate(deeper):
         kept = _smallest_key_per_group(hidden, keys)
         hidden, keys = np.take(hidden, kept, axis=0), keys[kept]
-        parents, anchors = _value_anchors(hidden)
-        grandparents, grandparent_keys = hidden, keys
+        parent_order = _RowOrder.of(hidden)  # sorted once: value anchors now, the siblings rule of the next layer
+        parents, anchors = parent_order.value_anchors()
+        parent_keys = keys
         last = depth_index + 1 == len(deeper)
         hidden, keys = _children(hidden, keys, parents, anchors, layer_signs, n_points, slopes, reserve, siblings, spare_rows if last else 0)
         if relu_like and not last:
-            siblings = _Siblings.of_layer(grandparents, grandparent_keys, layer_signs)
+            siblings = _Siblings.of_layer(parent_order, parent_keys, layer_signs)
     candidates = hidden.shape[0] - spare_rows
     return hidden, keys, _smallest_key_per_group(hidden[:candidates], keys[:candidates])
 

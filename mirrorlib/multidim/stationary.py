@@ -255,8 +255,12 @@ def stationarity(
     parameters = np.concatenate([theta.reshape(-1), network.output, [network.intercept]])
     value, gradient = _objective_and_gradient(parameters, Xbar, y, beta, network.width, None)
     norms = np.linalg.norm(theta[live], axis=1)
-    distances = np.abs(Xbar @ theta[live].T) / np.where(norms > 0, norms, 1.0)
-    margin = float(distances.min()) if live.any() and norms.all() else (0.0 if live.any() else float("inf"))
+    if not live.any():
+        margin = float("inf")
+    elif not norms.all():  # a live neuron with θ_j = 0 has every data point on its hyperplane
+        margin = 0.0
+    else:
+        margin = float((np.abs(Xbar @ theta[live].T) / norms).min())
     gradient_norm = float(np.linalg.norm(gradient))
     return Stationarity(gradient_norm, margin, int(live.sum()), bool(margin > margin_tol and gradient_norm <= gradient_tol * max(1.0, value)))
 
