@@ -384,7 +384,13 @@ def test_stationarity_arguments_are_checked() -> None:
     network = TwoLayerNetwork(np.ones((1, 2)), np.zeros(1), np.ones(1), 0.0)
     with pytest.raises(ValueError, match="rounds must be"):
         polish_stationary(network, X, y, 0.1, rounds=0)
+    with pytest.raises(ValueError, match="from 1 to 1000"):
+        polish_stationary(network, X, y, 0.1, rounds=10**9)
     with pytest.raises(ValueError, match="dead_tol"):
         polish_stationary(network, X, y, 0.1, dead_tol=float("nan"))
     with pytest.raises(ValueError, match="gradient_tol"):
         stationarity(network, X, y, 0.1, gradient_tol=-1.0)
+    with pytest.raises(ValueError, match="d = 2 inputs but X has 3 columns"):
+        polish_stationary(network, np.zeros((2, 3)), y, 0.1)
+    with pytest.raises(ValueError, match="d = 2 inputs but X has 3 columns"):
+        stationarity(network, np.zeros((2, 3)), y, 0.1)

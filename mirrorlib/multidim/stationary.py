@@ -112,6 +112,18 @@ def _minimise(
     return TwoLayerNetwork(theta[:, :d], theta[:, d], alpha, xi)
 
 
+def _check_relu_network(network: TwoLayerNetwork, X: np.ndarray, caller: str) -> None:
+    """Refuse a gated network, or one whose input dimension is not X's."""
+    if network.gates is not None:
+        raise ValueError(f"{caller} takes a ReLU network; this one is gated")
+    if network.weights.shape[1] != X.shape[1]:
+        raise ValueError(f"the network takes d = {network.weights.shape[1]} inputs but X has {X.shape[1]} columns")
+
+
+MAX_POLISH_ROUNDS = 1000
+"""Most pattern-fixing rounds :func:`polish_stationary` accepts (each is one L-BFGS run)."""
+
+
 def _live(network: TwoLayerNetwork) -> np.ndarray:
     """Neurons that are not exactly zero (``θ_j ≠ 0`` or ``α_j ≠ 0``)."""
     return (network.output != 0) | (np.abs(network._theta()).max(axis=1) > 0)
@@ -163,12 +175,11 @@ def polish_stationary(
     True
     """
     X, y = _as_data(X, y)
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds must be a whole number ≥ 1, got {rounds!r}")
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= MAX_POLISH_ROUNDS:
+        raise ValueError(f"rounds must be a whole number from 1 to {MAX_POLISH_ROUNDS} (patterns that still change by then cycle), got {rounds!r}")
     if not dead_tol >= 0:
         raise ValueError(f"dead_tol must be ≥ 0, got {dead_tol!r}")
-    if network.gates is not None:
-        raise ValueError("polish_stationary takes a ReLU network; this one is gated")
+    _check_relu_network(network, X, "polish_stationary")
     Xbar = augment(X)
     for _ in range(rounds):
         theta = network._theta()
@@ -248,8 +259,7 @@ def stationarity(
     X, y = _as_data(X, y)
     if not (gradient_tol > 0 and margin_tol >= 0):
         raise ValueError(f"gradient_tol must be > 0 and margin_tol ≥ 0, got {gradient_tol!r} and {margin_tol!r}")
-    if network.gates is not None:
-        raise ValueError("stationarity takes a ReLU network; this one is gated")
+    _check_relu_network(network, X, "stationarity")
     theta, live = network._theta(), _live(network)
     Xbar = augment(X)
     parameters = np.concatenate([theta.reshape(-1), network.output, [network.intercept]])
@@ -351,10 +361,7 @@ def check_trained_network(
     (True, True)
     """
     X, y = _as_data(X, y)
-    if network.gates is not None:
-        raise ValueError("check_trained_network takes a ReLU network; this one is gated")
-    if network.weights.shape[1] != X.shape[1]:
-        raise ValueError(f"the network takes d = {network.weights.shape[1]} inputs but X has {X.shape[1]} columns")
+    _check_relu_network(network, X, "check_trained_network")
     objective = network.training_objective(X, y, beta)
     active = (np.abs(network.output) > 0) & (np.linalg.norm(np.column_stack([network.weights, network.biases]), axis=1) > 0)
     own = np.unique(network.patterns(X)[active], axis=0)
