@@ -47,7 +47,7 @@ from mirrorlib.multidim.patterns import ActivationPatterns
 from mirrorlib.numbers.exact import to_rational
 from mirrorlib.progress import LOGGER
 
-__all__ = ["ExactGapBound", "exact_gap_bound"]
+__all__ = ["ExactGapBound", "exact_gap_bound", "gap_bound"]
 
 ROOT_BITS = 64
 """The rational root ``s ≤ β/ρ̂`` is exact to ``2^-64`` (it only loosens the bound)."""
@@ -230,11 +230,50 @@ def exact_gap_bound(
     centred = residual - sum(residual, Fraction(0)) / len(residual)
     LOGGER.info("exact re-check: J computed, correlations over %d patterns", len(patterns))
     sup_squared = _sup_squared(Xbar, patterns.matrix(), centred, activation)
-    y_centred = labels - sum(labels, Fraction(0)) / len(labels)
+    return gap_bound(objective, labels, centred, sup_squared, beta, tol=tol, scope=patterns.scope)
+
+
+def gap_bound(
+    objective: Fraction, labels: Any, centred: Any, sup_squared: Fraction, beta: Fraction, *, tol: float, scope: str
+) -> ExactGapBound:
+    """The duality-gap bound of a group Lasso from its centred residual, exactly.
+
+    With ``ỹ`` the centred labels, ``r_c`` the centred residual of a network whose objective is
+    ``J`` and ``ρ̂² ≥ sup_groups ‖G_gᵀ r_c‖²``, the point ``θ = s·r_c`` with
+    ``s = min(ỹᵀr_c/‖r_c‖², β/ρ̂)`` (the root rounded down) is dual feasible, and
+    ``D(θ) = sθᵀỹ − ½‖θ‖² ≤ J*``; the bound is ``J − D(θ)``.
+
+    Parameters
+    ----------
+    objective : Fraction
+        ``J`` (or a rational upper bound of it).
+    labels, centred : sequences of Fractions
+        ``y`` and ``r_c`` (``Σ r_c = 0``).
+    sup_squared : Fraction
+        ``ρ̂²``.
+    beta : Fraction
+    tol : float
+        Relative gap at which the network is called optimal.
+    scope : str
+        Which units ``ρ̂`` covers (stated in the report).
+
+    Returns
+    -------
+    ExactGapBound
+
+    Examples
+    --------
+    >>> F = Fraction
+    >>> gap_bound(F(1, 2), [F(0), F(1)], [F(-1, 2), F(1, 2)], F(1, 4), F(1), tol=1e-6, scope='two groups').gap
+    Fraction(1, 4)
+    """
+    labels = list(labels)
+    mean = sum(labels, Fraction(0)) / len(labels)
+    y_centred = [v - mean for v in labels]
     size = sum((v * v for v in centred), Fraction(0))
     alignment = sum((a * b for a, b in zip(y_centred, centred)), Fraction(0))
     step = Fraction(0) if size == 0 else max(Fraction(0), alignment / size)
     if sup_squared > 0:
         step = min(step, _root_lower_bound(beta * beta / sup_squared))
     dual = step * alignment - step * step * size / 2
-    return ExactGapBound(objective, dual, objective - dual, sup_squared, beta, tol, patterns.scope)
+    return ExactGapBound(objective, dual, objective - dual, sup_squared, beta, tol, scope)
