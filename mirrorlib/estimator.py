@@ -85,8 +85,10 @@ class ConvexNet(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     activation : str or Activation
-        ``relu``, ``abs``, ``leaky_relu(a)``, ``linear``, … (positively homogeneous), or
-        ``sign`` / ``threshold`` (0-homogeneous, :mod:`mirrorlib.signnets`).
+        ``relu``, ``abs``, ``leaky_relu(a)``, ``linear``, … (positively homogeneous),
+        ``sign`` / ``threshold`` (0-homogeneous, :mod:`mirrorlib.signnets`), or
+        ``symmetrised_relu`` (depth 2 or 3, float: a group Lasso, :mod:`mirrorlib.symmetrised`,
+        fitted by column generation and certified exactly over every network of the architecture).
     depth : int
         ``L ≥ 2``.
     beta : float, Fraction, str or None
@@ -257,8 +259,10 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         X, y = self._validated_training_data(X, y)
         if self.n_features_in_ > 1:
             return self._fit_patterns(X, y)
-        self._labels = list(y)
         sigma = get_activation(self.activation)
+        if not sigma.is_scalar:
+            return self._fit_symmetrised(X, y)
+        self._labels = list(y)
         dataset = as_dataset(X)
         as_labels(y, dataset)  # validates length and values before any heavy work
         if sigma.is_zero_homogeneous:
@@ -303,6 +307,21 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         fit = fit_group_lasso(X, y, float(to_rational(self.beta, name="beta")), activation="relu", patterns=self.patterns_, tol=max(self.tol, GROUP_LASSO_TOL))
         self.group_lasso_ = fit
         self.certificate_ = FitCertificate(fit.certificate, network_certificate(fit, self.patterns_))
+        self.objective_ = fit.objective
+        self.coef_ = fit.coefficients
+        self.intercept_ = fit.intercept
+        self.network_ = fit.network()
+        return self
+
+    def _fit_symmetrised(self, x: np.ndarray, y: np.ndarray) -> ConvexNet:
+        """Symmetrised ReLU (depth 2 or 3): the group Lasso of :mod:`mirrorlib.symmetrised`, solved
+        in float64 and certified exactly over every network of the architecture."""
+        from mirrorlib.symmetrised.fit import fit_symmetrised, training_certificate
+
+        _reject_for_symmetrised(self)
+        fit = fit_symmetrised(x, np.asarray(y, dtype=np.float64), float(to_rational(self.beta, name="beta")), self.depth, tol=max(self.tol, GROUP_LASSO_TOL))
+        self.group_lasso_ = fit
+        self.certificate_ = FitCertificate(fit.certificate, training_certificate(fit))
         self.objective_ = fit.objective
         self.coef_ = fit.coefficients
         self.intercept_ = fit.intercept
@@ -420,6 +439,8 @@ class ConvexNet(RegressorMixin, BaseEstimator):
 
     def _require_fitted(self, *, one_d: bool = False) -> None:
         check_is_fitted(self, "network_")
+        if one_d and not get_activation(self.activation).is_scalar:
+            raise ValueError("this method covers Lasso fits; a symmetrised-ReLU fit is a group Lasso: see group_lasso_")
         if one_d and self.n_features_in_ > 1:
             raise ValueError(
                 "this method covers fits on 1-D data (a Lasso over one library); the model was fitted on "
@@ -460,6 +481,21 @@ def _reject_for_several_features(model: ConvexNet) -> None:
     for failed, message in problems:
         if failed:
             raise ValueError(f"X has {model.n_features_in_} features, but {message}")
+
+
+def _reject_for_symmetrised(model: ConvexNet) -> None:
+    """Symmetrised ReLU is fitted as a float deep narrow network of depth 2 or 3; ValueError naming
+    the first parameter that asks for something else."""
+    problems = [
+        (model.exact, "exact=True: its group Lasso is solved in float64 (and certified exactly); use exact=False"),
+        (model.depth not in (2, 3), f"depth={model.depth}: the exact oracle covers depths 2 and 3; use depth=2 or 3"),
+        (model.architecture != "narrow", f"architecture={model.architecture!r}: symmetrised units are deep narrow; use architecture='narrow'"),
+        (model.widths is not None, "widths apply to sign/threshold networks; drop widths"),
+        (model.reflection_nesting is not None, "reflection_nesting applies to deep ReLU libraries; drop it"),
+    ]
+    for failed, message in problems:
+        if failed:
+            raise ValueError(f"activation='symmetrised_relu' with {message}")
 
 
 def _sign_architecture(architecture: str, widths: Any, depth: int) -> tuple[str, Any]:

@@ -218,3 +218,29 @@ def test_oracle_refusals():
         dual_value([0, 1], [1, -1], 4)
     with pytest.raises(ValueError, match="arcs"):
         dual_value(list(range(200)), [1, -1] * 100, 3)
+
+
+def test_convexnet_fits_symmetrised_relu_and_certifies_the_network():
+    from sklearn.model_selection import cross_val_score
+
+    from mirrorlib.estimator import ConvexNet
+
+    x, y = sample(2, 10)
+    model = ConvexNet("symmetrised_relu", 3, 0.05).fit(x, y)
+    assert model.certificate_.is_optimal and model.certificate_.training_optimal
+    assert math.isclose(model.network_.training_objective(x, y, 0.05), model.objective_, rel_tol=1e-9)
+    assert np.allclose(model.predict(x.reshape(-1, 1)), model.network_.predict(x))
+    assert cross_val_score(ConvexNet("symmetrised_relu", 2, 0.05), x.reshape(-1, 1), y, cv=2).shape == (2,)
+    with pytest.raises(ValueError, match="group Lasso: see group_lasso_"):
+        model.optimal_set()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"exact": True}, "exact=True"), ({"depth": 4}, "depth=4"), ({"architecture": "skip"}, "architecture='skip'"), ({"reflection_nesting": 1}, "reflection_nesting")],
+)
+def test_convexnet_symmetrised_refusals(kwargs, message):
+    from mirrorlib.estimator import ConvexNet
+
+    with pytest.raises(ValueError, match=message):
+        ConvexNet("symmetrised_relu", **{"depth": 3, **kwargs}).fit([0, 1, 2], [0, 1, 0])

@@ -46,11 +46,12 @@ import numpy as np
 
 from mirrorlib.multidim.exact_check import ExactGapBound, gap_bound
 from mirrorlib.numbers.exact import to_rational
+from mirrorlib.optimality import TrainingCertificate
 from mirrorlib.progress import LOGGER
 from mirrorlib.symmetrised.network import SymmetrisedNetwork, SymmetrisedUnit, balanced_network
-from mirrorlib.symmetrised.oracle import DEPTHS, dual_value
+from mirrorlib.symmetrised.oracle import DEPTHS, QuadraticSurd, dual_value
 
-__all__ = ["SymmetrisedFit", "fit_symmetrised"]
+__all__ = ["SymmetrisedFit", "certify_network", "fit_symmetrised", "training_certificate"]
 
 PRUNE_RELATIVE = 1e-7
 """Groups with norm below this fraction of the largest are dropped (interior-point dust); the
@@ -261,3 +262,24 @@ def certify_network(network: SymmetrisedNetwork, x: Sequence[Any], y: Sequence[A
     sup_squared = dual_value(list(x), centred, network.depth).value.upper_bound()
     scope = f"every symmetrised-ReLU network of depth {network.depth} (exact search over the dual constraint's vertices)"
     return gap_bound(objective, [to_rational(v, name="y") for v in y], centred, sup_squared, to_rational(beta, name="beta"), tol=tol, scope=scope)
+
+
+def training_certificate(fit: SymmetrisedFit) -> TrainingCertificate:
+    """The network verdict of a fit in the form :class:`~mirrorlib.estimator.ConvexNet` reports:
+    ``sup`` is a rational upper bound of ``ρ(r_c)``, ``gap`` the exact bound on ``J − J*``.
+
+    Examples
+    --------
+    >>> verdict = training_certificate(fit_symmetrised([0, 1, 3], [0.0, 2.0, 0.0], 0.5, depth=2))
+    >>> verdict.training_optimal, verdict.reason.startswith('no symmetrised-ReLU network')
+    (True, True)
+    """
+    bound = fit.certificate
+    reason = (
+        f"no symmetrised-ReLU network of depth {fit.depth} and any width has a lower training objective "
+        f"than J − gap: exact duality gap over {bound.scope} ({bound.arithmetic}, tol {bound.tol:g})"
+    )
+    return TrainingCertificate(
+        bound.is_optimal, QuadraticSurd(0, bound.sup_squared).upper_bound(), bound.beta, bound.gap, bound.objective,
+        None, False, bound.tol, reason,
+    )
