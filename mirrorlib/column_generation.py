@@ -16,8 +16,8 @@ Which architectures have an oracle
 * the 2-layer net with a skip connection (Lemma 3.1): 2-layer units, λ also ⊥ x;
 * sign/threshold tree and rectangular units: the switching-pattern oracle
   :func:`~mirrorlib.optimality.switching_oracle` over the vectors with at most K switches.
-Linear σ needs none (every unit is affine). Symmetrised ReLU units lead to a group Lasso and are
-not fitted here.
+Linear σ needs none (every unit is affine). Symmetrised ReLU units lead to a group Lasso; their
+column generation, with its own exact oracle, is :mod:`mirrorlib.symmetrised.fit`.
 """
 
 from __future__ import annotations

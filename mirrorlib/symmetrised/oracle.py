@@ -56,7 +56,7 @@ DEPTHS = (2, 3)
 Vector = tuple[Any, Any]
 
 MAX_CANDIDATES = 3_000_000
-"""Refuse an exact search over more arcs than this (about a minute of rational arithmetic)."""
+"""Refuse an exact search over more arcs than this (minutes of rational arithmetic: about 4 s for the 58,000 arcs of 30 inputs with float-derived rationals)."""
 
 
 @dataclass(frozen=True)
