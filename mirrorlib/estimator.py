@@ -478,9 +478,7 @@ def _reject_for_several_features(model: ConvexNet) -> None:
         (model.widths is not None, "widths apply to sign/threshold networks on 1-D data; drop widths"),
         (model.reflection_nesting is not None, "reflection_nesting applies to deep networks on 1-D data; drop it"),
     ]
-    for failed, message in problems:
-        if failed:
-            raise ValueError(f"X has {model.n_features_in_} features, but {message}")
+    _raise_first(problems, f"X has {model.n_features_in_} features, but ")
 
 
 def _reject_for_symmetrised(model: ConvexNet) -> None:
@@ -493,9 +491,14 @@ def _reject_for_symmetrised(model: ConvexNet) -> None:
         (model.widths is not None, "widths apply to sign/threshold networks; drop widths"),
         (model.reflection_nesting is not None, "reflection_nesting applies to deep ReLU libraries; drop it"),
     ]
+    _raise_first(problems, "activation='symmetrised_relu' with ")
+
+
+def _raise_first(problems: list[tuple[bool, str]], prefix: str) -> None:
+    """ValueError with the first message whose condition holds."""
     for failed, message in problems:
         if failed:
-            raise ValueError(f"activation='symmetrised_relu' with {message}")
+            raise ValueError(prefix + message)
 
 
 def _sign_architecture(architecture: str, widths: Any, depth: int) -> tuple[str, Any]:

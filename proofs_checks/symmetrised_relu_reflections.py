@@ -52,12 +52,6 @@ def centred(weights: list[int]) -> list[Fraction]:
     return [Fraction(w) - mean for w in weights]
 
 
-def exact_value(unit: SymmetrisedUnit, x: list[Fraction], lam: list[Fraction]) -> Fraction:
-    """``‖G(X)ᵀλ‖²`` of a rational unit from its exact channels (normalised by ``‖c‖²``)."""
-    correlation = [sum((w * channel(v) for v, w in zip(x, lam)), Fraction(0)) for channel in unit.channels()]
-    return (correlation[0] ** 2 + correlation[1] ** 2) / (unit.mix[0] ** 2 + unit.mix[1] ** 2)
-
-
 def rational_witness(best: DualValue, x: list[Fraction]) -> SymmetrisedUnit:
     """A rational unit of the maximiser's vertex type with ``c`` rounded to
     :data:`WITNESS_DENOMINATOR`: the kink and one zero (type i) or both zeros (type ii) stay on the
@@ -114,7 +108,7 @@ def check(instance: dict) -> Outcome:
         best, depth2 = dual_value(x, lam, 3), dual_value(x, lam, 2).value.rational
         if best.value.exceeds(depth2) and best.interior:
             unit = rational_witness(best, x)
-            if exact_value(unit, x, lam) > depth2 and off_data_breakpoints(unit, x):
+            if unit.correlation_squared(x, lam) > depth2 and off_data_breakpoints(unit, x):
                 measurements = {"directions_tried": tried, "directions_where_depth3_beats_depth2": beats, "of_which_best_unit_bends_inside_the_range_off_the_data": in_range}
                 return Outcome(passed=True, measurements=measurements)
     reason = (

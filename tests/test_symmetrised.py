@@ -8,7 +8,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
@@ -32,14 +32,6 @@ def instances(draw, max_n: int = 6):
     return x, [v - mean for v in lam]
 
 
-def exact_value(unit: SymmetrisedUnit, x, lam) -> Fraction:
-    """``‖G(X)ᵀλ‖²`` of a rational unit, from its exact channels (normalised by ``‖c‖²``)."""
-    channels = unit.channels()
-    correlation = [sum((w * channel(v) for v, w in zip(x, lam)), Fraction(0)) for channel in channels]
-    square = correlation[0] ** 2 + correlation[1] ** 2
-    return square if unit.mix is None else square / (unit.mix[0] ** 2 + unit.mix[1] ** 2)
-
-
 @given(instances(), st.lists(st.tuples(rationals, rationals, rationals, rationals), min_size=1, max_size=8))
 def test_no_unit_beats_the_exact_oracle(instance, draws):
     """Random rational units, and units with the first kink at a data point and a zero at
@@ -52,7 +44,7 @@ def test_no_unit_beats_the_exact_oracle(instance, draws):
             a = x[int(abs(a.numerator)) % len(x)]
             units.append(SymmetrisedUnit(a, (c1, c2), -(c1 * max(zero - a, 0) + c2 * max(a - zero, 0))))
     for unit in units:
-        assert bound.at_least(exact_value(unit, x, lam)), unit
+        assert bound.at_least(unit.correlation_squared(x, lam)), unit
 
 
 @given(instances())
@@ -62,11 +54,11 @@ def test_the_oracle_value_is_attained(instance):
     x, lam = instance
     best3, best2 = dual_value(x, lam, 3), dual_value(x, lam, 2)
     assert best3.value.at_least(best2.value.rational)
-    assert exact_value(best2.unit, x, lam) == best2.value.rational
+    assert best2.unit.correlation_squared(x, lam) == best2.value.rational
     attained = best3.unit.matrix([float(v) for v in x]).T @ np.array([float(v) for v in lam])
     assert math.isclose(float(attained @ attained), float(best3.value), rel_tol=1e-9, abs_tol=1e-12)
     if not best3.interior and best3.value.radicand == 0:
-        assert exact_value(best3.unit, x, lam) == best3.value.rational
+        assert best3.unit.correlation_squared(x, lam) == best3.value.rational
 
 
 def grid_supremum(x: np.ndarray, lam: np.ndarray) -> float:
@@ -125,7 +117,7 @@ def test_a_generalised_midpoint_beats_every_kink_at_a_data_point():
     k, m = x.index(zeros[0]), x.index(zeros[-1])
     a = (c[0] * x[m] + c[1] * x[k]) / (c[0] + c[1])
     witness = SymmetrisedUnit(a, c, -c[0] * (x[m] - a))
-    value = exact_value(witness, [Fraction(v) for v in x], [Fraction(v) for v in lam])
+    value = witness.correlation_squared(x, lam)
     angles = np.linspace(0, np.pi, 20001)
     C = np.stack([np.cos(angles), np.sin(angles)])
     xs, ls = np.array(x, dtype=float), np.array(lam, dtype=float)

@@ -100,6 +100,23 @@ class SymmetrisedUnit:
             LayeredUnit(relu(), (first[0], ((sign * c[0], sign * c[1]),)), (first[1], (sign * b,))) for sign in (1, -1)
         )
 
+    def correlation_squared(self, x: Sequence[Any], lam: Sequence[Any]) -> Fraction:
+        """``‖G(X)ᵀλ‖²`` exactly, from the exact channels (divided by ``‖c‖²`` at depth 3), for a
+        unit with rational parameters — the quantity the dual constraint bounds by ``β²``.
+
+        Examples
+        --------
+        >>> SymmetrisedUnit(1, (1, 1), -1).correlation_squared([0, 1, 2], [1, -2, 1])
+        Fraction(2, 1)
+        """
+        values = [to_rational(v, name="x") for v in x]
+        weights = [to_rational(v, name="lam") for v in lam]
+        correlation = [sum((w * channel(v) for v, w in zip(values, weights)), Fraction(0)) for channel in self.channels()]
+        square = correlation[0] ** 2 + correlation[1] ** 2
+        if self.mix is None:
+            return square
+        return square / sum((to_rational(v, name="mix") ** 2 for v in self.mix), Fraction(0))
+
     def describe(self) -> str:
         """The group as a formula."""
         if self.mix is None:
