@@ -210,6 +210,14 @@ def test_oracle_refusals():
         dual_value([0, 1], [1, -1], 4)
     with pytest.raises(ValueError, match="arcs"):
         dual_value(list(range(200)), [1, -1] * 100, 3)
+    with pytest.raises(ValueError, match="arcs"):
+        dual_value(list(range(200)), [1, -1] * 100, 3, exact=False)
+
+
+def test_a_large_depth3_fit_is_refused_before_any_work():
+    x = np.linspace(0, 1, 5000)
+    with pytest.raises(ValueError, match="at most 110 distinct inputs"):
+        fit_symmetrised(x, np.sin(x), 0.1, 3)
 
 
 def test_convexnet_fits_symmetrised_relu_and_certifies_the_network():

@@ -49,7 +49,7 @@ from mirrorlib.numbers.exact import to_rational
 from mirrorlib.optimality import TrainingCertificate
 from mirrorlib.progress import LOGGER
 from mirrorlib.symmetrised.network import SymmetrisedNetwork, SymmetrisedUnit, balanced_network
-from mirrorlib.symmetrised.oracle import DEPTHS, QuadraticSurd, dual_value
+from mirrorlib.symmetrised.oracle import DEPTHS, QuadraticSurd, dual_value, require_searchable
 
 __all__ = ["SymmetrisedFit", "certify_network", "fit_symmetrised", "training_certificate"]
 
@@ -217,6 +217,8 @@ def fit_symmetrised(
     (True, 3)
     """
     x, y, beta = _validated(x, y, beta, depth, tol, max_rounds)
+    if depth == 3:
+        require_searchable(np.unique(x).size)
     units = _starting_units(np.unique(x), depth)
     columns = [unit.matrix(x) for unit in units]
     rounds = 0

@@ -335,6 +335,21 @@ def estimated_arcs(n: int) -> int:
     return 2 * n**3 + n * (n - 1) * (n + 1) // 6
 
 
+def require_searchable(n: int) -> None:
+    """ValueError when the depth-3 search over ``n`` distinct inputs would visit more than
+    :data:`MAX_CANDIDATES` arcs (checked before any work, exact or float).
+
+    Examples
+    --------
+    >>> require_searchable(50)
+    """
+    if estimated_arcs(n) > MAX_CANDIDATES:
+        raise ValueError(
+            f"the depth-3 search over {n} distinct inputs visits about {estimated_arcs(n):,} arcs (limit {MAX_CANDIDATES:,}); "
+            "use depth=2 or at most 110 distinct inputs"
+        )
+
+
 def dual_value(x: Sequence[Any], lam: Sequence[Any], depth: int, *, exact: bool = True) -> DualValue:
     """``ρ(λ)² = sup_units ‖G(X)ᵀλ‖²`` over the symmetrised-ReLU units of ``depth`` (2 or 3).
 
@@ -347,7 +362,7 @@ def dual_value(x: Sequence[Any], lam: Sequence[Any], depth: int, *, exact: bool 
     depth : {2, 3}
     exact : bool
         Rational arithmetic (default; floats are read exactly) or float64 (a fast search for
-        column generation, no guarantee).
+        column generation, no guarantee). Both refuse above :data:`MAX_CANDIDATES` arcs.
 
     Returns
     -------
@@ -375,8 +390,7 @@ def dual_value(x: Sequence[Any], lam: Sequence[Any], depth: int, *, exact: bool 
     if depth == 2 or len(points) < 2:
         return _depth2(points, weights)
     n = len(points)
-    if estimated_arcs(n) > MAX_CANDIDATES:
-        raise ValueError(f"the exact depth-3 search over {n} distinct inputs visits about {estimated_arcs(n):,} arcs (limit {MAX_CANDIDATES:,}); use exact=False or fewer points")
+    require_searchable(n)
     best: tuple[QuadraticSurd, Vector, bool] | None = None
     where: tuple[str, tuple[int, ...]] = ("", ())
     for j in range(n):
