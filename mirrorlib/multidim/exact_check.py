@@ -45,6 +45,7 @@ from mirrorlib.multidim.group_lasso import GroupLassoFit, polar_cone_generators,
 from mirrorlib.multidim.network import TwoLayerNetwork
 from mirrorlib.multidim.patterns import ActivationPatterns
 from mirrorlib.numbers.exact import to_rational
+from mirrorlib.numbers.surd import sqrt_bounds
 from mirrorlib.progress import LOGGER
 
 __all__ = ["ExactGapBound", "exact_gap_bound", "gap_bound"]
@@ -164,12 +165,6 @@ def _sup_squared(Xbar: np.ndarray, masks: np.ndarray, centred: np.ndarray, activ
     return best
 
 
-def _root_lower_bound(value: Fraction) -> Fraction:
-    """A rational ``q ≤ √value`` within ``2^-ROOT_BITS``."""
-    scale = 1 << ROOT_BITS
-    return Fraction(math.isqrt(value.numerator * scale * scale // value.denominator), scale)
-
-
 def exact_gap_bound(
     fit: GroupLassoFit | TwoLayerNetwork,
     patterns: ActivationPatterns,
@@ -274,6 +269,6 @@ def gap_bound(
     alignment = sum((a * b for a, b in zip(y_centred, centred)), Fraction(0))
     step = Fraction(0) if size == 0 else max(Fraction(0), alignment / size)
     if sup_squared > 0:
-        step = min(step, _root_lower_bound(beta * beta / sup_squared))
+        step = min(step, sqrt_bounds(beta * beta / sup_squared, ROOT_BITS)[0])
     dual = step * alignment - step * step * size / 2
     return ExactGapBound(objective, dual, objective - dual, sup_squared, beta, tol, scope)

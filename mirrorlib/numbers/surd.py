@@ -26,7 +26,7 @@ import numpy as np
 
 from mirrorlib.numbers.exact import format_rational, to_rational
 
-__all__ = ["Surd", "surd", "Scalar", "ExactScalar"]
+__all__ = ["Surd", "surd", "sqrt_bounds", "Scalar", "ExactScalar"]
 
 
 # =========================================================================== exact surds
@@ -81,6 +81,23 @@ def _reduce_index(radicand: Fraction, index: int) -> tuple[Fraction, int]:
                 radicand, index, reduced = root, index // prime, True
                 break
     return radicand, index
+
+
+def sqrt_bounds(value: Fraction, bits: int = 64) -> tuple[Fraction, Fraction]:
+    """Rationals ``lo ≤ √value ≤ hi`` with ``hi − lo ≤ 2^-bits`` (both exact when the root is a
+    multiple of ``2^-bits``), for ``value ≥ 0``.
+
+    Examples
+    --------
+    >>> low, high = sqrt_bounds(Fraction(2), 10)
+    >>> low, high, low * low <= 2 <= high * high
+    (Fraction(181, 128), Fraction(1449, 1024), True)
+    """
+    scale = 1 << bits
+    numerator, denominator = value.numerator * scale * scale, value.denominator
+    low = math.isqrt(numerator // denominator)
+    high = low if low * low * denominator == numerator else low + 1
+    return Fraction(low, scale), Fraction(high, scale)
 
 
 def surd(coefficient: object, radicand: object = 1, index: int = 1) -> Fraction | Surd:

@@ -44,6 +44,7 @@ import numpy as np
 from mirrorlib.functions.activations import relu
 from mirrorlib.groundtruth.architectures import LayeredUnit
 from mirrorlib.numbers.exact import to_rational
+from mirrorlib.numbers.surd import sqrt_bounds
 
 __all__ = ["SymmetrisedNetwork", "SymmetrisedUnit", "balanced_network"]
 
@@ -222,11 +223,7 @@ def _power_upper(square: Fraction, L: int) -> Fraction:
     ``2^-64``, for odd ``L``)."""
     if L % 2 == 0:
         return square ** (L // 2)
-    scale = 1 << 64
-    root = math.isqrt(-(-square.numerator * scale * scale // square.denominator))
-    if root * root * square.denominator < square.numerator * scale * scale:
-        root += 1
-    return square ** (L // 2) * Fraction(root, scale)
+    return square ** (L // 2) * sqrt_bounds(square)[1]
 
 
 def balanced_network(units: Sequence[SymmetrisedUnit], coefficients: np.ndarray, intercept: float) -> SymmetrisedNetwork:

@@ -48,6 +48,7 @@ from itertools import accumulate
 from typing import Any
 
 from mirrorlib.numbers.exact import to_rational
+from mirrorlib.numbers.surd import sqrt_bounds
 from mirrorlib.symmetrised.network import SymmetrisedUnit
 
 __all__ = ["DEPTHS", "DualValue", "QuadraticSurd", "dual_value"]
@@ -90,12 +91,7 @@ class QuadraticSurd:
 
     def upper_bound(self, bits: int = 64) -> Fraction:
         """A rational ``≥ m + √D``, within ``2^-bits`` (``√D`` rounded up)."""
-        radicand = Fraction(self.radicand)
-        scale = 1 << bits
-        root = math.isqrt(-(-radicand.numerator * scale * scale // radicand.denominator))
-        if root * root * radicand.denominator < radicand.numerator * scale * scale:
-            root += 1
-        return Fraction(self.rational) + Fraction(root, scale)
+        return Fraction(self.rational) + sqrt_bounds(Fraction(self.radicand), bits)[1]
 
     def __gt__(self, other: QuadraticSurd) -> bool:
         """Exact comparison of two surds (used to pick the maximiser)."""
