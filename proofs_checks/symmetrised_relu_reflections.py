@@ -28,7 +28,7 @@ from fractions import Fraction
 import numpy as np
 
 from mirrorlib.symmetrised.network import SymmetrisedUnit
-from mirrorlib.symmetrised.oracle import DualValue, dual_value
+from mirrorlib.symmetrised.oracle import DualValue, dual_value, vertex_unit
 from mirrorlib.verify.registry import Claim, Counterexample, Outcome
 from proofs_checks._harness import check_finding, main
 from proofs_checks._instances import exact, random_distinct_data
@@ -52,20 +52,10 @@ def centred(weights: list[int]) -> list[Fraction]:
     return [Fraction(w) - mean for w in weights]
 
 
-def rational_witness(best: DualValue, x: list[Fraction]) -> SymmetrisedUnit:
-    """A rational unit of the maximiser's vertex type with ``c`` rounded to
-    :data:`WITNESS_DENOMINATOR`: the kink and one zero (type i) or both zeros (type ii) stay on the
-    same data points."""
-    c = tuple(Fraction(v).limit_denominator(WITNESS_DENOMINATOR) for v in best.unit.mix)
-    G = best.unit.matrix([float(v) for v in x])
-    zeros = [v for v, row in zip(x, G) if abs(float(row.sum())) < 1e-9]
-    if best.vertex == "kink at a data point":
-        a = min(x, key=lambda v: abs(float(v) - float(best.unit.kink)))
-        zero = zeros[0]
-        return SymmetrisedUnit(a, c, -(c[0] * max(zero - a, 0) + c[1] * max(a - zero, 0)))
-    low, high = zeros[0], zeros[-1]
-    a = (c[0] * high + c[1] * low) / (c[0] + c[1])
-    return SymmetrisedUnit(a, c, -c[0] * (high - a))
+def rational_witness(best: DualValue) -> SymmetrisedUnit:
+    """The unit at the maximiser's vertex (same anchoring data points) with ``c`` rounded to
+    :data:`WITNESS_DENOMINATOR`: exact, and near the maximiser."""
+    return vertex_unit(best.vertex, best.anchors, tuple(Fraction(v).limit_denominator(WITNESS_DENOMINATOR) for v in best.unit.mix))
 
 
 def off_data_breakpoints(unit: SymmetrisedUnit, x: list[Fraction]) -> list[Fraction]:
@@ -107,7 +97,7 @@ def check(instance: dict) -> Outcome:
         in_range += 1
         best, depth2 = dual_value(x, lam, 3), dual_value(x, lam, 2).value.rational
         if best.value.exceeds(depth2) and best.interior:
-            unit = rational_witness(best, x)
+            unit = rational_witness(best)
             if unit.correlation_squared(x, lam) > depth2 and off_data_breakpoints(unit, x):
                 measurements = {"directions_tried": tried, "directions_where_depth3_beats_depth2": beats, "of_which_best_unit_bends_inside_the_range_off_the_data": in_range}
                 return Outcome(passed=True, measurements=measurements)

@@ -14,7 +14,7 @@ from scipy.optimize import minimize
 
 from mirrorlib.symmetrised.fit import certify_network, fit_symmetrised
 from mirrorlib.symmetrised.network import SymmetrisedNetwork, SymmetrisedUnit
-from mirrorlib.symmetrised.oracle import QuadraticSurd, dual_value
+from mirrorlib.symmetrised.oracle import QuadraticSurd, dual_value, vertex_unit
 
 rationals = st.fractions(min_value=-6, max_value=6, max_denominator=4)
 
@@ -113,10 +113,8 @@ def test_a_generalised_midpoint_beats_every_kink_at_a_data_point():
     assert min(abs(float(best.unit.kink) - v) for v in x) > 0.1
     # an exact rational unit near the maximiser beats a fine search over units whose kink is a data point
     c = tuple(Fraction(v).limit_denominator(10**6) for v in best.unit.mix)
-    zeros = [v for v in x if abs(float(best.unit.matrix([v]).sum())) < 1e-9]
-    k, m = x.index(zeros[0]), x.index(zeros[-1])
-    a = (c[0] * x[m] + c[1] * x[k]) / (c[0] + c[1])
-    witness = SymmetrisedUnit(a, c, -c[0] * (x[m] - a))
+    witness = vertex_unit(best.vertex, best.anchors, c)
+    assert min(x) < witness.kink < max(x) and witness.kink not in x
     value = witness.correlation_squared(x, lam)
     angles = np.linspace(0, np.pi, 20001)
     C = np.stack([np.cos(angles), np.sin(angles)])

@@ -51,7 +51,7 @@ from mirrorlib.numbers.exact import to_rational
 from mirrorlib.numbers.surd import sqrt_bounds
 from mirrorlib.symmetrised.network import SymmetrisedUnit
 
-__all__ = ["DEPTHS", "DualValue", "QuadraticSurd", "dual_value"]
+__all__ = ["DEPTHS", "DualValue", "QuadraticSurd", "dual_value", "require_searchable", "vertex_unit"]
 
 DEPTHS = (2, 3)
 Vector = tuple[Any, Any]
@@ -126,7 +126,10 @@ class DualValue:
         ``"zeros at two data points"`` (type ii).
     interior : bool
         The maximiser is an eigenvector strictly inside its arc (``c₁/c₂`` irrational in
-        general): its generalised reflection or midpoint lies strictly between data points.
+        general): its generalised reflection or midpoint is not a data point.
+    anchors : tuple
+        The data points that pin the vertex (:func:`vertex_unit`): ``(x_j, x_k)`` for a kink at
+        ``x_j`` and a zero at ``x_k``, ``(x_k, x_m)`` for zeros at both; ``(a, a)`` at depth 2.
 
     Examples
     --------
@@ -139,6 +142,7 @@ class DualValue:
     unit: SymmetrisedUnit
     vertex: str
     interior: bool
+    anchors: tuple[Any, Any]
 
 
 def _diamond(v: Vector) -> Any:
@@ -280,7 +284,8 @@ def _depth2(points: Sequence[Any], weights: Sequence[Any]) -> DualValue:
         value = right * right + left * left
         if best is None or value > best:
             best, where = value, j
-    return DualValue(QuadraticSurd(best if best is not None else 0), SymmetrisedUnit(points[where] if points else 0), "data point", False)
+    kink = points[where] if points else 0
+    return DualValue(QuadraticSurd(best if best is not None else 0), SymmetrisedUnit(kink), "data point", False, (kink, kink))
 
 
 def _type_one(points: Sequence[Any], weights: Sequence[Any], j: int, k: int) -> tuple[QuadraticSurd, Vector, bool]:
@@ -307,16 +312,26 @@ def _type_two(points: Sequence[Any], S0: Sequence[Any], S1: Sequence[Any], k: in
     return _arc_maximum(N, start, end)
 
 
-def _unit_of(points: Sequence[Any], kind: str, indices: tuple[int, ...], direction: Vector) -> SymmetrisedUnit:
-    """The maximising unit: kink ``a``, direction ``c`` and bias ``b``."""
+def vertex_unit(vertex: str, anchors: tuple[Any, Any], direction: Vector) -> SymmetrisedUnit:
+    """The unit at a depth-3 vertex for the direction ``c``: kind (i) ``"kink at a data point"``
+    with anchors ``(x_j, x_k)`` (kink ``x_j``, ``T(x_k) = 0``), or kind (ii)
+    ``"zeros at two data points"`` with anchors ``(x_k, x_m)`` (``T(x_k) = T(x_m) = 0``, kink at
+    the generalised midpoint). Exact for rational inputs.
+
+    Examples
+    --------
+    >>> vertex_unit("kink at a data point", (2, 3), (1, 1))
+    SymmetrisedUnit(kink=2, mix=(1, 1), shift=-1)
+    >>> vertex_unit("zeros at two data points", (Fraction(0), Fraction(3)), (Fraction(2), Fraction(1))).kink
+    Fraction(2, 1)
+    """
     c1, c2 = direction
-    if kind == "kink at a data point":
-        j, k = indices
-        a, zero = points[j], points[k]
+    if vertex == "kink at a data point":
+        a, zero = anchors
         return SymmetrisedUnit(a, direction, -(c1 * max(zero - a, 0) + c2 * max(a - zero, 0)))
-    k, m = indices
-    a = (c1 * points[m] + c2 * points[k]) / (c1 + c2)
-    return SymmetrisedUnit(a, direction, -c1 * (points[m] - a))
+    low, high = anchors
+    a = (c1 * high + c2 * low) / (c1 + c2)
+    return SymmetrisedUnit(a, direction, -c1 * (high - a))
 
 
 def estimated_arcs(n: int) -> int:
@@ -388,19 +403,19 @@ def dual_value(x: Sequence[Any], lam: Sequence[Any], depth: int, *, exact: bool 
     n = len(points)
     require_searchable(n)
     best: tuple[QuadraticSurd, Vector, bool] | None = None
-    where: tuple[str, tuple[int, ...]] = ("", ())
+    where: tuple[str, tuple[Any, Any]] = ("", (0, 0))
     for j in range(n):
         for k in range(n):
             candidate = _type_one(points, weights, j, k)
             if best is None or candidate[0] > best[0]:
-                best, where = candidate, ("kink at a data point", (j, k))
+                best, where = candidate, ("kink at a data point", (points[j], points[k]))
     S0, S1 = _prefix(weights), _prefix([w * v for w, v in zip(weights, points)])
     for k in range(n):
         for m in range(k + 1, n):
             for p in range(k, m):
                 candidate = _type_two(points, S0, S1, k, p, m)
                 if candidate[0] > best[0]:  # type: ignore[index]
-                    best, where = candidate, ("zeros at two data points", (k, m))
+                    best, where = candidate, ("zeros at two data points", (points[k], points[m]))
     assert best is not None
     value, direction, interior = best
-    return DualValue(value, _unit_of(points, where[0], where[1], direction), where[0], interior)
+    return DualValue(value, vertex_unit(where[0], where[1], direction), where[0], interior, where[1])
