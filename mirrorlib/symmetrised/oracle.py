@@ -182,18 +182,15 @@ def _arc_maximum(N: Sequence[Sequence[Any]], start: Vector, end: Vector) -> tupl
     if radicand == 0:
         return best_end
     eigen = (half, q)  # the doubled direction of the top eigenvector
-    half_turn = start[0] * end[1] - start[1] * end[0] == 0 and start[0] * end[0] + start[1] * end[1] < 0
-    if half_turn:
-        inside = True
+    if start[0] * end[1] - start[1] * end[0] == 0 and start[0] * end[0] + start[1] * end[1] < 0:
+        strictly = True  # a half turn: its doubled arc is the whole circle
     else:
         u = _doubled(start)
         position, stop = _relative_angle(u, eigen), _relative_angle(u, _doubled(end))
-        inside = position <= stop
-    if not inside:
-        return best_end
-    direction = _eigen_direction(float(half), float(q))
-    strictly = half_turn or 0 < _relative_angle(_doubled(start), eigen) < _relative_angle(_doubled(start), _doubled(end))
-    return QuadraticSurd((p + r) / 2, radicand), direction, bool(strictly)
+        if position > stop:
+            return best_end
+        strictly = 0 < position < stop
+    return QuadraticSurd((p + r) / 2, radicand), _eigen_direction(float(half), float(q)), strictly
 
 
 def _eigen_direction(half: float, q: float) -> Vector:
@@ -201,16 +198,16 @@ def _eigen_direction(half: float, q: float) -> Vector:
     return (math.cos(angle), math.sin(angle))
 
 
-def _flips(Psi: Sequence[Vector]) -> list[tuple[Vector, int, int]]:
-    """Where ``c·Ψ_i`` changes sign going counter-clockwise: at ``Ψ_i^⊥`` from + to − (``-1``),
-    at ``−Ψ_i^⊥`` from − to + (``+1``); sorted by angle."""
+def _flips(Psi: Sequence[Vector]) -> list[tuple[Any, Vector, int, int]]:
+    """Where ``c·Ψ_i`` changes sign going counter-clockwise, as ``(angle, direction, i, change)``
+    sorted by angle: at ``Ψ_i^⊥`` from + to − (``-1``), at ``−Ψ_i^⊥`` from − to + (``+1``)."""
     events = []
     for i, (u, v) in enumerate(Psi):
         if u == 0 and v == 0:
             continue
-        events.append(((-v, u), i, -1))
-        events.append(((v, -u), i, +1))
-    events.sort(key=lambda event: _diamond(event[0]))
+        events.append((_diamond((-v, u)), (-v, u), i, -1))
+        events.append((_diamond((v, -u)), (v, -u), i, +1))
+    events.sort(key=lambda event: event[0])
     return events
 
 
@@ -220,10 +217,8 @@ def _circle_maximum(Psi: Sequence[Vector], lam: Sequence[Any]) -> tuple[Quadrati
     events = _flips(Psi)
     if not events:
         return QuadraticSurd(0), (1, 0), False
-    angles = [_diamond(e[0]) for e in events]
-    directions = [events[0][0]] + [events[t][0] for t in range(1, len(events)) if angles[t] != angles[t - 1]]
-    first, second = directions[0], directions[1 % len(directions)]
-    inside = _interior(first, second)
+    directions = [events[0][:2]] + [e[:2] for previous, e in zip(events, events[1:]) if e[0] != previous[0]]
+    inside = _interior(directions[0][1], directions[1 % len(directions)][1])
     N = [[0, 0], [0, 0]]
     for (u, v), weight in zip(Psi, lam):
         side = inside[0] * u + inside[1] * v
@@ -233,9 +228,9 @@ def _circle_maximum(Psi: Sequence[Vector], lam: Sequence[Any]) -> tuple[Quadrati
             N[row][1] += sign * weight * v
     best: tuple[QuadraticSurd, Vector, bool] | None = None
     position = 0
-    for t, start in enumerate(directions):
-        while position < len(events) and angles[position] == _diamond(start):
-            _, i, change = events[position]
+    for t, (angle, start) in enumerate(directions):
+        while position < len(events) and events[position][0] == angle:
+            _, _, i, change = events[position]
             if t > 0:  # crossing into arc t
                 weight, (u, v) = lam[i], Psi[i]
                 N[0][0] += change * weight * u
@@ -243,8 +238,7 @@ def _circle_maximum(Psi: Sequence[Vector], lam: Sequence[Any]) -> tuple[Quadrati
                 N[1][0] += change * weight * u
                 N[1][1] += change * weight * v
             position += 1
-        end = directions[(t + 1) % len(directions)]
-        candidate = _arc_maximum(N, start, end)
+        candidate = _arc_maximum(N, start, directions[(t + 1) % len(directions)][1])
         if best is None or candidate[0] > best[0]:
             best = candidate
     assert best is not None
