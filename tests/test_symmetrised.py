@@ -188,6 +188,7 @@ def test_training_never_ends_below_the_certified_bound():
         ({"depth": 4}, "depth must be 2 or 3"),
         ({"tol": 0}, "tol must be"),
         ({"max_rounds": 0}, "max_rounds must be"),
+        ({"x": [1e308, -1e308, 0]}, "within ±1e\\+100"),
     ],
 )
 def test_bad_arguments_are_refused_in_one_line(kwargs, message):
@@ -206,6 +207,14 @@ def test_oracle_refusals():
         dual_value(list(range(200)), [1, -1] * 100, 3)
     with pytest.raises(ValueError, match="arcs"):
         dual_value(list(range(200)), [1, -1] * 100, 3, exact=False)
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+def test_a_huge_beta_gives_the_certified_constant_network(depth):
+    x, y = sample(0, 6)
+    fit = fit_symmetrised(x, y, 1e300, depth)
+    assert fit.rounds == 0 and fit.network().width == 0 and fit.certificate.is_optimal
+    assert fit.certificate.gap < Fraction(1, 10**20) and math.isclose(fit.objective, 0.5 * float(((y - y.mean()) ** 2).sum()))
 
 
 def test_a_large_depth3_fit_is_refused_before_any_work():

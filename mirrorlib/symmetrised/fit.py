@@ -58,6 +58,9 @@ PRUNE_RELATIVE = 1e-7
 certificate is computed after pruning, so pruning can cost a round, never a wrong verdict."""
 
 
+MAX_MAGNITUDE = 1e100
+"""Largest |x| and |y| accepted: groups, residuals and their squares stay finite in float64."""
+
 STOP_FRACTION = 0.25
 """Column generation stops at a float gap of ``STOP_FRACTION·tol``, leaving room for the exact
 certificate's roundings below ``tol``."""
@@ -84,7 +87,7 @@ class SymmetrisedFit:
     certificate : ExactGapBound
         ``J − J* ≤ gap`` for the rebuilt network, exactly, over every network of the architecture.
     rounds : int
-        Column-generation rounds (1 at depth 2).
+        Column-generation rounds (1 at depth 2; 0 when no unit beats β at the constant fit).
 
     Examples
     --------
@@ -118,6 +121,8 @@ def _validated(x: Any, y: Any, beta: Any, depth: Any, tol: Any, max_rounds: Any)
         raise ValueError(f"y has shape {y.shape} but x has {x.shape}; pass one label per input")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise ValueError("x and y must be finite (no NaN or infinity)")
+    if max(np.max(np.abs(x)), np.max(np.abs(y))) > MAX_MAGNITUDE:
+        raise ValueError(f"x and y must lie within ±{MAX_MAGNITUDE:g} (products of their differences must stay finite in float64); rescale them")
     if isinstance(beta, bool) or not isinstance(beta, (int, float, Fraction, np.integer, np.floating)) or not 0 < float(beta) < math.inf:
         raise ValueError(f"beta must be a finite number > 0, got {beta!r}")
     if depth not in DEPTHS or isinstance(depth, bool):
@@ -221,8 +226,11 @@ def fit_symmetrised(
         require_searchable(np.unique(x).size)
     units = _starting_units(np.unique(x), depth)
     columns = [unit.matrix(x) for unit in units]
-    rounds = 0
-    while True:
+    rounds, coefficients, intercept = 0, np.zeros((0, 2)), float(y.mean())
+    objective = 0.5 * float((y - intercept) @ (y - intercept))
+    if float(dual_value(x, y - intercept, depth, exact=False).value) <= beta * beta:
+        units, columns = [], []  # no unit beats β at ξ = ȳ: the network without units is optimal
+    while units:
         rounds += 1
         groups = np.stack(columns, axis=1)
         coefficients, _ = _solve(groups, y, beta)
