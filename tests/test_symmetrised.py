@@ -20,7 +20,8 @@ rationals = st.fractions(min_value=-6, max_value=6, max_denominator=4)
 
 MIDPOINT_WINS = ([-29, -14, -9, 11, 30], [11, -19, 10, -28, 26])
 """Found by search: the best unit puts its kink strictly between two data points, at the
-generalised midpoint of the zeros ``x_k``, ``x_m`` (a type (ii) vertex; about 1 instance in 2,000)."""
+generalised midpoint of the zeros ``x_k``, ``x_m`` (a type (ii) vertex: 4 of the first 3,958
+random integer instances searched, 1 of 3,000 random float ones)."""
 
 
 @st.composite
