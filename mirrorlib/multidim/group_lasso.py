@@ -60,7 +60,7 @@ from mirrorlib.multidim.network import TwoLayerNetwork, augment
 from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns
 from mirrorlib.progress import LOGGER
 
-__all__ = ["ACTIVATIONS", "GroupLassoFit", "PatternCertificate", "dual_constraint_values", "fit_group_lasso", "polar_cone_generators", "polar_multipliers"]
+__all__ = ["ACTIVATIONS", "GroupLassoFit", "PatternCertificate", "PatternListOracle", "working_set_fit", "dual_constraint_values", "dual_gap", "fit_group_lasso", "polar_cone_generators", "polar_multipliers"]
 
 ACTIVATIONS = ("relu", "gated")
 
@@ -193,6 +193,19 @@ def dual_constraint_values(X: np.ndarray, masks: np.ndarray, r: np.ndarray, acti
     for p in np.flatnonzero(norms > above):
         values[p] = _cone_value(Xbar, masks[p], correlations[p])
     return values
+
+
+def dual_gap(objective: float, y_centred: np.ndarray, centred: np.ndarray, sup: float, beta: float) -> float:
+    """``G = P − D(θ)``, ``D(θ) = ½‖ỹ‖² − ½‖ỹ − θ‖²``, at the dual-feasible ``θ = min(1, β/ρ)·r``
+    (``ρ`` = ``sup``, any upper bound of the dual constraint over the patterns to be covered).
+
+    Examples
+    --------
+    >>> dual_gap(1.0, np.array([-1.0, 1.0]), np.array([-0.5, 0.5]), 2.0, 1.0)
+    0.5625
+    """
+    theta = (min(1.0, beta / sup) if sup > 0 else 1.0) * centred
+    return max(objective - (0.5 * float(y_centred @ y_centred) - 0.5 * float((y_centred - theta) @ (y_centred - theta))), 0.0)
 
 
 def _sup_and_violators(
@@ -328,6 +341,10 @@ class GroupLassoFit:
     certificate: PatternCertificate
     rounds: int
 
+    def residual(self) -> np.ndarray:
+        """``y − ξ − Σ_D D X̄ u_D``: the labels minus the fitted values."""
+        return self.y - self.intercept - _fitted(augment(self.X), self.masks, self.coefficients, self.activation)
+
     def network(self) -> TwoLayerNetwork:
         """The network with one neuron per non-zero group, ``θ = u/√‖u‖`` and ``α = ±√‖u‖``
         (balanced, so its training objective equals :attr:`objective`)."""
@@ -448,40 +465,76 @@ def fit_group_lasso(
         tuple(Fraction(float(v)) for v in row) != tuple(Fraction(float(v)) for v in point) for row, point in zip(X, patterns.X)
     ):
         raise ValueError("patterns were enumerated on other data than X; pass the patterns of this X (activation_patterns(X))")
-    masks_all = patterns.matrix()
-    gates_all = patterns.thetas()
-    scope = patterns.scope
+    return working_set_fit(X, y, beta, activation, PatternListOracle(X, patterns, activation, beta), tol=tol, max_rounds=max_rounds)
+
+
+class PatternListOracle:
+    """The dual constraint over a list of patterns (exact or sampled), as the oracle of
+    :func:`working_set_fit`: ``ρ(r)`` over the list and its most violating patterns outside the
+    working set.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> oracle = PatternListOracle(X, activation_patterns(X), "gated", 0.5)
+    >>> sup, masks, gates = oracle(np.array([1.0, -2.0, 1.0]), np.zeros((0, 3), dtype=bool), 2)
+    >>> round(sup, 6), masks.astype(int).tolist()
+    (2.236068, [[0, 0, 1], [1, 1, 0]])
+    """
+
+    def __init__(self, X: np.ndarray, patterns: ActivationPatterns, activation: str, beta: float) -> None:
+        self.X, self.masks, self.gates, self.activation, self.beta = X, patterns.matrix(), patterns.thetas(), activation, beta
+        self.index = {mask.tobytes(): p for p, mask in enumerate(self.masks)}
+        self.scope, self.arithmetic = patterns.scope, "float64"
+
+    def __call__(self, centred: np.ndarray, working: np.ndarray, count: int) -> tuple[float, np.ndarray, np.ndarray]:
+        exclude = np.array([self.index[mask.tobytes()] for mask in working if mask.tobytes() in self.index], dtype=np.int64)
+        sup, violators = _sup_and_violators(self.X, self.masks, centred, self.activation, self.beta, count, exclude=exclude)
+        return sup, self.masks[violators], self.gates[violators]
+
+
+def working_set_fit(X: np.ndarray, y: np.ndarray, beta: float, activation: str, oracle: Any, *, tol: float, max_rounds: int) -> GroupLassoFit:
+    """The working-set loop shared by every pattern source. Each round the ``oracle`` —
+    ``oracle(centred_residual, working_masks, count) → (ρ̂, new_masks, new_gates)`` with an upper
+    bound ``ρ̂`` of the dual constraint over the patterns it covers and up to ``count`` violating
+    patterns outside the working set, plus attributes ``scope`` and ``arithmetic`` — decides the
+    duality gap; the violators join the working set, the program on it is solved by Clarabel,
+    and groups that come out zero leave.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> y = np.array([0.0, 1.0, 0.0, 1.0])
+    >>> fit = working_set_fit(X, y, 0.05, "gated", PatternListOracle(X, activation_patterns(X), "gated", 0.05), tol=1e-6, max_rounds=50)
+    >>> fit.certificate.is_optimal
+    True
+    """
     y_centred = y - y.mean()
-    working = np.zeros(0, dtype=np.int64)
     width = X.shape[1] + 1  # (w, b)
+    masks = np.zeros((0, X.shape[0]), dtype=bool)
+    gates = np.zeros((0, width), dtype=object)
     coefficients = np.zeros((0, 2, width) if activation == "relu" else (0, width))
     intercept = float(y.mean())
     grow, prune = 8, True
     for round_index in range(1, max_rounds + 1):
-        objective, residual = _objective(X, y, masks_all[working], coefficients, intercept, beta, activation)
+        objective, residual = _objective(X, y, masks, coefficients, intercept, beta, activation)
         centred = residual - residual.mean()
-        sup, violators = _sup_and_violators(X, masks_all, centred, activation, beta, grow, exclude=working)
-        scale = min(1.0, beta / sup) if sup > 0 else 1.0
-        theta = scale * centred
-        gap = max(objective - (0.5 * float(y_centred @ y_centred) - 0.5 * float((y_centred - theta) @ (y_centred - theta))), 0.0)
-        LOGGER.info("group Lasso round %d: %d patterns in the working set, sup %.6g (β = %g), relative gap %.2e", round_index, working.size, sup, beta, gap / objective if objective > 0 else 0.0)
+        sup, new_masks, new_gates = oracle(centred, masks, grow)
+        gap = dual_gap(objective, y_centred, centred, sup, beta)
+        LOGGER.info("group Lasso round %d: %d patterns in the working set, sup %.6g (β = %g), relative gap %.2e", round_index, len(masks), sup, beta, gap / objective if objective > 0 else 0.0)
         if gap <= tol * objective:
             break
-        new = violators
-        if new.size == 0:  # every violator is in the set already: pruned dust that mattered
+        if len(new_masks) == 0:  # every violator is in the set already: pruned dust that mattered
             if not prune:
                 break  # nothing left to try; the certificate reports the gap
             prune = False
-        working = np.concatenate([working, new])
-        coefficients, intercept = _solve_working_set(X, y, masks_all[working], beta, activation, prune=prune)
+        masks, gates = np.concatenate([masks, new_masks]), np.concatenate([gates, new_gates])
+        coefficients, intercept = _solve_working_set(X, y, masks, beta, activation, prune=prune)
         active = _nonzero_groups(coefficients)
         if prune and not active.all():  # re-solve on the support: a sparse network and a more accurate point
-            working = working[active]
-            coefficients, intercept = _solve_working_set(X, y, masks_all[working], beta, activation, prune=prune)
+            masks, gates = masks[active], gates[active]
+            coefficients, intercept = _solve_working_set(X, y, masks, beta, activation, prune=prune)
         grow = min(2 * grow, 256)
     keep = _nonzero_groups(coefficients)
-    certificate = PatternCertificate(sup, beta, objective, gap, tol, scope)
-    return GroupLassoFit(
-        activation, X, y, beta, masks_all[working][keep], gates_all[working][keep], coefficients[keep], intercept,
-        objective, certificate, round_index,
-    )
+    certificate = PatternCertificate(sup, beta, objective, gap, tol, oracle.scope, oracle.arithmetic)
+    return GroupLassoFit(activation, X, y, beta, masks[keep], gates[keep], coefficients[keep], intercept, objective, certificate, round_index)

@@ -161,6 +161,24 @@ class ActivationPatterns:
         """The patterns as a boolean array of shape ``(P, N)``."""
         return np.array(self.masks, dtype=bool).reshape(len(self.masks), len(self.X))
 
+    def extended(self, thetas: Any) -> "ActivationPatterns":
+        """These patterns and those of the neurons ``thetas`` (rows ``(w, b)``, read as exact
+        rationals, each its own witness), as a list that is no longer an exact enumeration.
+
+        Examples
+        --------
+        >>> patterns = activation_patterns([[0], [1]]).extended([[1, "-1/2"]])
+        >>> len(patterns), patterns.sampled
+        (4, True)
+        """
+        masks = patterns_of(self.X, thetas)
+        chosen = dict(zip(self.masks, zip(self.weights, self.biases)))
+        for mask, theta in zip(masks, np.asarray(thetas, dtype=object).reshape(len(masks), -1)):
+            exact = tuple(to_rational(v, name="thetas") for v in theta)
+            chosen.setdefault(tuple(bool(v) for v in mask), (exact[:-1], exact[-1]))
+        keys = sorted(chosen)
+        return ActivationPatterns(self.X, tuple(keys), tuple(chosen[k][0] for k in keys), tuple(chosen[k][1] for k in keys), None, sampled=True)
+
     def thetas(self) -> np.ndarray:
         """The witnesses ``θ_p = (w_p, b_p)`` as an object array of Fractions, shape ``(P, d + 1)``."""
         return np.array([[*w, b] for w, b in zip(self.weights, self.biases)], dtype=object).reshape(len(self.masks), -1)
