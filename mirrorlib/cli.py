@@ -361,15 +361,18 @@ def landscape_fit_command(
     beta: float = typer.Option(..., "--beta", help="Weight decay β > 0"),
     activation: str = typer.Option("relu", "--activation", help="relu (cone-constrained) or gated"),
     tol: float = typer.Option(1e-6, "--tol", help="Relative duality gap for the verdict"),
-    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Use this many random neurons' patterns instead of all patterns"),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Use this many random neurons' patterns instead of all patterns, then bound what they miss"),
+    search: bool = typer.Option(False, "--search", metavar="", help="No pattern list: each round a branch and bound over every neuron supplies the violating patterns (larger N in low d)"),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write the network's output surface (2-D data only)"),
     exact_check: bool = typer.Option(False, "--exact-check", metavar="", help="Re-check the network in exact rational arithmetic (multidim.exact_check); its verdict decides the exit code"),
     quiet: bool = typer.Option(False, "--quiet", metavar="", help="No progress lines on stderr"),
 ) -> None:
-    """Solve the group Lasso over all activation patterns (or a sample), rebuild the network and
-    certify it over every pattern (float64; exactly with --exact-check). Exit code 1 when the
-    certificate fails."""
+    """Solve the group Lasso over all activation patterns (or a sample, or patterns found by the
+    neuron search), rebuild the network and certify it over every pattern (float64; exactly with
+    --exact-check). With --sample a second line bounds, over every network, what the sample
+    misses. Exit code 1 when the certificate fails."""
     from mirrorlib.multidim.group_lasso import ACTIVATIONS, fit_group_lasso
+    from mirrorlib.multidim.neuron_search import every_neuron_certificate, fit_with_neuron_search
     from mirrorlib.multidim.patterns import activation_patterns
     from mirrorlib.multidim.sampling import MAX_SAMPLED_NEURONS, sampled_patterns
 
@@ -379,14 +382,22 @@ def landscape_fit_command(
     _require(0 < tol < 1, f"--tol must be in (0, 1), got {tol}")
     if sample is not None:
         _require(sample <= MAX_SAMPLED_NEURONS, f"--sample must be at most {MAX_SAMPLED_NEURONS:,}, got {sample:,}")
+    _require(not (search and sample is not None), "--search and --sample exclude each other: the search needs no sample")
+    _require(not (search and exact_check), "--exact-check re-checks over a pattern list; --search has none (drop one of them)")
     _check_plot_option(plot)
-    patterns = _run(lambda: sampled_patterns(X, sample) if sample else activation_patterns(X), quiet=quiet)
-    fit = _run(lambda: fit_group_lasso(X, y, beta, activation=activation, patterns=patterns, tol=tol), quiet=quiet)
+    if search:
+        fit = _run(lambda: fit_with_neuron_search(X, y, beta, activation=activation, tol=tol), quiet=quiet)
+    else:
+        patterns = _run(lambda: sampled_patterns(X, sample) if sample else activation_patterns(X), quiet=quiet)
+        fit = _run(lambda: fit_group_lasso(X, y, beta, activation=activation, patterns=patterns, tol=tol), quiet=quiet)
     network = fit.network()
     typer.echo(f"{fit.activation} network with {network.width} neurons from {fit.masks.shape[0]} patterns; objective {fit.objective:.12g}")
     typer.echo(f"network training objective {network.training_objective(X, y, beta):.12g}")
     typer.echo(fit.certificate.summary())
     verdict = fit.certificate.is_optimal
+    if sample is not None:
+        over_all, _ = _run(lambda: every_neuron_certificate(fit), quiet=quiet)
+        typer.echo(f"what the sample misses: {over_all.summary()}")
     if exact_check:
         from mirrorlib.multidim.exact_check import exact_gap_bound
 

@@ -128,13 +128,15 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         starts from the columns it selected; ``"dense"`` builds the distinct library; ``"auto"``
         uses the working set when the dense library would exceed the memory limit
         (:func:`mirrorlib.libraries.library.memory_limit`).
-    patterns : ``"auto"`` (default), ``"exact"`` or ``"sampled"``
+    patterns : ``"auto"`` (default), ``"exact"``, ``"search"`` or ``"sampled"``
         X with ``d ≥ 2`` features only: the group Lasso runs over every activation pattern of X
-        (``"exact"``; the certificate then covers all two-layer ReLU networks), over the patterns
-        of ``n_sampled_neurons`` Gaussian neurons (``"sampled"``; the network verdict is then not
-        checked), or exactly up to
-        :data:`~mirrorlib.multidim.estimation.AUTO_EXACT_CANDIDATES` candidate cells and sampled
-        above (``"auto"``).
+        (``"exact"``), over the patterns a branch and bound over every neuron supplies round by
+        round (``"search"``, :mod:`mirrorlib.multidim.neuron_search`; no list, for larger N in low
+        d) — both certify against all two-layer ReLU networks — or over the patterns of
+        ``n_sampled_neurons`` Gaussian neurons (``"sampled"``; for d ≤ 3 the network verdict then
+        bounds what the sample misses by the same search, above it is not checked). ``"auto"``:
+        exact up to :data:`~mirrorlib.multidim.estimation.AUTO_EXACT_CANDIDATES` candidate cells,
+        above it the search for d = 2 and a sample otherwise.
     n_sampled_neurons : int
         Neurons drawn for sampled patterns.
     random_state : int, RandomState or None
@@ -145,8 +147,8 @@ class ConvexNet(RegressorMixin, BaseEstimator):
     library_ : FeatureLibrary
         The deduplicated library the Lasso ran over (1-D data): a
         :class:`~mirrorlib.libraries.Library` or a :class:`~mirrorlib.signnets.library.SignLibrary`.
-    patterns_ : ActivationPatterns
-        The patterns the group Lasso ran over (``d ≥ 2``).
+    patterns_ : ActivationPatterns or None
+        The patterns the group Lasso ran over (``d ≥ 2``); ``None`` for the neuron search.
     group_lasso_ : GroupLassoFit
         The group-Lasso solution (``d ≥ 2``).
     coef_ : numpy.ndarray
@@ -300,11 +302,16 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         patterns chosen by ``patterns`` (:mod:`mirrorlib.multidim.estimation`)."""
         from mirrorlib.multidim.estimation import choose_patterns, network_certificate
         from mirrorlib.multidim.group_lasso import fit_group_lasso
+        from mirrorlib.multidim.neuron_search import fit_with_neuron_search
 
         _reject_for_several_features(self)
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         self.patterns_ = choose_patterns(X, self.patterns, self.n_sampled_neurons, seed)
-        fit = fit_group_lasso(X, y, float(to_rational(self.beta, name="beta")), activation="relu", patterns=self.patterns_, tol=max(self.tol, GROUP_LASSO_TOL))
+        beta, tol = float(to_rational(self.beta, name="beta")), max(self.tol, GROUP_LASSO_TOL)
+        if self.patterns_ is None:
+            fit = fit_with_neuron_search(X, y, beta, activation="relu", tol=tol)
+        else:
+            fit = fit_group_lasso(X, y, beta, activation="relu", patterns=self.patterns_, tol=tol)
         self.group_lasso_ = fit
         self.certificate_ = FitCertificate(fit.certificate, network_certificate(fit, self.patterns_))
         self.objective_ = fit.objective

@@ -177,15 +177,36 @@ def test_two_dimensional_fit_is_the_certified_group_lasso() -> None:
     assert "all" in model.certificate_.training.reason and model.coef_.shape[1:] == (2, 3)
 
 
-def test_sampled_patterns_are_reproducible_and_certify_only_the_sample() -> None:
+def test_sampled_patterns_are_reproducible_and_their_network_verdict_bounds_what_they_miss() -> None:
     X, y = _data_2d(20, seed=1)
     first = ConvexNet(beta=0.05, patterns="sampled", n_sampled_neurons=30, random_state=3).fit(X, y)
     again = ConvexNet(beta=0.05, patterns="sampled", n_sampled_neurons=30, random_state=3).fit(X, y)
     exact = ConvexNet(beta=0.05, patterns="exact").fit(X, y)
     assert first.patterns_.sampled and first.patterns_.masks == again.patterns_.masks
-    assert first.certificate_.is_optimal and first.certificate_.training_optimal is None
-    assert "sampled" in first.certificate_.training.reason
+    assert first.certificate_.is_optimal  # over the sample
     assert first.objective_ >= exact.objective_ * (1 - 1e-6)  # a sample can only do worse than all patterns
+    training = first.certificate_.training
+    assert first.objective_ - float(training.gap) <= exact.objective_ * (1 + 1e-9)  # the bound holds
+    assert training.training_optimal is False and "outside the sample" in training.reason
+    assert exact.objective_ < first.objective_ * (1 - 1e-6)  # and it was right: all patterns do better
+
+
+def test_the_neuron_search_fits_without_a_pattern_list_and_certifies_every_network() -> None:
+    X, y = _data_2d(20, seed=1)
+    searched = ConvexNet(beta=0.05, patterns="search").fit(X, y)
+    exact = ConvexNet(beta=0.05, patterns="exact").fit(X, y)
+    assert searched.patterns_ is None and searched.certificate_.training_optimal is True
+    assert "every neuron" in searched.certificate_.training.reason
+    assert searched.objective_ == pytest.approx(exact.objective_, rel=2e-6)
+    big_X, big_y = _data_2d(150, seed=2)  # 8·C(150, 2) candidate cells: above the exact limit
+    auto = ConvexNet(beta=0.5).fit(big_X, big_y)
+    assert auto.patterns_ is None and auto.certificate_.training_optimal is True
+
+
+def test_a_sample_in_four_dimensions_is_not_judged_over_every_network() -> None:
+    X = np.random.default_rng(0).standard_normal((30, 4))
+    model = ConvexNet(beta=0.5, patterns="sampled", n_sampled_neurons=50).fit(X, X[:, 0] ** 2)
+    assert model.certificate_.training_optimal is None and "d = 4" in model.certificate_.training.reason
 
 
 @pytest.mark.parametrize(
@@ -208,7 +229,7 @@ def test_two_dimensional_refusals_name_the_parameter(kwargs, message) -> None:
 
 def test_exact_patterns_above_the_limit_are_refused_naming_the_option() -> None:
     X = np.random.default_rng(0).standard_normal((200, 10))
-    with pytest.raises(ValueError, match="patterns='exact'.*use patterns='sampled'"):
+    with pytest.raises(ValueError, match="patterns='exact'.*use patterns='sampled' \\(or 'auto'\\)"):
         ConvexNet(patterns="exact").fit(X, X[:, 0])
 
 

@@ -154,3 +154,24 @@ def test_bad_arguments_are_refused_in_one_line():
         with pytest.raises(ValueError, match=words) as error:
             call()
         assert "\n" not in str(error.value)
+
+
+def test_landscape_fit_searches_and_bounds_what_a_sample_misses(tmp_path):
+    from typer.testing import CliRunner
+
+    from mirrorlib.cli import app
+
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1, 1, (25, 2))
+    y = np.sin(3 * X[:, 0]) * X[:, 1]
+    data = tmp_path / "data.npz"
+    np.savez(data, X=X, y=y)
+    runner = CliRunner()
+    searched = runner.invoke(app, ["landscape", "fit", "--data", str(data), "--beta", "0.02", "--search", "--quiet"])
+    assert searched.exit_code == 0 and "OPTIMAL within tolerance over every neuron" in searched.output, searched.output
+    sampled = runner.invoke(app, ["landscape", "fit", "--data", str(data), "--beta", "0.02", "--sample", "6", "--quiet"])
+    assert sampled.exit_code == 0, sampled.output  # optimal over its sample …
+    assert "what the sample misses: NOT OPTIMAL over every neuron" in sampled.output  # … not over every network
+    for arguments, message in [(["--search", "--sample", "3"], "exclude each other"), (["--search", "--exact-check"], "--exact-check")]:
+        result = runner.invoke(app, ["landscape", "fit", "--data", str(data), "--beta", "0.02", *arguments])
+        assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, result.output
