@@ -370,7 +370,8 @@ def landscape_fit_command(
     """Solve the group Lasso over all activation patterns (or a sample, or patterns found by the
     neuron search), rebuild the network and certify it over every pattern (float64; exactly with
     --exact-check). With --sample a second line bounds, over every network, what the sample
-    misses. Exit code 1 when the certificate fails."""
+    misses (information: the exit code follows the certificate of what was fitted). Exit code 1
+    when the certificate fails."""
     from mirrorlib.multidim.group_lasso import ACTIVATIONS, fit_group_lasso
     from mirrorlib.multidim.neuron_search import every_neuron_certificate, fit_with_neuron_search
     from mirrorlib.multidim.patterns import activation_patterns

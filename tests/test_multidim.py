@@ -347,10 +347,12 @@ def test_polished_networks_are_verified_stationary_points_optimal_for_their_own_
         X, y = rng.integers(-20, 21, (8, 2)) / 4, rng.integers(-10, 11, 8) / 4
         network = polish_stationary(train_two_layer(X, y, 0.1, width=5, seed=seed), X, y, 0.1)
         verdict = stationarity(network, X, y, 0.1)
+        report = check_trained_network(network, X, y, 0.1)
+        assert report.stationary == verdict  # the report carries the same verdict …
+        assert ("stationary point: VERIFIED" in report.as_text()) is verdict.is_stationary  # … and prints it
         if not verdict.is_stationary:
             continue
         verified += 1
-        report = check_trained_network(network, X, y, 0.1)
         assert report.restricted_optimal, report.as_text()
         # independent first-order check: J's central differences along random directions are ~0
         theta = network._theta()

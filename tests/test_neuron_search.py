@@ -175,3 +175,22 @@ def test_landscape_fit_searches_and_bounds_what_a_sample_misses(tmp_path):
     for arguments, message in [(["--search", "--sample", "3"], "exclude each other"), (["--search", "--exact-check"], "--exact-check")]:
         result = runner.invoke(app, ["landscape", "fit", "--data", str(data), "--beta", "0.02", *arguments])
         assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, result.output
+
+
+def test_trained_networks_on_many_points_are_judged_by_the_search_as_by_the_full_list():
+    from mirrorlib.multidim.network import TwoLayerNetwork
+    from mirrorlib.multidim.stationary import check_trained_network
+
+    rng = np.random.default_rng(8)
+    X = rng.uniform(-1, 1, (120, 2))  # 8·C(120, 2) = 57,120 candidate cells: above the exact default
+    y = np.sin(3 * X[:, 0]) * X[:, 1] + X[:, 1] ** 2
+    beta = 0.1
+    optimum = fit_with_neuron_search(X, y, beta).network()
+    shaken = TwoLayerNetwork(optimum.weights * 1.01, optimum.biases, optimum.output, optimum.intercept)
+    every_pattern = activation_patterns(X)
+    for network, optimal in [(optimum, True), (shaken, False)]:
+        searched = check_trained_network(network, X, y, beta)
+        listed = check_trained_network(network, X, y, beta, patterns=every_pattern)
+        assert searched.certificate.scope.startswith("every neuron") and listed.certificate.scope.startswith("all")
+        assert searched.globally_optimal is listed.globally_optimal is optimal
+        assert searched.certificate.sup == pytest.approx(listed.certificate.sup, rel=1e-9)

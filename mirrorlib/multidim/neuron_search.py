@@ -70,9 +70,11 @@ __all__ = [
     "ENUMERATED_UNCERTAIN",
     "NeuronSearchOracle",
     "NeuronSupremum",
+    "SEARCH_ARITHMETIC",
     "every_neuron_certificate",
     "fit_with_neuron_search",
     "neuron_supremum",
+    "search_scope",
 ]
 
 DEFAULT_MAX_BOXES = 400_000
@@ -466,6 +468,22 @@ def neuron_supremum(
     return NeuronSupremum(lower, max(bound, lower), neuron, int(sign), boxes, bool(converged), violators)
 
 
+SEARCH_ARITHMETIC = "float64 with outward rounding margins"
+"""How a certificate from the neuron search was computed, as reports state it."""
+
+
+def search_scope(search: NeuronSupremum, max_boxes: int) -> str:
+    """What a certificate from ``search`` covers, in words (and whether its budget ran out).
+
+    Examples
+    --------
+    >>> search_scope(NeuronSupremum(0.4, 0.5, np.zeros(2), 1, 1_000, False, np.zeros((0, 2))), 1_000)
+    'every neuron (branch and bound over (w, b): 1,000 boxes, ρ ≤ 0.5; budget of 1,000 boxes spent, bound not tight)'
+    """
+    budget = "" if search.converged else f"; budget of {max_boxes:,} boxes spent, bound not tight"
+    return f"every neuron (branch and bound over (w, b): {search.boxes:,} boxes, ρ ≤ {search.upper:.10g}{budget})"
+
+
 def every_neuron_certificate(fit: GroupLassoFit, *, max_boxes: int = DEFAULT_MAX_BOXES, keep: int = 0) -> tuple[PatternCertificate, NeuronSupremum]:
     """The duality gap of a group-Lasso fit over **every** neuron — every pattern, sampled or
     not — from :func:`neuron_supremum`'s upper bound of ``ρ``: ``θ = min(1, β/ρ̂)·r`` is dual
@@ -500,9 +518,7 @@ def every_neuron_certificate(fit: GroupLassoFit, *, max_boxes: int = DEFAULT_MAX
     centred = residual - residual.mean()
     search = neuron_supremum(fit.X, centred, fit.activation, floor=fit.beta, rtol=fit.certificate.tol, max_boxes=max_boxes, keep=keep)
     gap = dual_gap(fit.objective, fit.y - fit.y.mean(), centred, search.upper, fit.beta)
-    budget = "" if search.converged else f"; budget of {max_boxes:,} boxes spent, bound not tight"
-    scope = f"every neuron (branch and bound over (w, b): {search.boxes:,} boxes, ρ ≤ {search.upper:.10g}{budget})"
-    certificate = PatternCertificate(search.upper, fit.beta, fit.objective, gap, fit.certificate.tol, scope, "float64 with outward rounding margins")
+    certificate = PatternCertificate(search.upper, fit.beta, fit.objective, gap, fit.certificate.tol, search_scope(search, max_boxes), SEARCH_ARITHMETIC)
     return certificate, search
 
 
@@ -523,14 +539,13 @@ class NeuronSearchOracle:
 
     def __init__(self, X: np.ndarray, activation: str, beta: float, *, rtol: float, max_boxes: int) -> None:
         self.X, self.activation, self.beta, self.rtol, self.max_boxes = X, activation, beta, rtol, max_boxes
-        self.scope, self.arithmetic = "every neuron (no search run yet)", "float64 with outward rounding margins"
+        self.scope, self.arithmetic = "every neuron (no search run yet)", SEARCH_ARITHMETIC
         self.search: NeuronSupremum | None = None
 
     def __call__(self, centred: np.ndarray, working: np.ndarray, count: int) -> tuple[float, np.ndarray, np.ndarray]:
         search = neuron_supremum(self.X, centred, self.activation, floor=self.beta, rtol=self.rtol, max_boxes=self.max_boxes, keep=count)
         self.search = search
-        budget = "" if search.converged else f"; budget of {self.max_boxes:,} boxes spent, bound not tight"
-        self.scope = f"every neuron (branch and bound over (w, b): {search.boxes:,} boxes, ρ ≤ {search.upper:.10g}{budget})"
+        self.scope = search_scope(search, self.max_boxes)
         masks = patterns_of(self.X, search.violators)
         known = {mask.tobytes() for mask in working}
         fresh = [i for i, mask in enumerate(masks) if mask.tobytes() not in known and mask.tobytes() not in {m.tobytes() for m in masks[:i]}]

@@ -33,11 +33,13 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from mirrorlib.multidim.group_lasso import PatternCertificate, _as_data, _objective, _solve_working_set, _sup_and_violators
+from mirrorlib.multidim.estimation import AUTO_EXACT_CANDIDATES
+from mirrorlib.multidim.group_lasso import PatternCertificate, _as_data, _objective, _solve_working_set, _sup_and_violators, dual_gap
 from mirrorlib.multidim.network import TwoLayerNetwork, augment
-from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns
+from mirrorlib.multidim.neuron_search import DEFAULT_MAX_BOXES, SEARCH_ARITHMETIC, neuron_supremum, search_scope
+from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns, pattern_candidates
 
-__all__ = ["TrainedNetworkReport", "check_trained_network", "train_two_layer", "polish_stationary", "Stationarity", "stationarity"]
+__all__ = ["KINK_MARGIN", "TrainedNetworkReport", "check_trained_network", "train_two_layer", "polish_stationary", "Stationarity", "stationarity"]
 
 
 def _unpack(parameters: np.ndarray, width: int, d: int) -> tuple[np.ndarray, np.ndarray, float]:
@@ -192,6 +194,10 @@ def polish_stationary(
     return network
 
 
+KINK_MARGIN = 1e-9
+"""A data point closer than this to a live neuron's hyperplane puts the network at a kink of ``J``."""
+
+
 @dataclass(frozen=True)
 class Stationarity:
     """Whether a ReLU network is a stationary point of ``J``, decided in float64.
@@ -228,7 +234,7 @@ class Stationarity:
 
 
 def stationarity(
-    network: TwoLayerNetwork, X: Any, y: Any, beta: float, *, gradient_tol: float = 1e-7, margin_tol: float = 1e-9
+    network: TwoLayerNetwork, X: Any, y: Any, beta: float, *, gradient_tol: float = 1e-7, margin_tol: float = KINK_MARGIN
 ) -> Stationarity:
     """Decide whether ``network`` is a stationary point of ``J`` (see :class:`Stationarity`).
 
@@ -292,6 +298,9 @@ class TrainedNetworkReport:
     certificate : PatternCertificate
         (b): the certificate over all patterns at the network's residual (``J`` as primal value).
     tol : float
+    stationary : Stationarity
+        Whether the network is a verified stationary point (:func:`stationarity`, default
+        tolerances); at a kink it is not decided.
 
     Examples
     --------
@@ -308,6 +317,7 @@ class TrainedNetworkReport:
     restricted_optimal: bool
     certificate: PatternCertificate
     tol: float
+    stationary: Stationarity
 
     @property
     def globally_optimal(self) -> bool:
@@ -321,7 +331,16 @@ class TrainedNetworkReport:
             f"(a) own patterns ({self.own_patterns}): convex optimum {self.restricted_optimum:.12g}, "
             f"J above it by {relative:.2e} relative -> {'STATIONARY (optimal for its own patterns)' if self.restricted_optimal else 'NOT optimal for its own patterns'} (tol {self.tol:g})",
             f"(b) {self.certificate.summary()}",
+            f"stationary point: {self._stationarity_text()}",
         ])
+
+    def _stationarity_text(self) -> str:
+        point = self.stationary
+        if point.is_stationary:
+            return f"VERIFIED (‖∇J‖ = {point.gradient_norm:.2e}, no data point within {point.margin:.2e} of a live neuron's hyperplane)"
+        if point.margin <= KINK_MARGIN:
+            return f"not decided: a data point lies on a live neuron's hyperplane (a kink, distance {point.margin:.2e}), where J is not differentiable"
+        return f"NO (‖∇J‖ = {point.gradient_norm:.2e})"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -329,6 +348,7 @@ class TrainedNetworkReport:
             "restricted_optimal": self.restricted_optimal, "globally_optimal": self.globally_optimal,
             "sup": self.certificate.sup, "beta": self.certificate.beta, "duality_gap": self.certificate.duality_gap,
             "scope": self.certificate.scope, "arithmetic": self.certificate.arithmetic, "tol": self.tol,
+            "stationary": self.stationary.is_stationary, "gradient_norm": self.stationary.gradient_norm, "margin": self.stationary.margin,
         }
 
 
@@ -344,7 +364,9 @@ def check_trained_network(
     X, y : array-like
     beta : float
     patterns : ActivationPatterns, optional
-        The patterns for (b); default: all, enumerated exactly.
+        The patterns for (b); default: all, enumerated exactly up to
+        :data:`~mirrorlib.multidim.estimation.AUTO_EXACT_CANDIDATES` candidate cells, above that
+        the neuron search over every neuron (:mod:`mirrorlib.multidim.neuron_search`).
     tol : float
         Relative tolerance of both verdicts.
 
@@ -371,14 +393,15 @@ def check_trained_network(
         restricted = _objective(X, y, own, coefficients, intercept, beta, "relu")[0]
     else:
         restricted = 0.5 * float((y - y.mean()) @ (y - y.mean()))
-    if patterns is None:
-        patterns = activation_patterns(X)
     residual = y - network.predict(X)
     centred = residual - residual.mean()
-    sup, _ = _sup_and_violators(X, patterns.matrix(), centred, "relu", beta, 1)
-    y_centred = y - y.mean()
-    theta = (min(1.0, beta / sup) if sup > 0 else 1.0) * centred
-    dual = 0.5 * float(y_centred @ y_centred) - 0.5 * float((y_centred - theta) @ (y_centred - theta))
-    certificate = PatternCertificate(sup, beta, objective, max(objective - dual, 0.0), tol, patterns.scope)
+    if patterns is None and pattern_candidates(*X.shape) > AUTO_EXACT_CANDIDATES:
+        search = neuron_supremum(X, centred, "relu", floor=beta, rtol=tol)
+        sup, scope, arithmetic = search.upper, search_scope(search, DEFAULT_MAX_BOXES), SEARCH_ARITHMETIC
+    else:
+        patterns = activation_patterns(X) if patterns is None else patterns
+        (sup, _), scope, arithmetic = _sup_and_violators(X, patterns.matrix(), centred, "relu", beta, 1), patterns.scope, "float64"
+    gap = dual_gap(objective, y - y.mean(), centred, sup, beta)
+    certificate = PatternCertificate(sup, beta, objective, gap, tol, scope, arithmetic)
     restricted = min(restricted, objective)  # P_own ≤ J holds exactly; the solver's value may sit a hair above
-    return TrainedNetworkReport(objective, int(own.shape[0]), restricted, objective - restricted <= tol * objective, certificate, tol)
+    return TrainedNetworkReport(objective, int(own.shape[0]), restricted, objective - restricted <= tol * objective, certificate, tol, stationarity(network, X, y, beta))
