@@ -149,6 +149,9 @@ def test_bad_arguments_are_refused_in_one_line():
         (lambda: fit_with_neuron_search(X, r, -1.0), "beta"),
         (lambda: fit_with_neuron_search(X, r, 0.1, max_rounds=0), "max_rounds"),
         (lambda: fit_with_neuron_search(X, r[:2], 0.1), "labels"),
+        (lambda: neuron_supremum(X * 1e200, r, "relu"), "X has entries above"),
+        (lambda: neuron_supremum(X, r * 1e200, "relu"), "r has entries above"),
+        (lambda: fit_with_neuron_search(X, r * 1e200, 0.1), "y has entries above"),
     ]
     for call, words in cases:
         with pytest.raises(ValueError, match=words) as error:

@@ -60,7 +60,7 @@ from mirrorlib.multidim.network import TwoLayerNetwork, augment
 from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns
 from mirrorlib.progress import LOGGER
 
-__all__ = ["ACTIVATIONS", "GroupLassoFit", "PatternCertificate", "PatternListOracle", "working_set_fit", "dual_constraint_values", "dual_gap", "fit_group_lasso", "polar_cone_generators", "polar_multipliers"]
+__all__ = ["ACTIVATIONS", "GroupLassoFit", "PatternCertificate", "PatternListOracle", "check_magnitude", "checked_problem", "working_set_fit", "dual_constraint_values", "dual_gap", "fit_group_lasso", "polar_cone_generators", "polar_multipliers"]
 
 ACTIVATIONS = ("relu", "gated")
 
@@ -395,6 +395,40 @@ def _as_data(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+MAX_MAGNITUDE = 1e100
+"""Largest ``|X|``, ``|y|`` or residual accepted: products and squares of larger floats overflow."""
+
+
+def check_magnitude(values: np.ndarray, name: str) -> None:
+    """Refuse entries above :data:`MAX_MAGNITUDE` in absolute value, naming the argument.
+
+    Examples
+    --------
+    >>> check_magnitude(np.array([1.0, -2.0]), "y")
+    """
+    if values.size and float(np.max(np.abs(values))) > MAX_MAGNITUDE:
+        raise ValueError(f"{name} has entries above {MAX_MAGNITUDE:g} in absolute value, where float64 products overflow; rescale {name} (e.g. standardise it)")
+
+
+def checked_problem(X: Any, y: Any, beta: float, activation: str) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` (N, d) and ``y`` (N,) as float arrays, after refusing bad shapes, non-finite values,
+    ``beta ≤ 0`` and unknown activations in one line each.
+
+    Examples
+    --------
+    >>> checked_problem([[0], [1]], [0, 1], 0.1, "relu")[0].shape
+    (2, 1)
+    """
+    X, y = _as_data(X, y)
+    check_magnitude(X, "X")
+    check_magnitude(y, "y")
+    if not beta > 0:
+        raise ValueError(f"beta must be > 0, got {beta}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    return X, y
+
+
 def _fitted(Xbar: np.ndarray, masks: np.ndarray, coefficients: np.ndarray, activation: str) -> np.ndarray:
     """``Σ_D D X̄ u_D`` (gated) or ``Σ_D D X̄ (v_D − w_D)`` (ReLU), without ξ."""
     directions = coefficients[:, 0] - coefficients[:, 1] if activation == "relu" else coefficients
@@ -454,11 +488,7 @@ def fit_group_lasso(
     >>> fit.certificate.is_optimal, fit.network().width <= 2 * fit.masks.shape[0]
     (True, True)
     """
-    X, y = _as_data(X, y)
-    if not beta > 0:
-        raise ValueError(f"beta must be > 0, got {beta}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    X, y = checked_problem(X, y, beta, activation)
     if patterns is None:
         patterns = activation_patterns(X)
     if len(patterns.X) != X.shape[0] or any(

@@ -60,7 +60,7 @@ from typing import Any
 
 import numpy as np
 
-from mirrorlib.multidim.group_lasso import ACTIVATIONS, GroupLassoFit, PatternCertificate, _as_data, dual_gap, polar_cone_generators, polar_multipliers, working_set_fit
+from mirrorlib.multidim.group_lasso import ACTIVATIONS, GroupLassoFit, PatternCertificate, check_magnitude, checked_problem, dual_gap, polar_cone_generators, polar_multipliers, working_set_fit
 from mirrorlib.multidim.network import augment
 from mirrorlib.multidim.patterns import patterns_of
 from mirrorlib.progress import LOGGER
@@ -424,6 +424,8 @@ def neuron_supremum(
     r = np.asarray(r, dtype=np.float64).reshape(-1)
     if r.size != Xbar.shape[0] or not (np.all(np.isfinite(Xbar)) and np.all(np.isfinite(r))):
         raise ValueError(f"r must be {Xbar.shape[0]} finite residuals (one per row of X), got shape {r.shape}")
+    check_magnitude(Xbar, "X")
+    check_magnitude(r, "r")
     if not (0 <= rtol < 1 and 1 <= max_boxes and np.isfinite(floor)):
         raise ValueError(f"need 0 ≤ rtol < 1, max_boxes ≥ 1 and a finite floor, got rtol={rtol}, max_boxes={max_boxes}, floor={floor}")
     Xbar, r = _merge_duplicates(Xbar, r)
@@ -594,11 +596,7 @@ def fit_with_neuron_search(
     >>> fit.certificate.is_optimal, fit.certificate.scope.startswith("every neuron")
     (True, True)
     """
-    X, y = _as_data(X, y)
-    if not beta > 0:
-        raise ValueError(f"beta must be > 0, got {beta}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+    X, y = checked_problem(X, y, beta, activation)
     if not (1 <= max_rounds <= 10_000 and 1 <= max_boxes and 0 < tol < 1):
         raise ValueError(f"need 1 ≤ max_rounds ≤ 10,000, max_boxes ≥ 1 and 0 < tol < 1, got max_rounds={max_rounds}, max_boxes={max_boxes}, tol={tol}")
     oracle = NeuronSearchOracle(X, activation, beta, rtol=tol, max_boxes=max_boxes)
