@@ -558,12 +558,15 @@ def working_set_fit(X: np.ndarray, y: np.ndarray, beta: float, activation: str, 
             if not prune:
                 break  # nothing left to try; the certificate reports the gap
             prune = False
+        before = masks
         masks, gates = np.concatenate([masks, new_masks]), np.concatenate([gates, new_gates])
         coefficients, intercept = _solve_working_set(X, y, masks, beta, activation, prune=prune)
         active = _nonzero_groups(coefficients)
         if prune and not active.all():  # re-solve on the support: a sparse network and a more accurate point
             masks, gates = masks[active], gates[active]
             coefficients, intercept = _solve_working_set(X, y, masks, beta, activation, prune=prune)
+            if np.array_equal(masks, before):  # the violators came out as dust: stop pruning, or this round repeats
+                prune = False
         grow = min(2 * grow, 256)
     keep = _nonzero_groups(coefficients)
     certificate = PatternCertificate(sup, beta, objective, gap, tol, oracle.scope, oracle.arithmetic)

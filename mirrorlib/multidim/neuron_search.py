@@ -56,6 +56,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from math import gcd, lcm
 from typing import Any
 
 import numpy as np
@@ -83,6 +84,9 @@ DEFAULT_MAX_BOXES = 400_000
 ENUMERATED_UNCERTAIN = 4
 """A box with at most this many uncertain data points is bounded by the exact values of its
 ``2^m`` candidate patterns."""
+
+MAX_BATCH = 2048
+"""Boxes split per step (fewer when ``N`` is large): the split is best-first in steps of this size."""
 
 STUCK_WIDTH = 1e-6
 STUCK_UNCERTAIN = 12
@@ -251,9 +255,10 @@ def _confirmed(X: np.ndarray, gate: np.ndarray, mask: np.ndarray) -> np.ndarray 
 
 def _exact_gate(X: np.ndarray, Xbar: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
     """Exactly: a gate with pattern ``mask`` (maximise the margin ``t`` of the off points with
-    ``x̄ᵢᵀg ≥ 0`` on the on points, ``t ≤ 1``: a gate exists iff ``t* > 0``), as a float scaled
-    by a power of two; ``None`` if there is none; ``nan``s when pycddlib is missing or the float
-    gate loses the pattern (a data point exactly on its hyperplane)."""
+    ``x̄ᵢᵀg ≥ 0`` on the on points, ``t ≤ 1``: a gate exists iff ``t* > 0``), as its primitive
+    integer vector scaled by a power of two (exact in float64 when the integers are below 2^53);
+    ``None`` if there is none; ``nan``s when pycddlib is missing or the float gate loses the
+    pattern."""
     undecided = np.full(Xbar.shape[1], np.nan)
     try:
         from mirrorlib.groundtruth._cdd import maximise
@@ -269,9 +274,12 @@ def _exact_gate(X: np.ndarray, Xbar: np.ndarray, mask: np.ndarray) -> np.ndarray
     assert result.point is not None
     if not any(result.point[:q]):
         return np.eye(q)[-1]  # g = 0 has every point on, as has the bias direction
-    largest = max(abs(v) for v in result.point[:q])
-    shift = largest.numerator.bit_length() - largest.denominator.bit_length()
-    gate = np.array([float(v / Fraction(2) ** shift) for v in result.point[:q]])
+    scale = lcm(*(v.denominator for v in result.point[:q]))
+    integers = [int(v * scale) for v in result.point[:q]]
+    divisor = gcd(*integers)
+    integers = [v // divisor for v in integers]  # the primitive integer gate: exact in float64 below 2^53
+    shift = max(abs(v) for v in integers).bit_length()
+    gate = np.array([float(Fraction(v, 2**shift)) for v in integers])
     confirmed = _confirmed(X, gate, mask)
     return undecided if confirmed is None else confirmed
 
@@ -313,19 +321,33 @@ def _evaluate(Xbar: np.ndarray, r: np.ndarray, activation: str, centers: np.ndar
     tiny = np.max(halfs, axis=1) < STUCK_WIDTH
     enumerate_ = (counts <= ENUMERATED_UNCERTAIN) | (tiny & (counts <= STUCK_UNCERTAIN))
     for box in np.flatnonzero(enumerate_ & (uppers > beat)):
-        where = np.flatnonzero(uncertain[box])
-        completions = []
-        for subset in _subsets(len(where)):
-            mask = on[box].copy()
-            mask[where[subset]] = True
-            completions.append(patterns(mask, signs[box]))
-        bound = max(value for value, _, _ in completions)
-        uppers[box] = min(uppers[box], bound * (1 + _SLACK))
-        value, neuron, _ = max(((v, n, a) for v, n, a in completions if a), key=lambda c: c[0], default=(-np.inf, None, True))
-        closed[box] = value == bound  # the box's best completion is attained
-        if value > values[box] and np.any(neuron):
+        upper, value, neuron = _best_completion(patterns, on[box], np.flatnonzero(uncertain[box]), signs[box], beat)
+        uppers[box] = min(uppers[box], upper * (1 + _SLACK))
+        closed[box] = value == upper  # the box's best completion is attained
+        if value > values[box] and neuron is not None and np.any(neuron):
             values[box], neurons[box] = value, neuron
     return _Evaluation(uppers, values, neurons, closed)
+
+
+def _best_completion(patterns: _PatternValues, on: np.ndarray, where: np.ndarray, sign: float, beat: float) -> tuple[float, float, np.ndarray | None]:
+    """Over the completions ``on ∪ S`` (``S`` ⊆ the uncertain points ``where``) of a box: an upper
+    bound of their values, the best attained value and its neuron. Completions are visited in
+    decreasing ``‖X̄ᵀD r‖`` (a bound of each value), stopping once that bound cannot beat the best
+    attained value, or falls to ``beat`` (the box then closes below the level it needs)."""
+    subsets = _subsets(len(where))
+    sums = sign * (on.astype(np.float64) @ patterns.weighted + subsets.astype(np.float64) @ patterns.weighted[where])
+    norms = np.linalg.norm(sums, axis=1)
+    upper, value, neuron = -np.inf, -np.inf, None
+    for index in np.argsort(-norms):
+        if norms[index] <= value or norms[index] <= beat:
+            return max(upper, float(norms[index])), value, neuron  # every completion left is bounded by this norm
+        mask = on.copy()
+        mask[where[subsets[index]]] = True
+        found, direction, attained = patterns(mask, sign)
+        upper = max(upper, found)
+        if attained and found > value:
+            value, neuron = found, direction
+    return upper, value, neuron
 
 
 def _relu_bounds(
@@ -431,7 +453,7 @@ def neuron_supremum(
     Xbar, r = _merge_duplicates(Xbar, r)
     patterns = _PatternValues(Xbar[:, :-1], Xbar, r, activation)
     column_scale = np.max(np.abs(Xbar), axis=0) + 1e-300
-    batch = max(8, 2**20 // (2 * Xbar.shape[0]))
+    batch = max(8, min(MAX_BATCH, 2**20 // (2 * Xbar.shape[0])))
     alive = _faces(Xbar.shape[1], activation)
     first = _evaluate(Xbar, r, activation, alive.centers, alive.halfs, alive.signs, patterns, floor)
     alive.uppers = first.uppers
