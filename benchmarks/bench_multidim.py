@@ -96,7 +96,7 @@ def main() -> None:
                 f"{reference:>18} {difference:>9}" + ("" if fit.certificate.is_optimal else "   NOT CERTIFIED")
             )
 
-    search_sizes = [(50, 2), (200, 2), (30, 3)] if arguments.quick else [*sizes, (500, 2), (1000, 2), (100, 3)]
+    search_sizes = [(50, 2), (200, 2), (30, 3)] if arguments.quick else [*sizes, (500, 2)]
     searched_fits(search_sizes, optima)
     sample_sizes = [(100, 2)] if arguments.quick else [(200, 2), (60, 3)]
     sample_bounds(sample_sizes, optima, [100, 1000] if arguments.quick else [100, 1000, 10000])
