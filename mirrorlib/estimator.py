@@ -133,8 +133,8 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         (``"exact"``), over the patterns a branch and bound over every neuron supplies round by
         round (``"search"``, :mod:`mirrorlib.multidim.neuron_search`; no list, for larger N in low
         d) — both certify against all two-layer ReLU networks — or over the patterns of
-        ``n_sampled_neurons`` Gaussian neurons (``"sampled"``; for d ≤ 3 the network verdict then
-        bounds what the sample misses by the same search, above it is not checked). ``"auto"``:
+        ``n_sampled_neurons`` Gaussian neurons (``"sampled"``; the network verdict then bounds what
+        the sample misses by the same search: tight for d ≤ 3, valid but loose above). ``"auto"``:
         exact up to :data:`~mirrorlib.multidim.estimation.AUTO_EXACT_CANDIDATES` candidate cells,
         above it the search for d = 2 and a sample otherwise.
     n_sampled_neurons : int
