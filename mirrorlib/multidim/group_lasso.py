@@ -60,7 +60,7 @@ from mirrorlib.multidim.network import TwoLayerNetwork, augment
 from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns
 from mirrorlib.progress import LOGGER
 
-__all__ = ["ACTIVATIONS", "GroupLassoFit", "PatternCertificate", "PatternListOracle", "check_magnitude", "checked_problem", "working_set_fit", "dual_constraint_values", "dual_gap", "fit_group_lasso", "polar_cone_generators", "polar_multipliers"]
+__all__ = ["ACTIVATIONS", "GroupLassoFit", "PatternCertificate", "PatternListOracle", "check_magnitude", "checked_problem", "residual_certificate", "working_set_fit", "dual_constraint_values", "dual_gap", "fit_group_lasso", "polar_cone_generators", "polar_multipliers"]
 
 ACTIVATIONS = ("relu", "gated")
 
@@ -518,9 +518,28 @@ class PatternListOracle:
         self.scope, self.arithmetic = patterns.scope, "float64"
 
     def __call__(self, centred: np.ndarray, working: np.ndarray, count: int) -> tuple[float, np.ndarray, np.ndarray]:
-        exclude = np.array([self.index[mask.tobytes()] for mask in working if mask.tobytes() in self.index], dtype=np.int64)
+        indices = (self.index.get(mask.tobytes()) for mask in working)
+        exclude = np.array([p for p in indices if p is not None], dtype=np.int64)
         sup, violators = _sup_and_violators(self.X, self.masks, centred, self.activation, self.beta, count, exclude=exclude)
         return sup, self.masks[violators], self.gates[violators]
+
+
+def residual_certificate(oracle: Any, objective: float, y: np.ndarray, centred: np.ndarray, beta: float, tol: float) -> PatternCertificate:
+    """The certificate of a point with objective ``P`` and centred residual ``r`` over what the
+    ``oracle`` covers (a pattern list, or every neuron for
+    :class:`~mirrorlib.multidim.neuron_search.NeuronSearchOracle`): ``ρ̂`` from the oracle and
+    ``G = P − D(θ)`` (:func:`dual_gap`).
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> oracle = PatternListOracle(X, activation_patterns(X), "gated", 10.0)
+    >>> certificate = residual_certificate(oracle, 1.0, np.array([0.0, 1.0, 0.0]), np.array([-1, 2, -1]) / 3, 10.0, 1e-6)
+    >>> round(certificate.sup, 6), certificate.scope
+    (0.745356, 'all 6 activation patterns (exact enumeration)')
+    """
+    sup, _, _ = oracle(centred, np.zeros((0, len(centred)), dtype=bool), 0)
+    return PatternCertificate(sup, beta, objective, dual_gap(objective, y - y.mean(), centred, sup, beta), tol, oracle.scope, oracle.arithmetic)
 
 
 def working_set_fit(X: np.ndarray, y: np.ndarray, beta: float, activation: str, oracle: Any, *, tol: float, max_rounds: int) -> GroupLassoFit:

@@ -56,14 +56,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from math import gcd, lcm
 from typing import Any
 
 import numpy as np
 
-from mirrorlib.multidim.group_lasso import ACTIVATIONS, GroupLassoFit, PatternCertificate, check_magnitude, checked_problem, dual_gap, polar_cone_generators, polar_multipliers, working_set_fit
+from mirrorlib.multidim.group_lasso import ACTIVATIONS, GroupLassoFit, PatternCertificate, _project_to_cone, check_magnitude, checked_problem, residual_certificate, working_set_fit
 from mirrorlib.multidim.network import augment
-from mirrorlib.multidim.patterns import patterns_of
+from mirrorlib.multidim.patterns import integer_direction, patterns_of
 from mirrorlib.progress import LOGGER
 
 __all__ = [
@@ -122,9 +121,9 @@ class NeuronSupremum:
 
     Examples
     --------
-    >>> s = NeuronSupremum(1.0, 1.0000001, np.array([1.0, 0.0]), 1, 24, True, np.zeros((0, 2)))
-    >>> s.relative_width < 1e-6
-    True
+    >>> s = neuron_supremum([[0.0], [1.0], [2.0]], [1.0, -2.0, 1.0], "relu")
+    >>> s.converged, s.sign, round(s.lower, 6) == round(s.upper, 6)
+    (True, 1, True)
     """
 
     lower: float
@@ -134,11 +133,6 @@ class NeuronSupremum:
     boxes: int
     converged: bool
     violators: np.ndarray
-
-    @property
-    def relative_width(self) -> float:
-        """``(upper − lower)/upper`` (0 when both are 0)."""
-        return (self.upper - self.lower) / self.upper if self.upper > 0 else 0.0
 
 
 @dataclass
@@ -159,14 +153,14 @@ class _Boxes:
         return _Boxes(*(np.concatenate([getattr(p, name) for p in parts]) for name in ("centers", "halfs", "signs", "uppers")))
 
 
-def _faces(q: int, activation: str) -> _Boxes:
-    """The ``2q`` faces of ``[−1, 1]^q`` (twice for ReLU: one per output sign)."""
+def _faces(q: int, activation: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``2q`` faces of ``[−1, 1]^q`` (twice for ReLU: one per output sign): centres,
+    half-widths and signs, as :func:`_split` returns children."""
     centers = np.concatenate([np.eye(q), -np.eye(q)])
     halfs = 1.0 - np.abs(centers)
-    signs = np.ones(2 * q)
-    if activation == "relu":
-        centers, halfs, signs = np.concatenate([centers, centers]), np.concatenate([halfs, halfs]), np.repeat([1.0, -1.0], 2 * q)
-    return _Boxes(centers, halfs, signs, np.full(len(signs), np.inf))
+    if activation == "gated":
+        return centers, halfs, np.ones(2 * q)
+    return np.concatenate([centers, centers]), np.concatenate([halfs, halfs]), np.repeat([1.0, -1.0], 2 * q)
 
 
 def _split(boxes: _Boxes, column_scale: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -217,8 +211,7 @@ class _PatternValues:
                 else:
                     self.cache[key] = (float(np.linalg.norm(correlation)), gate, not np.isnan(gate[0]))
             else:
-                generators = polar_cone_generators(self.Xbar, mask)
-                projected = correlation - generators @ polar_multipliers(generators, correlation)
+                projected = _project_to_cone(self.Xbar, mask, correlation)
                 norm = float(np.linalg.norm(projected))
                 self.cache[key] = (norm, projected / norm if norm > 0 else projected, True)
         return self.cache[key]
@@ -274,10 +267,7 @@ def _exact_gate(X: np.ndarray, Xbar: np.ndarray, mask: np.ndarray) -> np.ndarray
     assert result.point is not None
     if not any(result.point[:q]):
         return np.eye(q)[-1]  # g = 0 has every point on, as has the bias direction
-    scale = lcm(*(v.denominator for v in result.point[:q]))
-    integers = [int(v * scale) for v in result.point[:q]]
-    divisor = gcd(*integers)
-    integers = [v // divisor for v in integers]  # the primitive integer gate: exact in float64 below 2^53
+    integers = integer_direction(result.point[:q])  # exact in float64 below 2^53
     shift = max(abs(v) for v in integers).bit_length()
     gate = np.array([float(Fraction(v, 2**shift)) for v in integers])
     confirmed = _confirmed(X, gate, mask)
@@ -310,8 +300,8 @@ def _evaluate(Xbar: np.ndarray, r: np.ndarray, activation: str, centers: np.ndar
     weighted = signs[:, None] * r[None, :]
     on = lo >= 0
     if activation == "relu":
-        uppers, values, neurons = _relu_bounds(Xbar, weighted, Z, lo, hi, on, centers, halfs, smallest, largest)
         uncertain = ~on & (hi > 0)
+        uppers, values, neurons = _relu_bounds(Xbar, weighted, lo, hi, on, uncertain, centers, halfs, smallest, largest)
     else:
         uncertain = ~on & (hi >= 0)
         uppers, values, neurons = _gated_bounds(Xbar, r, Z, on, uncertain, centers)
@@ -351,12 +341,11 @@ def _best_completion(patterns: _PatternValues, on: np.ndarray, where: np.ndarray
 
 
 def _relu_bounds(
-    Xbar: np.ndarray, weighted: np.ndarray, Z: np.ndarray, lo: np.ndarray, hi: np.ndarray, on: np.ndarray,
+    Xbar: np.ndarray, weighted: np.ndarray, lo: np.ndarray, hi: np.ndarray, on: np.ndarray, uncertain: np.ndarray,
     centers: np.ndarray, halfs: np.ndarray, smallest: np.ndarray, largest: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bounds of ``s·rᵀrelu(X̄θ)/‖θ‖`` over each box from the linear relaxation, and the value at
     the better of the centre and the box point nearest the relaxation's gradient."""
-    uncertain = ~on & (hi > 0)
     chord = np.divide(hi, hi - lo, out=np.zeros_like(hi), where=uncertain)
     rising = uncertain & (weighted > 0)
     coefficients = np.where(on, weighted, 0.0) + np.where(rising, weighted * chord, 0.0)
@@ -454,15 +443,20 @@ def neuron_supremum(
     patterns = _PatternValues(Xbar[:, :-1], Xbar, r, activation)
     column_scale = np.max(np.abs(Xbar), axis=0) + 1e-300
     batch = max(8, min(MAX_BATCH, 2**20 // (2 * Xbar.shape[0])))
-    alive = _faces(Xbar.shape[1], activation)
-    first = _evaluate(Xbar, r, activation, alive.centers, alive.halfs, alive.signs, patterns, floor)
-    alive.uppers = first.uppers
-    best_at = int(np.argmax(first.values))
-    lower, neuron, sign = float(first.values[best_at]), first.neurons[best_at], float(alive.signs[best_at])
-    closed_bound = float(np.max(first.uppers[first.closed], initial=-np.inf))
-    alive = alive.take(np.flatnonzero(~first.closed))
-    boxes, steps = len(first.uppers), 0
+    q = Xbar.shape[1]
+    alive = _Boxes(np.zeros((0, q)), np.zeros((0, q)), np.zeros(0), np.zeros(0))
+    centers, halfs, signs = _faces(q, activation)
+    lower, neuron, sign, closed_bound = -np.inf, np.zeros(q), 1.0, -np.inf
+    boxes, steps = 0, 0
     while True:
+        result = _evaluate(Xbar, r, activation, centers, halfs, signs, patterns, max(lower, floor))
+        boxes += len(signs)
+        top = int(np.argmax(result.values))
+        if result.values[top] > lower:
+            lower, neuron, sign = float(result.values[top]), result.neurons[top], float(signs[top])
+        closed_bound = max(closed_bound, float(np.max(result.uppers[result.closed], initial=-np.inf)))
+        still_open = ~result.closed
+        alive = _Boxes.join([alive, _Boxes(centers[still_open], halfs[still_open], signs[still_open], result.uppers[still_open])])
         level = max(lower, floor)
         finished = alive.uppers <= level
         closed_bound = max(closed_bound, float(np.max(alive.uppers[finished], initial=-np.inf)))
@@ -471,17 +465,8 @@ def neuron_supremum(
         if bound <= (1 + rtol) * level or boxes >= max_boxes:
             break
         order = np.argsort(-alive.uppers)
-        chosen, rest = order[:batch], order[batch:]
-        centers, halfs, signs = _split(alive.take(chosen), column_scale)
-        result = _evaluate(Xbar, r, activation, centers, halfs, signs, patterns, level)
-        boxes += len(signs)
-        top = int(np.argmax(result.values))
-        if result.values[top] > lower:
-            lower, neuron, sign = float(result.values[top]), result.neurons[top], float(signs[top])
-        closed_bound = max(closed_bound, float(np.max(result.uppers[result.closed], initial=-np.inf)))
-        still_open = ~result.closed
-        children = _Boxes(centers[still_open], halfs[still_open], signs[still_open], result.uppers[still_open])
-        alive = _Boxes.join([alive.take(rest), children])
+        centers, halfs, signs = _split(alive.take(order[:batch]), column_scale)
+        alive = alive.take(order[batch:])
         steps += 1
         if steps % 50 == 0:
             LOGGER.info("neuron search: %d boxes, %d open, ρ in [%.10g, %.10g]", boxes, len(alive.uppers), lower, bound)
@@ -508,7 +493,7 @@ def search_scope(search: NeuronSupremum, max_boxes: int) -> str:
     return f"every neuron (branch and bound over (w, b): {search.boxes:,} boxes, ρ ≤ {search.upper:.10g}{budget})"
 
 
-def every_neuron_certificate(fit: GroupLassoFit, *, max_boxes: int = DEFAULT_MAX_BOXES, keep: int = 0) -> tuple[PatternCertificate, NeuronSupremum]:
+def every_neuron_certificate(fit: GroupLassoFit, *, max_boxes: int = DEFAULT_MAX_BOXES) -> tuple[PatternCertificate, NeuronSupremum]:
     """The duality gap of a group-Lasso fit over **every** neuron — every pattern, sampled or
     not — from :func:`neuron_supremum`'s upper bound of ``ρ``: ``θ = min(1, β/ρ̂)·r`` is dual
     feasible for the program over all patterns, so ``G = P − D(θ)`` bounds ``J − J*`` over all
@@ -520,8 +505,6 @@ def every_neuron_certificate(fit: GroupLassoFit, *, max_boxes: int = DEFAULT_MAX
         From :func:`~mirrorlib.multidim.group_lasso.fit_group_lasso` (exact or sampled patterns).
     max_boxes : int
         Budget of the search. An unconverged search still gives a valid, wider gap.
-    keep : int
-        Violating neurons to return with the search.
 
     Returns
     -------
@@ -538,12 +521,11 @@ def every_neuron_certificate(fit: GroupLassoFit, *, max_boxes: int = DEFAULT_MAX
     >>> certificate.scope.startswith("every neuron"), search.converged
     (True, True)
     """
+    oracle = NeuronSearchOracle(fit.X, fit.activation, fit.beta, rtol=fit.certificate.tol, max_boxes=max_boxes)
     residual = fit.residual()
-    centred = residual - residual.mean()
-    search = neuron_supremum(fit.X, centred, fit.activation, floor=fit.beta, rtol=fit.certificate.tol, max_boxes=max_boxes, keep=keep)
-    gap = dual_gap(fit.objective, fit.y - fit.y.mean(), centred, search.upper, fit.beta)
-    certificate = PatternCertificate(search.upper, fit.beta, fit.objective, gap, fit.certificate.tol, search_scope(search, max_boxes), SEARCH_ARITHMETIC)
-    return certificate, search
+    certificate = residual_certificate(oracle, fit.objective, fit.y, residual - residual.mean(), fit.beta, fit.certificate.tol)
+    assert oracle.search is not None
+    return certificate, oracle.search
 
 
 class NeuronSearchOracle:
@@ -571,8 +553,11 @@ class NeuronSearchOracle:
         self.search = search
         self.scope = search_scope(search, self.max_boxes)
         masks = patterns_of(self.X, search.violators)
-        known = {mask.tobytes() for mask in working}
-        fresh = [i for i, mask in enumerate(masks) if mask.tobytes() not in known and mask.tobytes() not in {m.tobytes() for m in masks[:i]}]
+        seen, fresh = {mask.tobytes() for mask in working}, []
+        for i, mask in enumerate(masks):
+            if mask.tobytes() not in seen:
+                seen.add(mask.tobytes())
+                fresh.append(i)
         gates = np.array([[Fraction(float(v)) for v in search.violators[i]] for i in fresh], dtype=object).reshape(len(fresh), self.X.shape[1] + 1)
         return search.upper, masks[fresh], gates
 

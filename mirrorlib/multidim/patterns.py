@@ -161,24 +161,6 @@ class ActivationPatterns:
         """The patterns as a boolean array of shape ``(P, N)``."""
         return np.array(self.masks, dtype=bool).reshape(len(self.masks), len(self.X))
 
-    def extended(self, thetas: Any) -> "ActivationPatterns":
-        """These patterns and those of the neurons ``thetas`` (rows ``(w, b)``, read as exact
-        rationals, each its own witness), as a list that is no longer an exact enumeration.
-
-        Examples
-        --------
-        >>> patterns = activation_patterns([[0], [1]]).extended([[1, "-1/2"]])
-        >>> len(patterns), patterns.sampled
-        (4, True)
-        """
-        masks = patterns_of(self.X, thetas)
-        chosen = dict(zip(self.masks, zip(self.weights, self.biases)))
-        for mask, theta in zip(masks, np.asarray(thetas, dtype=object).reshape(len(masks), -1)):
-            exact = tuple(to_rational(v, name="thetas") for v in theta)
-            chosen.setdefault(tuple(bool(v) for v in mask), (exact[:-1], exact[-1]))
-        keys = sorted(chosen)
-        return ActivationPatterns(self.X, tuple(keys), tuple(chosen[k][0] for k in keys), tuple(chosen[k][1] for k in keys), None, sampled=True)
-
     def thetas(self) -> np.ndarray:
         """The witnesses ``θ_p = (w_p, b_p)`` as an object array of Fractions, shape ``(P, d + 1)``."""
         return np.array([[*w, b] for w, b in zip(self.weights, self.biases)], dtype=object).reshape(len(self.masks), -1)
@@ -193,13 +175,26 @@ def _rational_rows(X: Any) -> tuple[tuple[Fraction, ...], ...]:
     return tuple(tuple(to_rational(v, name="X") for v in row) for row in array)
 
 
-def _primitive(theta: Sequence[Fraction]) -> tuple[int, ...]:
-    """``theta`` scaled to coprime integers with its first non-zero entry positive."""
+def integer_direction(theta: Sequence[Fraction]) -> tuple[int, ...]:
+    """The positive multiple of the rational vector ``theta`` with coprime integer entries (signs,
+    and so activation patterns, are kept; the zero vector stays zero).
+
+    Examples
+    --------
+    >>> integer_direction([Fraction(-1, 2), Fraction(3, 4), Fraction(0)])
+    (-2, 3, 0)
+    """
     scale = lcm(*(v.denominator for v in theta))
     integers = [int(v * scale) for v in theta]
-    divisor = gcd(*integers)
+    divisor = gcd(*integers) or 1
+    return tuple(v // divisor for v in integers)
+
+
+def _primitive(theta: Sequence[Fraction]) -> tuple[int, ...]:
+    """``theta`` scaled to coprime integers with its first non-zero entry positive."""
+    integers = integer_direction(theta)
     sign = 1 if next(v for v in integers if v) > 0 else -1
-    return tuple(sign * v // divisor for v in integers)
+    return tuple(sign * v for v in integers)
 
 
 def _evaluate(points: Sequence[Sequence[Fraction]], theta: Sequence[Fraction]) -> list[Fraction]:
@@ -387,9 +382,7 @@ def patterns_of(X: Any, thetas: Any) -> np.ndarray:
     Zbar[:, -1] = scale
     rows = []
     for theta in np.asarray(thetas, dtype=object).reshape(-1, Zbar.shape[1]):
-        exact = [to_rational(v, name="thetas") for v in theta]
-        factor = lcm(*(v.denominator for v in exact))
-        rows.append([int(v * factor) for v in exact])
+        rows.append(list(integer_direction([to_rational(v, name="thetas") for v in theta])))
     Theta = np.array(rows, dtype=object).reshape(len(rows), Zbar.shape[1])
     bound = int(np.max(np.abs(Zbar))) * int(np.max(np.abs(Theta), initial=0)) * Zbar.shape[1]
     if bound < 2**62:

@@ -34,9 +34,9 @@ import numpy as np
 from scipy.optimize import minimize
 
 from mirrorlib.multidim.estimation import AUTO_EXACT_CANDIDATES
-from mirrorlib.multidim.group_lasso import PatternCertificate, _as_data, _objective, _solve_working_set, _sup_and_violators, dual_gap
+from mirrorlib.multidim.group_lasso import PatternCertificate, PatternListOracle, _as_data, _objective, _solve_working_set, residual_certificate
 from mirrorlib.multidim.network import TwoLayerNetwork, augment
-from mirrorlib.multidim.neuron_search import DEFAULT_MAX_BOXES, SEARCH_ARITHMETIC, neuron_supremum, search_scope
+from mirrorlib.multidim.neuron_search import DEFAULT_MAX_BOXES, NeuronSearchOracle
 from mirrorlib.multidim.patterns import ActivationPatterns, activation_patterns, pattern_candidates
 
 __all__ = ["KINK_MARGIN", "TrainedNetworkReport", "check_trained_network", "train_two_layer", "polish_stationary", "Stationarity", "stationarity"]
@@ -396,12 +396,9 @@ def check_trained_network(
     residual = y - network.predict(X)
     centred = residual - residual.mean()
     if patterns is None and pattern_candidates(*X.shape) > AUTO_EXACT_CANDIDATES:
-        search = neuron_supremum(X, centred, "relu", floor=beta, rtol=tol)
-        sup, scope, arithmetic = search.upper, search_scope(search, DEFAULT_MAX_BOXES), SEARCH_ARITHMETIC
+        oracle: Any = NeuronSearchOracle(X, "relu", beta, rtol=tol, max_boxes=DEFAULT_MAX_BOXES)
     else:
-        patterns = activation_patterns(X) if patterns is None else patterns
-        (sup, _), scope, arithmetic = _sup_and_violators(X, patterns.matrix(), centred, "relu", beta, 1), patterns.scope, "float64"
-    gap = dual_gap(objective, y - y.mean(), centred, sup, beta)
-    certificate = PatternCertificate(sup, beta, objective, gap, tol, scope, arithmetic)
+        oracle = PatternListOracle(X, activation_patterns(X) if patterns is None else patterns, "relu", beta)
+    certificate = residual_certificate(oracle, objective, y, centred, beta, tol)
     restricted = min(restricted, objective)  # P_own ≤ J holds exactly; the solver's value may sit a hair above
     return TrainedNetworkReport(objective, int(own.shape[0]), restricted, objective - restricted <= tol * objective, certificate, tol, stationarity(network, X, y, beta))
