@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from mirrorlib.multidim.exact_check import ExactGapBound, gap_bound
+from mirrorlib.multidim.group_lasso import dual_gap
 from mirrorlib.numbers.exact import to_rational
 from mirrorlib.optimality import TrainingCertificate
 from mirrorlib.progress import LOGGER
@@ -175,12 +176,6 @@ def _point(groups: np.ndarray, y: np.ndarray, beta: float, coefficients: np.ndar
     return intercept, 0.5 * float(residual @ residual) + beta * float(np.linalg.norm(coefficients, axis=1).sum()), residual
 
 
-def _float_gap(y: np.ndarray, residual: np.ndarray, objective: float, sup: float, beta: float) -> float:
-    centred_y = y - y.mean()
-    theta = residual * (min(1.0, beta / sup) if sup > 0 else 1.0)
-    return objective - (float(theta @ centred_y) - 0.5 * float(theta @ theta))
-
-
 def fit_symmetrised(
     x: Sequence[float] | np.ndarray,
     y: Sequence[float] | np.ndarray,
@@ -242,7 +237,7 @@ def fit_symmetrised(
         if depth == 2 or rounds >= max_rounds:
             break
         best = dual_value(x, residual - residual.mean(), depth, exact=False)
-        gap = _float_gap(y, residual, objective, math.sqrt(max(float(best.value), 0.0)), beta)
+        gap = dual_gap(objective, y - y.mean(), residual, math.sqrt(max(float(best.value), 0.0)), beta)
         LOGGER.info("symmetrised depth %d round %d: %d groups, sup %.6g (β = %g), relative gap %.2e", depth, rounds, len(units), math.sqrt(max(float(best.value), 0.0)), beta, gap / objective if objective > 0 else 0.0)
         if gap <= STOP_FRACTION * tol * objective:
             break
