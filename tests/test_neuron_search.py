@@ -152,6 +152,7 @@ def test_bad_arguments_are_refused_in_one_line():
         (lambda: neuron_supremum(X * 1e200, r, "relu"), "X has entries above"),
         (lambda: neuron_supremum(X, r * 1e200, "relu"), "r has entries above"),
         (lambda: fit_with_neuron_search(X, r * 1e200, 0.1), "y has entries above"),
+        (lambda: fit_with_neuron_search(np.ones((5, 6)), r, 0.1), "limited to d ≤ 5"),
     ]
     for call, words in cases:
         with pytest.raises(ValueError, match=words) as error:

@@ -68,6 +68,7 @@ from mirrorlib.progress import LOGGER
 __all__ = [
     "DEFAULT_MAX_BOXES",
     "ENUMERATED_UNCERTAIN",
+    "MAX_FIT_DIMENSION",
     "NeuronSearchOracle",
     "NeuronSupremum",
     "SEARCH_ARITHMETIC",
@@ -76,6 +77,11 @@ __all__ = [
     "neuron_supremum",
     "search_scope",
 ]
+
+MAX_FIT_DIMENSION = 5
+"""Largest ``d`` :func:`fit_with_neuron_search` accepts: a fit runs one search per round, and the
+search's cost grows exponentially with ``d`` (random residuals: converged at d = 5, N = 200 in
+about 3 s; not within :data:`DEFAULT_MAX_BOXES` at d = 8)."""
 
 DEFAULT_MAX_BOXES = 400_000
 """Boxes :func:`neuron_supremum` evaluates before it stops unconverged (its bound stays valid)."""
@@ -604,6 +610,12 @@ def fit_with_neuron_search(
     (True, True)
     """
     X, y = checked_problem(X, y, beta, activation)
+    if X.shape[1] > MAX_FIT_DIMENSION:
+        raise ValueError(
+            f"X has d = {X.shape[1]} features; a fit by the neuron search is limited to d ≤ {MAX_FIT_DIMENSION} (its cost grows "
+            "exponentially with d): use sampled patterns (patterns='sampled', or --sample K on the command line), whose verdict still "
+            "bounds what the sample misses"
+        )
     if not (1 <= max_rounds <= 10_000 and 1 <= max_boxes and 0 < tol < 1):
         raise ValueError(f"need 1 ≤ max_rounds ≤ 10,000, max_boxes ≥ 1 and 0 < tol < 1, got max_rounds={max_rounds}, max_boxes={max_boxes}, tol={tol}")
     oracle = NeuronSearchOracle(X, activation, beta, rtol=tol, max_boxes=max_boxes)
