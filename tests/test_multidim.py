@@ -85,6 +85,12 @@ def test_witnesses_reproduce_their_patterns_exactly():
     assert set(patterns.masks) == set(_dichotomies([list(p) for p in X]))  # the fast path = the general recursion
 
 
+def test_patterns_of_zero_or_no_neurons_on_data_beyond_int64():
+    X = np.array([[0.1, 0.7], [1 / 3, -2.9]])  # float data: common denominators far beyond 2^62
+    assert patterns_of(X, np.zeros((0, 3))).shape == (0, 2)
+    assert patterns_of(X, [[0, 0, 0]]).tolist() == [[True, True]]  # θ = 0: every point has x̄ᵀθ = 0 ≥ 0
+
+
 def test_pattern_enumeration_is_refused_before_any_work():
     with pytest.raises(ValueError, match="max_candidates"):
         activation_patterns(np.zeros((2000, 3)))
