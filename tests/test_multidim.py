@@ -86,7 +86,7 @@ def test_witnesses_reproduce_their_patterns_exactly():
 
 
 def test_patterns_of_zero_or_no_neurons_on_data_beyond_int64():
-    X = np.array([[0.1, 0.7], [1 / 3, -2.9]])  # float data: common denominators far beyond 2^62
+    X = np.array([[1e-20, 0.7], [1 / 3, -2.9]])  # float data: integers far beyond 2^62 once scaled to a common denominator
     assert patterns_of(X, np.zeros((0, 3))).shape == (0, 2)
     assert patterns_of(X, [[0, 0, 0]]).tolist() == [[True, True]]  # θ = 0: every point has x̄ᵀθ = 0 ≥ 0
 

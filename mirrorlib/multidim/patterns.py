@@ -384,6 +384,8 @@ def patterns_of(X: Any, thetas: Any) -> np.ndarray:
     for theta in np.asarray(thetas, dtype=object).reshape(-1, Zbar.shape[1]):
         rows.append(list(integer_direction([to_rational(v, name="thetas") for v in theta])))
     Theta = np.array(rows, dtype=object).reshape(len(rows), Zbar.shape[1])
+    if Theta.shape[0] == 0:
+        return np.zeros((0, Zbar.shape[0]), dtype=bool)
     largest_data = int(np.max(np.abs(Zbar)))
     if largest_data < 2**62 and largest_data * int(np.max(np.abs(Theta), initial=0)) * Zbar.shape[1] < 2**62:  # both factors and the products fit
         return (Theta.astype(np.int64) @ Zbar.astype(np.int64).T) >= 0
