@@ -77,7 +77,7 @@ import json, resource, sys, time
 import numpy as np
 case, mode = json.loads(sys.argv[1]), sys.argv[2]
 from mirrorlib import library
-from mirrorlib.libraries import distinct_columns
+from mirrorlib.libraries import closed_form
 from mirrorlib.libraries.distinct_columns import first_distinct_rows
 rng = np.random.default_rng(case["n"])
 X = [int(v) for v in rng.choice(10**4, case["n"], replace=False)]
@@ -87,12 +87,11 @@ start_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 result = {}
 if mode == "build":
     layers = []
-    original = distinct_columns._children
-    def counting(*args, **kwargs):
-        rows, keys = original(*args, **kwargs)
-        layers.append(rows.shape[0])
-        return rows, keys
-    distinct_columns._children = counting
+    original = closed_form._check_memory
+    def counting(rows, *args, **kwargs):
+        layers.append(rows)
+        return original(rows, *args, **kwargs)
+    closed_form._check_memory = counting
     start = time.perf_counter()
     distinct = lib.distinct()
     result = {"seconds": time.perf_counter() - start, "distinct": distinct.n_features, "naive": lib.n_naive,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mirrorlib.libraries import library
+from mirrorlib.libraries import distinct_columns
 from mirrorlib.libraries.distinct_columns import distinct_narrow_columns, first_distinct_rows, row_groups
 from mirrorlib.libraries.library import exact_column
 from mirrorlib.libraries.narrow_columns import narrow_columns
@@ -47,6 +49,31 @@ def test_distinct_library_is_the_first_occurrence_deduplication(case) -> None:
     assert distinct.counts.distinct == distinct.n_features == len(set(map(tuple, lib.recipe.integer_columns().values.tolist()))) + (
         0 if lib.penalised.all() else 1
     ) - _unpenalised_merges(lib)
+
+
+@given(closed_forms())
+def test_sampled_columns_only_screen(case) -> None:
+    """With one sampled column almost every child shares its sample with another, so the exact
+    grouping of the whole rows decides; the result must not change."""
+    X, activation, depth, options = case
+    lib = library(X, activation, depth, **options)
+    with mock.patch.object(distinct_columns, "SAMPLED_COLUMNS", 1):
+        selection = list(lib.distinct().selection)
+    assert selection == naive_first_occurrences(lib)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(st.integers(-12, 12), min_size=32, max_size=40),
+    st.sampled_from([("relu", 3, {}), ("abs", 3, {}), ("relu", 3, {"variant": "all-reflections"}), ("abs", 4, {})]),
+)
+def test_wide_data_take_the_sampled_path(X, case) -> None:
+    """At least 4·SAMPLED_COLUMNS points (repeated values welcome: equal samples, different rows)."""
+    activation, depth, options = case
+    lib = library(X, activation, depth, **options)
+    if lib.dataset.n_samples < 4 * distinct_columns.SAMPLED_COLUMNS:
+        lib = library([*X, *range(100, 100 + 4 * distinct_columns.SAMPLED_COLUMNS)], activation, depth, **options)
+    assert list(lib.distinct().selection) == naive_first_occurrences(lib)
 
 
 def _unpenalised_merges(lib) -> int:

@@ -220,9 +220,9 @@ class _Recipe:
         return self.__dict__["_integer_columns"]
 
     def _integer_linear_row(self, scale: IntegerScale) -> np.ndarray:
-        slope = self._linear_row()
-        linear = [slope * v * scale.denominator for v in self.dataset.x]
-        return np.array([int(v) for v in linear], dtype=np.int64 if scale.fits_int64 else object)
+        factor = self._linear_row() * scale.slope_scale**scale.layers  # an integer: slope_scale clears σ's slopes
+        int_x = integer_inputs(self.dataset.x, [], self.activation.slopes, scale)[0]
+        return int(factor) * int_x
 
     def distinct_integer_columns(self) -> tuple[np.ndarray, IntegerColumns]:
         """The distinct columns, built distinct by construction

@@ -8,10 +8,13 @@ entry by entry with its group's representative.
 **Distinct by construction.** A unit of layer ``l`` is ``h_l = σ(s(h_{l−1}(x) − h_{l−1}(x_j)))``:
 it depends on its parent ``h_{l−1}`` only through the parent's values on the data, and on the
 anchor only through the value ``h_{l−1}(x_j)``. :func:`distinct_narrow_columns` therefore keeps
-one row per distinct parent and one anchor per distinct parent value, layer by layer, and
-deduplicates once more at the end; for ReLU-like σ (``σ(t) = b·max(t, 0)``, ``b > 0``) the rows
-``σ(−h) = 0`` are generated once instead of once per parent. No layer ever holds the naive
-library, and each layer's size is passed to a ``reserve`` callback before it is allocated.
+one row per distinct parent and one anchor per distinct parent value, layer by layer; for
+ReLU-like σ (``σ(t) = b·max(t, 0)``, ``b > 0``) the rows ``σ(−h) = 0`` are considered once
+instead of once per parent. The children of a layer are first compared on a few sampled
+columns, computed from the parents' values there; a child that no other child matches there is
+distinct, and only the others are built whole and grouped exactly. Each kept row is then
+written once, in cache-sized chunks. No layer ever holds the naive library, and the size of
+every array of rows is passed to a ``reserve`` callback before it is allocated.
 
 **Which unit labels a column.** Among the naive rows equal to a distinct row, the kept one is
 the one with the smallest :func:`~mirrorlib.libraries.narrow_columns.narrow_provenance` index
@@ -42,6 +45,10 @@ __all__ = ["row_groups", "first_distinct_rows", "distinct_narrow_columns"]
 def row_groups(values: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
     """A label per row; equal labels exactly when the rows (and their classes) are equal.
 
+    Rows are first hashed on a few evenly spaced columns (:data:`SAMPLED_COLUMNS`): equal rows
+    agree there, so a row whose sampled hash no other row shares is distinct without reading the
+    rest of it. Only the rows left sharing a sampled hash are hashed whole and compared.
+
     Parameters
     ----------
     values : numpy.ndarray
@@ -56,8 +63,9 @@ def row_groups(values: np.ndarray, classes: np.ndarray | None = None) -> np.ndar
 
     Examples
     --------
-    >>> row_groups(np.array([[1, 2], [0, 0], [1, 2]])).tolist()
-    [1, 0, 1]
+    >>> labels = row_groups(np.array([[1, 2], [0, 0], [1, 2]]))
+    >>> bool(labels[0] == labels[2] != labels[1])
+    True
     >>> len(set(row_groups(np.array([[1, 2], [1, 2]]), classes=np.array([0, 1]))))
     2
     """
@@ -65,12 +73,38 @@ def row_groups(values: np.ndarray, classes: np.ndarray | None = None) -> np.ndar
         labels = [0] * values.shape[0] if classes is None else [int(c) for c in classes]
         seen: dict[tuple[object, ...], int] = {}
         return np.array([seen.setdefault((labels[i], *row), len(seen)) for i, row in enumerate(values)], dtype=np.int64)
+    if values.shape[1] < 4 * SAMPLED_COLUMNS:
+        return _whole_row_groups(values, classes)
+    sampled = np.unique(np.linspace(0, values.shape[1] - 1, SAMPLED_COLUMNS).round().astype(np.int64))
+    _, inverse, sizes = np.unique(_row_hashes(values[:, sampled], classes), return_inverse=True, return_counts=True)
+    shared = sizes[inverse.ravel()] > 1
+    labels = np.empty(values.shape[0], dtype=np.int64)
+    n_alone = values.shape[0] - int(np.count_nonzero(shared))
+    labels[~shared] = np.arange(n_alone)
+    if n_alone < values.shape[0]:
+        chosen = np.flatnonzero(shared)
+        labels[chosen] = n_alone + _whole_row_groups(np.take(values, chosen, axis=0), None if classes is None else np.asarray(classes)[chosen])
+    return labels
+
+
+SAMPLED_COLUMNS = 8
+"""Columns :func:`row_groups` hashes first; rows narrower than four times this are hashed whole."""
+
+
+def _row_hashes(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
+    """A uint64 hash per int64 row (and class): random odd multipliers, wrapping mod 2⁶⁴; equal rows hash equally."""
     rng = np.random.default_rng(0x5EED)
     multipliers = rng.integers(1, 2**63, values.shape[1], dtype=np.uint64) | np.uint64(1)
-    hashes = np.ascontiguousarray(values, dtype=np.int64).view(np.uint64) @ multipliers  # wraps mod 2⁶⁴
+    hashes = np.ascontiguousarray(values, dtype=np.int64).view(np.uint64) @ multipliers
     if classes is not None:
         hashes += np.asarray(classes, dtype=np.int64).view(np.uint64) * (rng.integers(1, 2**63, dtype=np.uint64) | np.uint64(1))
-    _, first, inverse, sizes = np.unique(hashes, return_index=True, return_inverse=True, return_counts=True)
+    return hashes
+
+
+def _whole_row_groups(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
+    """:func:`row_groups` for int64 rows by a hash of the whole row; rows sharing a hash are
+    compared with their group's first row, and a collision falls back to comparing bytes."""
+    _, first, inverse, sizes = np.unique(_row_hashes(values, classes), return_index=True, return_inverse=True, return_counts=True)
     inverse = inverse.ravel()
     shared = np.flatnonzero(sizes[inverse] > 1)
     representative = first[inverse[shared]]
@@ -90,15 +124,6 @@ def _rows_equal(values: np.ndarray, left: np.ndarray, right: np.ndarray) -> bool
         np.array_equal(np.take(values, left[start : start + step], axis=0), np.take(values, right[start : start + step], axis=0))
         for start in range(0, left.size, step)
     )
-
-
-def _compact_rows(values: np.ndarray, kept: np.ndarray) -> None:
-    """``values[:k] = values[kept]`` in place for ascending ``kept`` (so ``kept[i] ≥ i``), in chunks."""
-    step = max(1, 2**20 // max(1, values.shape[1]))
-    for start in range(0, kept.size, step):
-        chunk = kept[start : start + step]
-        if chunk[0] != start or chunk[-1] != start + chunk.size - 1:
-            values[start : start + chunk.size] = np.take(values, chunk, axis=0)
 
 
 def _repeats_earlier_row(values: np.ndarray, classes: np.ndarray, index: int) -> bool:
@@ -236,7 +261,20 @@ class _Siblings:
         return cls(minimal, decode, np.arange(n_points))
 
 
-def _children(
+@dataclass(frozen=True)
+class _Candidates:
+    """Child rows ``σ(sign·(hidden[parent] − anchor_value))`` to consider, ascending in ``key``."""
+
+    parent: np.ndarray
+    anchor_value: np.ndarray
+    sign: np.ndarray
+    key: np.ndarray
+
+    def take(self, chosen: np.ndarray) -> _Candidates:
+        return _Candidates(self.parent[chosen], self.anchor_value[chosen], self.sign[chosen], self.key[chosen])
+
+
+def _candidates(
     hidden: np.ndarray,
     keys: np.ndarray,
     parents: np.ndarray,
@@ -244,21 +282,18 @@ def _children(
     signs: Sequence[int],
     anchor_radix: int,
     slopes: tuple[object, object],
-    reserve: Callable[[int], None],
     siblings: _Siblings | None = None,
-    spare_rows: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rows ``σ(s(h_p − h_p(x_j)))`` for the ``(p, j)`` pairs and every sign, with their keys
-    ``(key_p·|S| + sign index)·radix + j``, written into one array.
+) -> _Candidates:
+    """The children ``σ(s(h_p − h_p(x_j)))`` of the ``(p, j)`` pairs for every sign, keyed
+    ``(key_p·|S| + sign index)·radix + j``, in ascending key order.
 
-    For ReLU-like σ (``a = 0 < b``) the rows ``σ(−h_p) = 0`` are written once (the first, whose
-    key is the smallest of them), and with ``siblings`` the rows ``σ(h_p − v)``, ``v > 0``, that
-    a sibling of ``p`` produces with a smaller key are not written. ``spare_rows`` uninitialised
-    rows (and keys) follow the children."""
+    For ReLU-like σ (``a = 0 < b``) the rows ``σ(−h_p) = 0`` are kept once (the first, whose key
+    is the smallest of them), and with ``siblings`` the rows ``σ(h_p − v)``, ``v > 0``, that a
+    sibling of ``p`` produces with a smaller key are left out."""
     anchor_values = hidden[parents, anchors]
     relu_like = _relu_like(slopes)
-    chosen_per_sign = []
-    for sign in signs:
+    per_sign = []
+    for sign_index, sign in enumerate(signs):
         chosen = np.ones(parents.size, dtype=bool)
         if relu_like and sign < 0:
             at_zero = (anchor_values == 0).astype(bool)
@@ -267,26 +302,91 @@ def _children(
                 chosen[np.flatnonzero(at_zero)[0]] = True
         elif relu_like and siblings is not None:
             chosen = ~siblings.redundant(keys[parents], anchors, anchor_values)
-        chosen_per_sign.append(np.flatnonzero(chosen))
-    total = sum(chosen.size for chosen in chosen_per_sign)
-    reserve(total + spare_rows)
-    rows = np.empty((total + spare_rows, hidden.shape[1]), dtype=hidden.dtype)
-    child_keys = np.empty(total + spare_rows, dtype=np.int64)
-    start = 0
-    for sign_index, (sign, chosen) in enumerate(zip(signs, chosen_per_sign)):
-        block = rows[start : start + chosen.size]
-        np.take(hidden, parents[chosen], axis=0, out=block, mode="clip")  # indices are valid; "clip" writes unbuffered
-        block -= anchor_values[chosen][:, None]
-        if sign != 1:
-            block *= sign
-        _apply_homogeneous(block, slopes)
+        chosen = np.flatnonzero(chosen)
         anchor_term = anchors[chosen] if anchor_radix > 1 else 0
-        child_keys[start : start + chosen.size] = (keys[parents[chosen]] * len(signs) + sign_index) * anchor_radix + anchor_term
-        start += chosen.size
-    return rows, child_keys
+        child_keys = (keys[parents[chosen]] * len(signs) + sign_index) * anchor_radix + anchor_term
+        per_sign.append(_Candidates(parents[chosen], anchor_values[chosen], np.full(chosen.size, sign, dtype=np.int64), child_keys))
+    joined = _Candidates(*(np.concatenate([getattr(c, name) for c in per_sign]) for name in ("parent", "anchor_value", "sign", "key")))
+    return joined.take(np.argsort(joined.key, kind="stable"))
 
 
-def _block_candidates(
+CHUNK_BYTES = 2**19
+"""Rows are written in chunks of about this size, so each chunk stays in cache across the steps."""
+
+
+@dataclass(frozen=True)
+class _SignedParents:
+    """The parent rows and, below them, their negatives: ``σ(s(h − v))`` is ``σ(row − s·v)`` of
+    row ``p`` (``s = 1``) or ``p + P`` (``s = −1``), one gather and two passes per child."""
+
+    rows: np.ndarray
+    n_parents: int
+
+    @classmethod
+    def of(cls, hidden: np.ndarray, signs: np.ndarray) -> _SignedParents:
+        if bool((signs == 1).all()):
+            return cls(hidden, hidden.shape[0])
+        return cls(np.concatenate([hidden, -hidden]), hidden.shape[0])
+
+    def columns(self, chosen: np.ndarray) -> _SignedParents:
+        return _SignedParents(np.ascontiguousarray(self.rows[:, chosen]), self.n_parents)
+
+    def write(self, candidates: _Candidates, slopes: tuple[object, object], out: np.ndarray) -> None:
+        """``out[i] = σ(sign_i·(h[parent_i] − anchor_value_i))``, chunk by chunk."""
+        step = max(1, CHUNK_BYTES // max(1, self.rows.shape[1] * self.rows.itemsize))
+        negative = candidates.sign < 0
+        source = candidates.parent + self.n_parents * negative
+        shift = np.where(negative, -candidates.anchor_value, candidates.anchor_value)
+        for start in range(0, candidates.key.size, step):
+            rows = slice(start, start + step)
+            block = out[rows]
+            np.take(self.rows, source[rows], axis=0, out=block, mode="clip")  # indices are valid; "clip" writes unbuffered
+            block -= shift[rows][:, None]
+            _apply_homogeneous(block, slopes)
+
+
+def _distinct_children(
+    hidden: np.ndarray,
+    candidates: _Candidates,
+    slopes: tuple[object, object],
+    reserve: Callable[[int], None],
+    spare_rows: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One row per distinct child (the one with the smallest key), ascending in key, each written
+    once, followed by ``spare_rows`` uninitialised rows (and keys).
+
+    Children are first compared on :data:`SAMPLED_COLUMNS` columns, computed from the parents'
+    values there; a child no other child matches there is distinct. Only the others are built
+    whole and grouped exactly (:func:`row_groups`)."""
+    width = hidden.shape[1]
+    if bool((candidates.sign != 1).any()):
+        reserve(2 * hidden.shape[0])
+    parents = _SignedParents.of(hidden, candidates.sign)
+    shared = np.ones(candidates.key.size, dtype=bool)
+    if hidden.dtype != object and width >= 4 * SAMPLED_COLUMNS:
+        sampled = np.unique(np.linspace(0, width - 1, SAMPLED_COLUMNS).round().astype(np.int64))
+        on_sample = np.empty((candidates.key.size, sampled.size), dtype=hidden.dtype)
+        parents.columns(sampled).write(candidates, slopes, on_sample)
+        _, inverse, sizes = np.unique(_row_hashes(on_sample, None), return_inverse=True, return_counts=True)
+        shared = sizes[inverse.ravel()] > 1
+    kept = ~shared
+    if shared.any():
+        ambiguous = np.flatnonzero(shared)
+        reserve(ambiguous.size)
+        rows = np.empty((ambiguous.size, width), dtype=hidden.dtype)
+        parents.write(candidates.take(ambiguous), slopes, rows)
+        kept[ambiguous[np.unique(row_groups(rows), return_index=True)[1]]] = True  # in key order: the first is the smallest
+        del rows
+    chosen = np.flatnonzero(kept)
+    reserve(chosen.size + spare_rows)
+    out = np.empty((chosen.size + spare_rows, width), dtype=hidden.dtype)
+    out_keys = np.empty(chosen.size + spare_rows, dtype=np.int64)
+    parents.write(candidates.take(chosen), slopes, out[: chosen.size])
+    out_keys[: chosen.size] = candidates.key[chosen]
+    return out, out_keys
+
+
+def _block_rows(
     x: np.ndarray,
     first_breakpoints: np.ndarray,
     tied_anchors: np.ndarray | None,
@@ -294,39 +394,39 @@ def _block_candidates(
     slopes: tuple[object, object],
     reserve: Callable[[int], None],
     spare_rows: int = 0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(rows, keys, kept)``: the last layer's candidate rows, their keys, and the indices of
-    one row per distinct row (the smallest key), ascending in key. The rows are followed by
-    ``spare_rows`` uninitialised rows (and keys), for rows the caller appends."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, keys)``: one row per distinct last-layer row of a block (the smallest key),
+    ascending in key, followed by ``spare_rows`` uninitialised rows (and keys)."""
     n_points, n_first = x.size, first_breakpoints.size
     deeper = list(signs_per_layer[1:])
-    first_spare = 0 if deeper else spare_rows
-    reserve(len(signs_per_layer[0]) * n_first + first_spare)
-    hidden = np.empty((len(signs_per_layer[0]) * n_first + first_spare, n_points), dtype=x.dtype)
-    for sign_index, sign in enumerate(signs_per_layer[0]):  # h_1 = σ(s_1(x − a_1)), rows (s_1, a_1)
-        block = hidden[sign_index * n_first : (sign_index + 1) * n_first]
-        np.subtract(x[None, :], first_breakpoints[:, None], out=block)
-        if sign != 1:
-            block *= sign
-        _apply_homogeneous(block, slopes)
-    keys = np.arange(hidden.shape[0], dtype=np.int64)
+    first_signs = signs_per_layer[0]
+    first_layer = _Candidates(  # h_1 = σ(s_1(x − a_1)): children of the row x, keyed (s_1, a_1)
+        np.zeros(len(first_signs) * n_first, dtype=np.int64),
+        np.tile(first_breakpoints, len(first_signs)),
+        np.repeat(np.asarray(first_signs, dtype=np.int64), n_first),
+        np.arange(len(first_signs) * n_first, dtype=np.int64),
+    )
     relu_like = _relu_like(slopes)
-    siblings = _Siblings.of_first_layer(x, first_breakpoints, signs_per_layer[0]) if relu_like and tied_anchors is None and deeper else None
-    if tied_anchors is not None and deeper:
-        tied = np.tile(np.asarray(tied_anchors, dtype=np.int64), len(signs_per_layer[0]))
-        hidden, keys = _children(hidden, keys, np.arange(hidden.shape[0]), tied, deeper.pop(0), 1, slopes, reserve)
+    if tied_anchors is not None and deeper:  # equal rows with different tied anchors have different children: keep all
+        reserve(first_layer.key.size)
+        hidden, keys = np.empty((first_layer.key.size, n_points), dtype=x.dtype), first_layer.key
+        _SignedParents.of(x[None, :], first_layer.sign).write(first_layer, slopes, hidden)
+        tied = np.tile(np.asarray(tied_anchors, dtype=np.int64), len(first_signs))
+        layer = _candidates(hidden, keys, np.arange(hidden.shape[0]), tied, deeper.pop(0), 1, slopes)
+        hidden, keys = _distinct_children(hidden, layer, slopes, reserve, 0 if deeper else spare_rows)
+    else:
+        hidden, keys = _distinct_children(x[None, :], first_layer, slopes, reserve, 0 if deeper else spare_rows)
+    siblings = _Siblings.of_first_layer(x, first_breakpoints, first_signs) if relu_like and tied_anchors is None and deeper else None
     for depth_index, layer_signs in enumerate(deeper):
-        kept = _smallest_key_per_group(hidden, keys)
-        hidden, keys = np.take(hidden, kept, axis=0), keys[kept]
         parent_order = _RowOrder.of(hidden)  # sorted once: value anchors now, the siblings rule of the next layer
         parents, anchors = parent_order.value_anchors()
-        parent_keys = keys
         last = depth_index + 1 == len(deeper)
-        hidden, keys = _children(hidden, keys, parents, anchors, layer_signs, n_points, slopes, reserve, siblings, spare_rows if last else 0)
+        layer = _candidates(hidden, keys, parents, anchors, layer_signs, n_points, slopes, siblings)
+        parent_keys = keys
+        hidden, keys = _distinct_children(hidden, layer, slopes, reserve, spare_rows if last else 0)
         if relu_like and not last:
             siblings = _Siblings.of_layer(parent_order, parent_keys, layer_signs)
-    candidates = hidden.shape[0] - spare_rows
-    return hidden, keys, _smallest_key_per_group(hidden[:candidates], keys[:candidates])
+    return hidden, keys
 
 
 def distinct_narrow_columns(
@@ -383,22 +483,20 @@ def distinct_narrow_columns(
     """
     in_place = len(blocks) == 1  # the last layer's array has room for ``extra``
     spare = len(extra) if in_place else 0
-    candidates = [_block_candidates(x, firsts, tied, signs_per_layer, slopes, reserve, spare) for firsts, tied, _ in blocks]
-    total = sum(kept.size for _, _, kept in candidates) + len(extra)
+    built = [_block_rows(x, firsts, tied, signs_per_layer, slopes, reserve, spare) for firsts, tied, _ in blocks]
+    total = sum(block_keys.size - spare for _, block_keys in built) + len(extra)
     if in_place:
-        (buffer, keys, kept), first_key = candidates[0], blocks[0][2]
-        keys[: kept.size] = keys[kept] + first_key
-        _compact_rows(buffer, kept)
-        rows = buffer[:total]
+        (rows, keys), first_key = built[0], blocks[0][2]
+        keys[: total - len(extra)] += first_key
     else:
         reserve(total)
         rows, keys = np.empty((total, x.size), dtype=x.dtype), np.empty(total, dtype=np.int64)
         start = 0
-        for (block_rows, block_keys, kept), (_, _, first_key) in zip(candidates, blocks):
-            np.take(block_rows, kept, axis=0, out=rows[start : start + kept.size], mode="clip")
-            keys[start : start + kept.size] = block_keys[kept] + first_key
-            start += kept.size
-    del candidates
+        for (block_rows, block_keys), (_, _, first_key) in zip(built, blocks):
+            rows[start : start + block_keys.size] = block_rows
+            keys[start : start + block_keys.size] = block_keys + first_key
+            start += block_keys.size
+    del built
     keys, classes = keys[:total], np.ones(total, dtype=np.int64)
     for offset, (row, key, penalised) in enumerate(extra, start=total - len(extra)):
         rows[offset], keys[offset], classes[offset] = row, key, int(penalised)

@@ -168,6 +168,11 @@ def _common_denominator(values: Iterable[Fraction]) -> int:
     return math.lcm(1, *(value.denominator for value in values))
 
 
+def _scaled(value: Fraction, scale: int) -> int:
+    """``value · scale`` for a ``scale`` that ``value``'s denominator divides, in integers only."""
+    return value.numerator * (scale // value.denominator)
+
+
 @dataclass(frozen=True)
 class IntegerScale:
     """How a recursion is carried out in integers: data scaled by ``data_scale``, σ's slopes by
@@ -206,7 +211,7 @@ def integer_scale(values: Sequence[Fraction], slopes: tuple[Fraction, Fraction],
     data_scale = _common_denominator(values)
     slope_scale = _common_denominator(slopes)
     growth = max(1, *(abs(slope * slope_scale) for slope in slopes))
-    largest = max((abs(value) * data_scale for value in values), default=Fraction(0))
+    largest = max((abs(_scaled(value, data_scale)) for value in values), default=0)
     bound = 2 * largest * growth * (2 * growth) ** (layers - 1)
     return IntegerScale(data_scale, slope_scale, layers, bound < INT64_SAFE)
 
@@ -252,7 +257,7 @@ def integer_inputs(
     (array([1, 6]), array([6]), (0, 1))
     """
     dtype = np.int64 if scale.fits_int64 else object
-    int_x = np.array([int(value * scale.data_scale) for value in x], dtype=dtype)
-    int_firsts = np.array([int(value * scale.data_scale) for value in first_breakpoints], dtype=dtype)
-    int_slopes = (int(slopes[0] * scale.slope_scale), int(slopes[1] * scale.slope_scale))
+    int_x = np.array([_scaled(value, scale.data_scale) for value in x], dtype=dtype)
+    int_firsts = np.array([_scaled(value, scale.data_scale) for value in first_breakpoints], dtype=dtype)
+    int_slopes = (_scaled(slopes[0], scale.slope_scale), _scaled(slopes[1], scale.slope_scale))
     return int_x, int_firsts, int_slopes
