@@ -69,26 +69,48 @@ def row_groups(values: np.ndarray, classes: np.ndarray | None = None) -> np.ndar
     >>> len(set(row_groups(np.array([[1, 2], [1, 2]]), classes=np.array([0, 1]))))
     2
     """
-    if values.dtype == object:
-        labels = [0] * values.shape[0] if classes is None else [int(c) for c in classes]
-        seen: dict[tuple[object, ...], int] = {}
-        return np.array([seen.setdefault((labels[i], *row), len(seen)) for i, row in enumerate(values)], dtype=np.int64)
-    if values.shape[1] < 4 * SAMPLED_COLUMNS:
-        return _whole_row_groups(values, classes)
-    sampled = np.unique(np.linspace(0, values.shape[1] - 1, SAMPLED_COLUMNS).round().astype(np.int64))
-    _, inverse, sizes = np.unique(_row_hashes(values[:, sampled], classes), return_inverse=True, return_counts=True)
-    shared = sizes[inverse.ravel()] > 1
-    labels = np.empty(values.shape[0], dtype=np.int64)
+    sampled = _sampled_columns(values)
+    if sampled is None:
+        return _exact_row_groups(values, classes)
+    shared = _shares_sample(values[:, sampled], classes)
     n_alone = values.shape[0] - int(np.count_nonzero(shared))
+    if n_alone == 0:  # nothing screened out: group the rows as they are, without a copy
+        return _exact_row_groups(values, classes)
+    labels = np.empty(values.shape[0], dtype=np.int64)
     labels[~shared] = np.arange(n_alone)
     if n_alone < values.shape[0]:
         chosen = np.flatnonzero(shared)
-        labels[chosen] = n_alone + _whole_row_groups(np.take(values, chosen, axis=0), None if classes is None else np.asarray(classes)[chosen])
+        labels[chosen] = n_alone + _exact_row_groups(np.take(values, chosen, axis=0), None if classes is None else np.asarray(classes)[chosen])
     return labels
 
 
 SAMPLED_COLUMNS = 8
-"""Columns :func:`row_groups` hashes first; rows narrower than four times this are hashed whole."""
+"""Columns rows are compared on first; rows narrower than four times this are compared whole."""
+
+
+def _sampled_columns(values: np.ndarray) -> np.ndarray | None:
+    """:data:`SAMPLED_COLUMNS` evenly spaced column indices of int64 rows wide enough to screen, else None."""
+    width = values.shape[1]
+    if values.dtype == object or width < 4 * SAMPLED_COLUMNS:
+        return None
+    return np.unique(np.linspace(0, width - 1, SAMPLED_COLUMNS).round().astype(np.int64))
+
+
+def _shares_sample(on_sample: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
+    """Mask of the rows whose values on the sampled columns (and class) another row shares, up to
+    hash collisions (which only leave rows to the exact comparison)."""
+    _, inverse, sizes = np.unique(_row_hashes(on_sample, classes), return_inverse=True, return_counts=True)
+    return sizes[inverse.ravel()] > 1
+
+
+def _exact_row_groups(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
+    """:func:`row_groups` without the sampled screen: Python-integer rows through a dictionary,
+    int64 rows by whole-row hashes."""
+    if values.dtype != object:
+        return _whole_row_groups(values, classes)
+    labels = [0] * values.shape[0] if classes is None else [int(c) for c in classes]
+    seen: dict[tuple[object, ...], int] = {}
+    return np.array([seen.setdefault((labels[i], *row), len(seen)) for i, row in enumerate(values)], dtype=np.int64)
 
 
 def _row_hashes(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
@@ -323,9 +345,10 @@ class _SignedParents:
     n_parents: int
 
     @classmethod
-    def of(cls, hidden: np.ndarray, signs: np.ndarray) -> _SignedParents:
+    def of(cls, hidden: np.ndarray, signs: np.ndarray, reserve: Callable[[int], None]) -> _SignedParents:
         if bool((signs == 1).all()):
             return cls(hidden, hidden.shape[0])
+        reserve(2 * hidden.shape[0])
         return cls(np.concatenate([hidden, -hidden]), hidden.shape[0])
 
     def columns(self, chosen: np.ndarray) -> _SignedParents:
@@ -357,25 +380,22 @@ def _distinct_children(
 
     Children are first compared on :data:`SAMPLED_COLUMNS` columns, computed from the parents'
     values there; a child no other child matches there is distinct. Only the others are built
-    whole and grouped exactly (:func:`row_groups`)."""
+    whole and grouped exactly (the exact step of :func:`row_groups`)."""
     width = hidden.shape[1]
-    if bool((candidates.sign != 1).any()):
-        reserve(2 * hidden.shape[0])
-    parents = _SignedParents.of(hidden, candidates.sign)
+    parents = _SignedParents.of(hidden, candidates.sign, reserve)
     shared = np.ones(candidates.key.size, dtype=bool)
-    if hidden.dtype != object and width >= 4 * SAMPLED_COLUMNS:
-        sampled = np.unique(np.linspace(0, width - 1, SAMPLED_COLUMNS).round().astype(np.int64))
+    sampled = _sampled_columns(hidden)
+    if sampled is not None:
         on_sample = np.empty((candidates.key.size, sampled.size), dtype=hidden.dtype)
         parents.columns(sampled).write(candidates, slopes, on_sample)
-        _, inverse, sizes = np.unique(_row_hashes(on_sample, None), return_inverse=True, return_counts=True)
-        shared = sizes[inverse.ravel()] > 1
+        shared = _shares_sample(on_sample)
     kept = ~shared
     if shared.any():
         ambiguous = np.flatnonzero(shared)
         reserve(ambiguous.size)
         rows = np.empty((ambiguous.size, width), dtype=hidden.dtype)
         parents.write(candidates.take(ambiguous), slopes, rows)
-        kept[ambiguous[np.unique(row_groups(rows), return_index=True)[1]]] = True  # in key order: the first is the smallest
+        kept[ambiguous[np.unique(_exact_row_groups(rows, None), return_index=True)[1]]] = True  # in key order: the first is the smallest
         del rows
     chosen = np.flatnonzero(kept)
     reserve(chosen.size + spare_rows)
@@ -410,7 +430,7 @@ def _block_rows(
     if tied_anchors is not None and deeper:  # equal rows with different tied anchors have different children: keep all
         reserve(first_layer.key.size)
         hidden, keys = np.empty((first_layer.key.size, n_points), dtype=x.dtype), first_layer.key
-        _SignedParents.of(x[None, :], first_layer.sign).write(first_layer, slopes, hidden)
+        _SignedParents.of(x[None, :], first_layer.sign, reserve).write(first_layer, slopes, hidden)
         tied = np.tile(np.asarray(tied_anchors, dtype=np.int64), len(first_signs))
         layer = _candidates(hidden, keys, np.arange(hidden.shape[0]), tied, deeper.pop(0), 1, slopes)
         hidden, keys = _distinct_children(hidden, layer, slopes, reserve, 0 if deeper else spare_rows)
