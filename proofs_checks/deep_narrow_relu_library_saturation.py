@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirrorlib.libraries import library
+from mirrorlib.libraries import Library, library
 from mirrorlib.numbers.exact import format_rational
 from mirrorlib.verify.registry import Claim, Counterexample, Outcome
 from proofs_checks._harness import check_finding, main
@@ -27,24 +27,30 @@ def draw(rng: np.random.Generator, max_n: int) -> dict:
     return {"depth": depth, "X": random_distinct_data(rng, 2, max_n)}
 
 
-def _columns(X: list, depth: int) -> dict[tuple, str]:
-    """Each distinct column (an exact tuple on the sorted data) with the label of its unit."""
+def _columns(X: list, depth: int) -> tuple[set[tuple], Library]:
+    """The distinct columns (exact tuples on the sorted data) and the library that labels them."""
     lib = library(X, "relu", depth, reflection_nesting=NESTING).distinct()
     matrix = lib.matrix(exact=True, order="sorted")
-    return {tuple(matrix[:, index]): lib.feature(index).label for index in range(lib.n_features)}
+    return {tuple(matrix[:, index]) for index in range(lib.n_features)}, lib
 
 
-def _witness(column: tuple, label: str, found_at: int, missing_at: int) -> dict:
-    return {"column": [format_rational(value) for value in column], "unit": label, "found_at_depth": found_at, "missing_at_depth": missing_at}
+def _witness(column: tuple, found_at: tuple[int, Library], missing_at: int) -> dict:
+    """The column, the unit of the library that has it, and the depth that lacks it."""
+    depth, lib = found_at
+    matrix = lib.matrix(exact=True, order="sorted")
+    index = next(i for i in range(lib.n_features) if tuple(matrix[:, i]) == column)
+    return {"column": [format_rational(value) for value in column], "unit": lib.feature(index).label, "found_at_depth": depth, "missing_at_depth": missing_at}
 
 
 def check(instance: dict) -> Outcome:
     X, depth = exact(instance["X"]), instance["depth"]
     by_depth = {L: _columns(X, L) for L in (3, 4, depth)}
-    measurements = {f"distinct_depth{L}": len(columns) for L, columns in by_depth.items()}
-    problems = [(column, label, 3, 4) for column, label in by_depth[3].items() if column not in by_depth[4]]
-    problems += [(column, label, depth, 4) for column, label in by_depth[depth].items() if column not in by_depth[4]]
-    problems += [(column, label, 4, depth) for column, label in by_depth[4].items() if column not in by_depth[depth]]
+    measurements = {f"distinct_depth{L}": len(columns) for L, (columns, _) in by_depth.items()}
+    problems = [
+        (column, (found, by_depth[found][1]), missing)
+        for found, missing in ((3, 4), (depth, 4), (4, depth))
+        for column in sorted(by_depth[found][0] - by_depth[missing][0])
+    ]
     if not problems:
         return Outcome(passed=True, measurements=measurements)
     witness = {**_witness(*problems[0]), "differences": len(problems)}
