@@ -21,15 +21,25 @@ def random_rationals(rng: np.random.Generator, count: int, *, numerator: int = 1
 def random_distinct_data(rng: np.random.Generator, min_n: int, max_n: int) -> list[str]:
     """Between ``min_n`` and ``max_n`` distinct rationals ``p/q``, ``q ≤ 3``, ``|p| ≤ max(12, 2n)``.
 
-    The pool grows with ``n`` (at least ``4n`` values), so a redraw succeeds with probability
-    bounded away from 0 and large ``n`` draws at once; for ``n ≤ 6`` the draws are the ones
-    earlier releases made (same seeds, same instances).
+    The whole sample is redrawn until its values are distinct, up to :data:`WHOLE_REDRAWS`
+    times: the draws earlier releases made (same seeds, same instances). A large sample is
+    almost never distinct at once (a value repeats with probability → 1 as ``n`` grows, the
+    birthday bound), so after that the last draw keeps its distinct values and is topped up.
     """
     n = int(rng.integers(min_n, max(min_n, max_n) + 1))
-    while True:
-        data = random_rationals(rng, n, numerator=max(12, 2 * n))
+    numerator = max(12, 2 * n)
+    for _ in range(WHOLE_REDRAWS):
+        data = random_rationals(rng, n, numerator=numerator)
         if len(set(to_rational_vector(data))) == n:
             return data
+    values = dict.fromkeys(to_rational_vector(data))  # distinct, in draw order
+    while len(values) < n:
+        values.update(dict.fromkeys(to_rational_vector(random_rationals(rng, n - len(values), numerator=numerator))))
+    return [format_rational(value) for value in list(values)[:n]]
+
+
+WHOLE_REDRAWS = 100
+"""Whole-sample redraws before :func:`random_distinct_data` tops up its last draw instead."""
 
 
 def random_beta(rng: np.random.Generator) -> str:

@@ -133,3 +133,22 @@ def test_claim_modules_run_the_verify_command_with_its_exit_codes(capsys) -> Non
     assert main(deep_narrow_abs_library.CLAIM, ["--trials", "10", "--quiet", "--format", "json"]) == 1
     assert main(two_layer_library.CLAIM, ["--seed", "-1"]) == 2
     assert "FAILS" in capsys.readouterr().out
+
+
+def test_distinct_data_keep_earlier_draws_and_finish_for_large_n() -> None:
+    """Small samples are the whole-sample redraws earlier releases made; a sample of 400 (which
+    is almost never distinct at once) is topped up instead of redrawn forever."""
+    from mirrorlib.numbers.exact import to_rational_vector
+    from proofs_checks._instances import random_distinct_data, random_rationals
+
+    def redrawn_until_distinct(rng: np.random.Generator, min_n: int, max_n: int) -> list[str]:
+        n = int(rng.integers(min_n, max_n + 1))
+        while True:
+            data = random_rationals(rng, n, numerator=max(12, 2 * n))
+            if len(set(to_rational_vector(data))) == n:
+                return data
+
+    for seed in range(200):
+        assert random_distinct_data(np.random.default_rng(seed), 2, 12) == redrawn_until_distinct(np.random.default_rng(seed), 2, 12)
+    large = random_distinct_data(np.random.default_rng(0), 400, 400)
+    assert len(set(to_rational_vector(large))) == 400
