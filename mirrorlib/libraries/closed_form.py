@@ -35,7 +35,6 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
 
 import numpy as np
 
@@ -50,7 +49,7 @@ from mirrorlib.libraries.narrow_columns import (
     integer_inputs,
     integer_scale,
     narrow_columns,
-    narrow_provenance,
+    narrow_provenance_at,
 )
 from mirrorlib.functions.reflections import ReflectionExpression, leaf, reflection, reflection_expressions
 from mirrorlib.units import NarrowUnit
@@ -159,14 +158,16 @@ class _Recipe:
     def all_firsts(self) -> tuple[ReflectionExpression, ...]:
         return self.firsts + tuple(expression for expression, _ in self.tied)
 
-    @cached_property
-    def provenance(self) -> list[tuple[tuple[int, ...], int, tuple[int, ...]]]:
+    def provenance(self, index: int) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
+        """``(signs, first-breakpoint index, anchors)`` of naive column ``index`` (not the linear
+        one), decoded from the index: the free block first, then the tied one."""
         layers, n = self.plan.signs_per_layer, self.dataset.n_samples
-        free = list(narrow_provenance(len(self.firsts), layers, n))
+        n_free = self._block_size(len(self.firsts), False)
+        if index < n_free:
+            return narrow_provenance_at(index, len(self.firsts), layers, n)
         anchors = [anchor for _, anchor in self.tied]
-        offset = len(self.firsts)
-        tied = [(signs, offset + index, rest) for signs, index, rest in narrow_provenance(len(self.tied), layers, n, anchors)]
-        return free + tied
+        signs, first_index, rest = narrow_provenance_at(index - n_free, len(self.tied), layers, n, anchors)
+        return signs, len(self.firsts) + first_index, rest
 
     def _blocks(self) -> list[tuple[list[Fraction], list[int] | None]]:
         """``(a_1 values, tied anchors or None)`` of the non-empty column blocks, in column order."""
@@ -257,7 +258,7 @@ class _Recipe:
     def feature(self, index: int) -> Feature:
         if index == self.n_columns - 1:
             return _linear_feature(self.activation, self.dataset, self.depth, self.penalise_linear)
-        signs, first_index, anchors = self.provenance[index]
+        signs, first_index, anchors = self.provenance(index)
         first = self.all_firsts[first_index]
         return Feature(
             label=_label(self.activation, signs, first, tuple(self.dataset.order[a] for a in anchors)),

@@ -26,7 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["IntegerColumns", "IntegerScale", "narrow_columns", "narrow_provenance", "integer_scale", "integer_columns", "integer_inputs"]
+__all__ = ["IntegerColumns", "IntegerScale", "narrow_columns", "narrow_provenance", "narrow_provenance_at", "integer_scale", "integer_columns", "integer_inputs"]
 
 INT64_SAFE = 2**62
 """Largest magnitude an int64 build may reach (leaves a factor 2 of headroom for differences)."""
@@ -128,6 +128,49 @@ def narrow_provenance(
             for choice in itertools.product(*options):
                 signs = (first_sign, *head_signs, *(sign for sign, _ in choice))
                 yield signs, first_index, (*head_anchors, *(anchor for _, anchor in choice))
+
+
+def narrow_provenance_at(
+    index: int,
+    n_first: int,
+    signs_per_layer: Sequence[Sequence[int]],
+    n_points: int,
+    tied_anchors: Sequence[int] | None = None,
+) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
+    """Entry ``index`` of :func:`narrow_provenance`, decoded as a mixed-radix number (the first
+    layer's sign and breakpoint are the leading digits, the last layer's ``(sign, anchor)`` the
+    trailing one) without listing the others.
+
+    Examples
+    --------
+    >>> layers = [(1, -1), (1, -1), (1,)]
+    >>> listed = list(narrow_provenance(2, layers, 3))
+    >>> all(narrow_provenance_at(i, 2, layers, 3) == entry for i, entry in enumerate(listed))
+    True
+    >>> narrow_provenance_at(5, 1, [(1,), (1, -1)], 2, tied_anchors=[1])
+    Traceback (most recent call last):
+    ...
+    IndexError: provenance index 5 out of range for 2 columns
+    """
+    tied = tied_anchors is not None and len(signs_per_layer) > 1
+    free_layers = signs_per_layer[2:] if tied else signs_per_layer[1:]
+    rest, trailing = index, []
+    for layer_signs in reversed(free_layers):
+        rest, digit = divmod(rest, len(layer_signs) * n_points)
+        trailing.append((layer_signs[digit // n_points], digit % n_points))
+    trailing.reverse()
+    head_sign_index = 0
+    if tied:
+        rest, head_sign_index = divmod(rest, len(signs_per_layer[1]))
+    first_sign_index, first_index = divmod(rest, n_first)
+    if index < 0 or first_sign_index >= len(signs_per_layer[0]):
+        size = len(signs_per_layer[0]) * n_first * (len(signs_per_layer[1]) if tied else 1)
+        size *= math.prod(len(layer_signs) * n_points for layer_signs in free_layers)
+        raise IndexError(f"provenance index {index} out of range for {size} columns")
+    head_signs = (signs_per_layer[1][head_sign_index],) if tied else ()
+    head_anchors = (tied_anchors[first_index],) if tied else ()  # type: ignore[index]
+    signs = (signs_per_layer[0][first_sign_index], *head_signs, *(sign for sign, _ in trailing))
+    return signs, first_index, (*head_anchors, *(anchor for _, anchor in trailing))
 
 
 @dataclass(frozen=True)
