@@ -275,7 +275,7 @@ def test_constant_labels_give_the_empty_network(activation):
 def test_enumeration_memory_is_estimated_before_any_work(monkeypatch):
     monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(50 * 1024**2))
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match="GiB"):
+    with pytest.raises(ValueError, match=r"about \d+\.\d MiB \(limit 50.0 MiB\)"):
         activation_patterns(rng.uniform(size=(150, 2)))  # float data: Python integers, ~0.3 GiB
     assert len(activation_patterns(rng.integers(0, 50, (30, 2)))) > 0  # small integers fit
 

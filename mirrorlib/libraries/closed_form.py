@@ -242,7 +242,7 @@ class _Recipe:
             n = self.dataset.n_samples
 
             def reserve(rows: int) -> None:
-                _check_memory(rows, n, exact=not scale.fits_int64, what="a layer of the distinct library would generate")
+                _check_memory(rows, n, exact=not scale.fits_int64, what="building the distinct library would hold the equivalent of", arrays=1)
 
             int_x, _, int_slopes = integer_inputs(self.dataset.x, [], self.activation.slopes, scale)
             blocks, first_key = [], 0

@@ -13,8 +13,9 @@ ReLU-like σ (``σ(t) = b·max(t, 0)``, ``b > 0``) the rows ``σ(−h) = 0`` are
 instead of once per parent. The children of a layer are first compared on a few sampled
 columns, computed from the parents' values there; a child that no other child matches there is
 distinct, and only the others are built whole and grouped exactly. Each kept row is then
-written once, in cache-sized chunks. No layer ever holds the naive library, and the size of
-every array of rows is passed to a ``reserve`` callback before it is allocated.
+written once, in cache-sized chunks. No layer ever holds the naive library, and before each
+array of rows is allocated a ``reserve`` callback is told how many rows of ``N`` entries the
+build then holds at once (the parents, their sorted copies and the new rows).
 
 **Which unit labels a column.** Among the naive rows equal to a distinct row, the kept one is
 the one with the smallest :func:`~mirrorlib.libraries.narrow_columns.narrow_provenance` index
@@ -345,11 +346,17 @@ class _SignedParents:
     n_parents: int
 
     @classmethod
-    def of(cls, hidden: np.ndarray, signs: np.ndarray, reserve: Callable[[int], None]) -> _SignedParents:
+    def of(cls, hidden: np.ndarray, signs: np.ndarray, reserve: Callable[[int], None], held: int) -> _SignedParents:
+        """The signed parents; ``held`` rows are alive besides (the stacked copy adds ``2P``)."""
         if bool((signs == 1).all()):
             return cls(hidden, hidden.shape[0])
-        reserve(2 * hidden.shape[0])
+        reserve(held + 2 * hidden.shape[0])
         return cls(np.concatenate([hidden, -hidden]), hidden.shape[0])
+
+    @property
+    def copied_rows(self) -> int:
+        """Rows this object holds beyond the parents themselves."""
+        return 0 if self.rows.shape[0] == self.n_parents else self.rows.shape[0]
 
     def columns(self, chosen: np.ndarray) -> _SignedParents:
         return _SignedParents(np.ascontiguousarray(self.rows[:, chosen]), self.n_parents)
@@ -373,16 +380,19 @@ def _distinct_children(
     candidates: _Candidates,
     slopes: tuple[object, object],
     reserve: Callable[[int], None],
+    held: int,
     spare_rows: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One row per distinct child (the one with the smallest key), ascending in key, each written
-    once, followed by ``spare_rows`` uninitialised rows (and keys).
+    once, followed by ``spare_rows`` uninitialised rows (and keys); ``held`` rows of the caller
+    (the parents and what was derived from them) stay alive meanwhile.
 
     Children are first compared on :data:`SAMPLED_COLUMNS` columns, computed from the parents'
     values there; a child no other child matches there is distinct. Only the others are built
     whole and grouped exactly (the exact step of :func:`row_groups`)."""
     width = hidden.shape[1]
-    parents = _SignedParents.of(hidden, candidates.sign, reserve)
+    parents = _SignedParents.of(hidden, candidates.sign, reserve, held)
+    held += parents.copied_rows
     shared = np.ones(candidates.key.size, dtype=bool)
     sampled = _sampled_columns(hidden)
     if sampled is not None:
@@ -392,18 +402,31 @@ def _distinct_children(
     kept = ~shared
     if shared.any():
         ambiguous = np.flatnonzero(shared)
-        reserve(ambiguous.size)
+        reserve(held + ambiguous.size)
         rows = np.empty((ambiguous.size, width), dtype=hidden.dtype)
         parents.write(candidates.take(ambiguous), slopes, rows)
         kept[ambiguous[np.unique(_exact_row_groups(rows, None), return_index=True)[1]]] = True  # in key order: the first is the smallest
         del rows
     chosen = np.flatnonzero(kept)
-    reserve(chosen.size + spare_rows)
+    reserve(held + chosen.size + spare_rows)
     out = np.empty((chosen.size + spare_rows, width), dtype=hidden.dtype)
     out_keys = np.empty(chosen.size + spare_rows, dtype=np.int64)
     parents.write(candidates.take(chosen), slopes, out[: chosen.size])
     out_keys[: chosen.size] = candidates.key[chosen]
     return out, out_keys
+
+
+CANDIDATE_WORDS = 4 + SAMPLED_COLUMNS + 4
+"""8-byte words a candidate child costs before it is built: its four columns, its sampled values
+and sorting temporaries."""
+
+
+def _held_rows(hidden: np.ndarray, n_candidates: int, siblings: _Siblings | None = None) -> int:
+    """Rows of ``N`` entries alive while the children of ``hidden`` are built: the parents, their
+    sorted order and values, the siblings' table and the candidates (8-byte entries)."""
+    width = max(1, hidden.shape[1])
+    sibling_rows = 0 if siblings is None else -(-siblings.minimal.size // width)
+    return 3 * hidden.shape[0] + sibling_rows + -(-CANDIDATE_WORDS * n_candidates // width)
 
 
 def _block_rows(
@@ -428,22 +451,27 @@ def _block_rows(
     )
     relu_like = _relu_like(slopes)
     if tied_anchors is not None and deeper:  # equal rows with different tied anchors have different children: keep all
-        reserve(first_layer.key.size)
+        reserve(first_layer.key.size + 1)
         hidden, keys = np.empty((first_layer.key.size, n_points), dtype=x.dtype), first_layer.key
-        _SignedParents.of(x[None, :], first_layer.sign, reserve).write(first_layer, slopes, hidden)
+        _SignedParents.of(x[None, :], first_layer.sign, reserve, first_layer.key.size).write(first_layer, slopes, hidden)
         tied = np.tile(np.asarray(tied_anchors, dtype=np.int64), len(first_signs))
-        layer = _candidates(hidden, keys, np.arange(hidden.shape[0]), tied, deeper.pop(0), 1, slopes)
-        hidden, keys = _distinct_children(hidden, layer, slopes, reserve, 0 if deeper else spare_rows)
+        layer_signs = deeper.pop(0)
+        held = _held_rows(hidden, hidden.shape[0] * len(layer_signs))
+        reserve(held)
+        layer = _candidates(hidden, keys, np.arange(hidden.shape[0]), tied, layer_signs, 1, slopes)
+        hidden, keys = _distinct_children(hidden, layer, slopes, reserve, held, 0 if deeper else spare_rows)
     else:
-        hidden, keys = _distinct_children(x[None, :], first_layer, slopes, reserve, 0 if deeper else spare_rows)
+        hidden, keys = _distinct_children(x[None, :], first_layer, slopes, reserve, 1, 0 if deeper else spare_rows)
     siblings = _Siblings.of_first_layer(x, first_breakpoints, first_signs) if relu_like and tied_anchors is None and deeper else None
     for depth_index, layer_signs in enumerate(deeper):
         parent_order = _RowOrder.of(hidden)  # sorted once: value anchors now, the siblings rule of the next layer
         parents, anchors = parent_order.value_anchors()
         last = depth_index + 1 == len(deeper)
+        held = _held_rows(hidden, parents.size * len(layer_signs), siblings)
+        reserve(held)  # before the candidates are formed
         layer = _candidates(hidden, keys, parents, anchors, layer_signs, n_points, slopes, siblings)
         parent_keys = keys
-        hidden, keys = _distinct_children(hidden, layer, slopes, reserve, spare_rows if last else 0)
+        hidden, keys = _distinct_children(hidden, layer, slopes, reserve, held, spare_rows if last else 0)
         if relu_like and not last:
             siblings = _Siblings.of_layer(parent_order, parent_keys, layer_signs)
     return hidden, keys
@@ -479,8 +507,8 @@ def distinct_narrow_columns(
         Further rows (e.g. the linear feature), numbered after every block row; an unpenalised
         row is never merged with a penalised one (block rows are penalised).
     reserve : callable, optional
-        Called with the number of rows of every layer before they are allocated (e.g. to refuse
-        a build over a memory limit by raising).
+        Called before every array of rows is allocated with the number of rows of ``N`` entries
+        the build then holds at once (e.g. to refuse a build over a memory limit by raising).
 
     Returns
     -------
@@ -509,7 +537,7 @@ def distinct_narrow_columns(
         (rows, keys), first_key = built[0], blocks[0][2]
         keys[: total - len(extra)] += first_key
     else:
-        reserve(total)
+        reserve(sum(block_keys.size for _, block_keys in built) + total)
         rows, keys = np.empty((total, x.size), dtype=x.dtype), np.empty(total, dtype=np.int64)
         start = 0
         for (block_rows, block_keys), (_, _, first_key) in zip(built, blocks):
@@ -526,6 +554,7 @@ def distinct_narrow_columns(
         extra_kept = [i for i in range(total - len(extra), total) if not _repeats_earlier_row(rows, classes, i)]
         chosen = np.concatenate([np.arange(total - len(extra)), extra_kept]).astype(np.int64)
     if not np.array_equal(chosen, np.arange(chosen.size)):
+        reserve(total + chosen.size)
         rows = np.take(rows, chosen, axis=0)
     rows, keys = rows[: chosen.size], keys[chosen]
     if rows.base is not None and 4 * rows.nbytes < 3 * rows.base.nbytes:

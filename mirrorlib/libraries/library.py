@@ -241,6 +241,7 @@ class Library:
         """
         if order not in ("original", "sorted"):
             raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
+        _check_memory(self.n_features, self.dataset.n_samples, exact, what="the dictionary has")  # its rows, a copy, the transpose
         columns = self.sorted_columns_exact if exact else self._float_rows()
         if order == "original":
             inverse = np.argsort(np.array(self.dataset.order, dtype=np.int64))
@@ -253,7 +254,11 @@ class Library:
         recursion."""
         if self.selected_rows is not None:
             values, denominator = self.selected_rows.values, self.selected_rows.denominator
-            floats = values.astype(np.float64) / denominator if values.dtype != object else (values / denominator).astype(np.float64)
+            if values.dtype == object:
+                floats = (values / denominator).astype(np.float64)
+            else:
+                floats = values.astype(np.float64)
+                floats /= denominator
             return np.vstack([floats, self._generated_rows(np.float64)]) if self.generated else floats
         cached = self.recipe.__dict__.get("_integer_columns")
         if self._selection_by_units() and cached is None and "_float_columns" not in self.recipe.__dict__:
@@ -392,14 +397,26 @@ def memory_limit() -> int:
         raise ValueError(f"MIRRORLIB_MAX_BYTES must be a whole number of bytes, got {text!r}") from None
 
 
-def _check_memory(n_columns: int, n_samples: int, exact: bool, *, what: str = "the closed-form library has") -> None:
-    """Refuse a build whose peak (about 3 arrays of M × N entries; ~100 bytes per exact entry) is over the limit."""
-    estimate = 3 * n_columns * n_samples * (100 if exact else 8)
+def format_bytes(size: float) -> str:
+    """A memory size for messages: GiB from 1 GiB on, else MiB.
+
+    Examples
+    --------
+    >>> format_bytes(6 * 1024**3), format_bytes(50 * 1024**2), format_bytes(1000)
+    ('6.0 GiB', '50.0 MiB', '0.0 MiB')
+    """
+    return f"{size / 1024**3:,.1f} GiB" if size >= 1024**3 else f"{size / 1024**2:,.1f} MiB"
+
+
+def _check_memory(n_columns: int, n_samples: int, exact: bool, *, what: str = "the closed-form library has", arrays: int = 3) -> None:
+    """Refuse a build whose peak (``arrays`` arrays of M × N entries; 8 bytes per entry, ~100 per
+    Python-number entry) is over the limit."""
+    estimate = arrays * n_columns * n_samples * (100 if exact else 8)
     limit = memory_limit()
     if estimate > limit:
         raise ValueError(
             f"{what} {n_columns:,} columns on {n_samples} points and would need about "
-            f"{estimate / 1024**3:,.1f} GiB to build {'exactly' if exact else 'in float64'} (limit {limit / 1024**3:.1f} GiB); "
+            f"{format_bytes(estimate)} {'in Python numbers' if exact else 'in 8-byte entries'} (limit {format_bytes(limit)}); "
             "use fewer points or a smaller depth, or raise the limit with MIRRORLIB_MAX_BYTES"
         )
 

@@ -119,7 +119,7 @@ def _check_operator_memory(n_columns: int) -> None:
     """Refuse an operator above :data:`MAX_COLUMNS` columns, or whose hidden vectors (about M/2
     numbers; kept with their sorted copy, order and ranks, plus four prefix-sum arrays during a
     product: eight arrays of that size) would exceed the memory limit."""
-    from mirrorlib.libraries.library import memory_limit
+    from mirrorlib.libraries.library import format_bytes, memory_limit
 
     if n_columns > MAX_COLUMNS:
         raise ValueError(
@@ -129,8 +129,8 @@ def _check_operator_memory(n_columns: int) -> None:
     estimate = 8 * (n_columns // 2 + 1) * 8
     if estimate > memory_limit():
         raise ValueError(
-            f"even matrix-free, the closed-form library's {n_columns:,} columns need about {estimate / 1024**3:,.1f} GiB "
-            f"of hidden vectors (limit {memory_limit() / 1024**3:.1f} GiB); use fewer points or a smaller depth, "
+            f"even matrix-free, the closed-form library's {n_columns:,} columns need about {format_bytes(estimate)} "
+            f"of hidden vectors (limit {format_bytes(memory_limit())}); use fewer points or a smaller depth, "
             "or raise the limit with MIRRORLIB_MAX_BYTES"
         )
 

@@ -304,14 +304,14 @@ def _fits_int64(points: Sequence[Sequence[Fraction]]) -> bool:
 
 
 def _check_enumeration_memory(points: Sequence[Sequence[Fraction]]) -> None:
-    from mirrorlib.libraries.library import memory_limit
+    from mirrorlib.libraries.library import format_bytes, memory_limit
 
     n, d = len(points), len(points[0])
     needed = enumeration_bytes(n, d, small_integers=_fits_int64(points))
     if needed > memory_limit():
         raise ValueError(
-            f"X ({n} points in d = {d}): enumerating the patterns needs about {needed / 1024**3:,.1f} GiB "
-            f"(limit {memory_limit() / 1024**3:.1f} GiB); use fewer points or sampled patterns "
+            f"X ({n} points in d = {d}): enumerating the patterns needs about {format_bytes(needed)} "
+            f"(limit {format_bytes(memory_limit())}); use fewer points or sampled patterns "
             "(mirrorlib.multidim.sampling.sampled_patterns), round the data to small denominators, "
             "or raise the limit with MIRRORLIB_MAX_BYTES"
         )

@@ -37,14 +37,14 @@ CHUNK_ENTRIES = 2**24
 def _check_sample_memory(n: int, d: int, count: int) -> None:
     """Refuse when the distinct patterns kept (at most ``min(count, Cover's number)``, each an
     ``N``-tuple of about ``8N`` bytes) could exceed the memory limit."""
-    from mirrorlib.libraries.library import memory_limit
+    from mirrorlib.libraries.library import format_bytes, memory_limit
 
     kept = min(count, cover_count(n, d))
     needed = kept * (8 * n + 200)
     if needed > memory_limit():
         raise ValueError(
             f"{count:,} sampled neurons on {n} points could keep up to {kept:,} distinct patterns, about "
-            f"{needed / 1024**3:,.1f} GiB (limit {memory_limit() / 1024**3:.1f} GiB); sample fewer neurons, "
+            f"{format_bytes(needed)} (limit {format_bytes(memory_limit())}); sample fewer neurons, "
             "or raise the limit with MIRRORLIB_MAX_BYTES"
         )
 
