@@ -216,13 +216,13 @@ def verify_command(
     from mirrorlib.verify import all_claims, run_claim
     from mirrorlib.verify.report import reports_as_json, reports_as_markdown, reports_as_text
     from mirrorlib.verify.distributed import ClusterError
-    from mirrorlib.verify.runner import replay, save_counterexample
+    from mirrorlib.verify.runner import largest_max_n, replay, save_counterexample
 
     if list_claims:
         if claim is not None:
             _fail(f"--list shows every claim and takes no claim name (got {claim!r}); run `mirrorlib verify {claim}` to check it")
         for known in all_claims():
-            typer.echo(f"{known.name:<40} [{known.reference}] {known.statement}")
+            typer.echo(f"{known.name:<40} [{known.reference}] {known.statement} (--max-n ≤ {largest_max_n(known)})")
         return
     if replay_file is not None:
         try:
@@ -239,6 +239,10 @@ def verify_command(
         selected = all_claims() if claim == "all" else [next(c for c in all_claims() if c.name == claim)]
     except StopIteration:
         _fail(f"unknown claim {claim!r}; see `mirrorlib verify --list`")
+    too_large = [c for c in selected if max_n is not None and max_n > largest_max_n(c)]
+    if too_large:
+        ceilings = ", ".join(f"{c.name} ≤ {largest_max_n(c)}" for c in too_large)
+        _fail(f"--max-n {max_n} is more points than these exact checks handle in useful time ({ceilings}); lower --max-n")
     try:
         with _trial_pool(scheduler, workers) as pool:
             reports = [

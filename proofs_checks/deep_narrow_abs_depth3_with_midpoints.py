@@ -55,6 +55,7 @@ CLAIM = Claim(
     check=check,
     shrink=lambda instance: drop_one_point(instance, min_n=2),
     default_max_n=6,
+    largest_n=100,
 )
 
 

@@ -65,6 +65,7 @@ CLAIM = Claim(
     check=check,
     shrink=lambda instance: drop_one_point(instance, min_n=2),
     default_max_n=7,
+    largest_n=48,
 )
 
 

@@ -59,6 +59,7 @@ CLAIM = Claim(
     check=check,
     shrink=lambda instance: drop_one_point(instance, min_n=2),
     default_max_n=5,
+    largest_n=32,
 )
 
 

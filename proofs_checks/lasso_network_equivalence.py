@@ -81,6 +81,7 @@ CLAIM = Claim(
     check=check,
     shrink=shrink,
     default_max_n=6,
+    largest_n=12,
 )
 
 

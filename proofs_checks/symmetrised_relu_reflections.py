@@ -126,6 +126,7 @@ CLAIM = Claim(
     check=check,
     shrink=shrink,
     default_max_n=6,
+    largest_n=200,
 )
 
 

@@ -72,6 +72,7 @@ CLAIM = Claim(
     check=check,
     shrink=shrink,
     default_max_n=10,
+    largest_n=12,
 )
 
 

@@ -71,6 +71,7 @@ CLAIM = Claim(
     check=check,
     shrink=lambda instance: drop_one_point(instance, min_n=2, keys=("X", "y")),
     default_max_n=6,
+    largest_n=48,
 )
 
 

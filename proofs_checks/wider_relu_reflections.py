@@ -79,6 +79,7 @@ CLAIM = Claim(
     check=check,
     shrink=lambda instance: drop_one_point(instance, min_n=3),
     default_max_n=5,
+    largest_n=8,
 )
 
 

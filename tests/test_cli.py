@@ -205,7 +205,10 @@ def test_unbounded_work_is_refused_before_it_starts() -> None:
     trees = runner.invoke(app, ["reflections", "--data", "0,1,3,7,11", "--depth", "6"])
     assert trees.exit_code == 2 and "reflection trees" in trees.output and "Traceback" not in trees.output
     huge = runner.invoke(app, ["verify", "two-layer-library", "--max-n", "100000"])
-    assert huge.exit_code == 2 and "max_n must be ≤" in huge.output
+    assert huge.exit_code == 2 and "--max-n 100000 is more points" in huge.output and "two-layer-library ≤" in huge.output
+    every = runner.invoke(app, ["verify", "all", "--max-n", "40", "--quiet"])  # refused before any claim runs
+    assert every.exit_code == 2 and "deep-narrow-relu-stagnation ≤ 32" in every.output and "lemma-3.1-skip-connection" not in every.output
+    assert len(every.output.strip().splitlines()) == 1 and "Traceback" not in every.output
     deep = runner.invoke(app, ["fit", "--data", "0,1,2,3", "--labels", "0,1,0,1", "--beta", "1/10", "--depth", "10"])
     assert deep.exit_code == 2 and "depth ≤ 5" in deep.output and "Traceback" not in deep.output
     lazy = _chunks(10**9, 25)  # a billion trials: chunks are produced on demand

@@ -152,3 +152,16 @@ def test_distinct_data_keep_earlier_draws_and_finish_for_large_n() -> None:
         assert random_distinct_data(np.random.default_rng(seed), 2, 12) == redrawn_until_distinct(np.random.default_rng(seed), 2, 12)
     large = random_distinct_data(np.random.default_rng(0), 400, 400)
     assert len(set(to_rational_vector(large))) == 400
+
+
+def test_each_claim_refuses_draws_larger_than_it_checks_in_useful_time() -> None:
+    """A ground-truth check at 341 points ran for minutes and was killed; a claim's own ceiling
+    now refuses such a run before any trial, and every default size is within it."""
+    from mirrorlib.verify import all_claims
+    from mirrorlib.verify.runner import largest_max_n
+
+    for claim in all_claims():
+        assert claim.default_max_n <= largest_max_n(claim)
+    with pytest.raises(ValueError, match="max_n must be ≤ 32 for deep-narrow-relu-stagnation, got 341"):
+        run_claim("deep-narrow-relu-stagnation", trials=1, max_n=341)
+    assert run_claim(TOY, trials=2, max_n=500).tried == 2  # a claim without its own ceiling keeps the global one

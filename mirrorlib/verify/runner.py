@@ -96,7 +96,42 @@ def _run_chunk(claim: Claim | str, seed: int, indices: Sequence[int], max_n: int
 
 
 MAX_N_LIMIT = 500
-"""Largest ``max_n`` a run accepts: exact checks on more points do not finish in useful time."""
+"""Largest ``max_n`` any run accepts; each claim may set a lower :attr:`Claim.largest_n`."""
+
+
+def check_max_n(claim: Claim, max_n: int) -> None:
+    """Refuse a ``max_n`` outside ``1..min(claim.largest_n, MAX_N_LIMIT)`` with a one-line ``ValueError``.
+
+    Examples
+    --------
+    >>> from mirrorlib.verify.registry import get_claim
+    >>> check_max_n(get_claim('deep-narrow-relu-stagnation'), 10**6)
+    Traceback (most recent call last):
+    ...
+    ValueError: max_n must be ≤ 32 for deep-narrow-relu-stagnation, got 1000000: its exact check grows fast with the number of points (measured: 5 trials at 32 points take under a minute); lower max_n
+    """
+    if max_n < 1:
+        raise ValueError(f"max_n must be ≥ 1, got {max_n}")
+    if max_n > largest_max_n(claim):
+        raise ValueError(f"max_n must be ≤ {largest_max_n(claim)} for {claim.name}, got {max_n}: {_why_bounded(claim)}; lower max_n")
+
+
+def largest_max_n(claim: Claim) -> int:
+    """The largest ``max_n`` a run of ``claim`` accepts.
+
+    Examples
+    --------
+    >>> from mirrorlib.verify.registry import get_claim
+    >>> largest_max_n(get_claim('lemma-3.1-skip-connection'))
+    200
+    """
+    return min(claim.largest_n, MAX_N_LIMIT)
+
+
+def _why_bounded(claim: Claim) -> str:
+    if claim.largest_n < MAX_N_LIMIT:
+        return f"its exact check grows fast with the number of points (measured: 5 trials at {claim.largest_n} points take under a minute)"
+    return "exact checks on more points do not finish in useful time"
 
 
 def _chunks(count: int, size: int) -> Iterator[range]:
@@ -240,13 +275,7 @@ def run_claim(
     if pool is not None and workers > 1:
         raise ValueError("give workers (local processes) or pool (an executor), not both")
     size_limit = resolved.default_max_n if max_n is None else max_n
-    if size_limit > MAX_N_LIMIT:
-        raise ValueError(
-            f"max_n must be ≤ {MAX_N_LIMIT}, got {size_limit}: exact checks on more points do not finish "
-            "(the oracle's cost grows like N^(L−1))"
-        )
-    if size_limit < 1:
-        raise ValueError(f"max_n must be ≥ 1, got {size_limit}")
+    check_max_n(resolved, size_limit)
     start = time.perf_counter()
     passed = failed = skipped = 0
     smallest: Counterexample | None = None
