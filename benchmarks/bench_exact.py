@@ -10,8 +10,9 @@ path's before/after comes from one run). Sections:
    the previous build (every naive column in integers, then first occurrences kept) in a process
    of its own. The first build of a process is reported apart ("cold"): the first large
    allocation of a fresh process can cost several times the later ones (page faults and huge
-   pages), whichever code makes it. Reports the largest array of rows the construction allocated
-   and the peak memory of the first run. Target: ReLU depth 4 (all reflections), N = 30, under
+   pages), whichever code makes it. Reports the most rows of N entries the construction held at
+   once (as its memory check counts them: parents, sorted copies, candidates, new rows; the
+   naive build: its whole library) and the peak memory of the first run. Target: ReLU depth 4 (all reflections), N = 30, under
    1 s and 200 MB.
 2. **Exact columns**: integers on a common denominator (the library's build) against the same
    recursion on ``Fraction`` object arrays (the previous build); target ≥ 10×.
@@ -116,7 +117,7 @@ def counting(rows, *args, **kwargs):
 closed_form._check_memory = counting
 start_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 first, distinct = build() if mode == "build" else naive()
-result = {"cold": first, "distinct": distinct, "naive": fresh().n_naive, "largest_layer": max(layers, default=0),
+result = {"cold": first, "distinct": distinct, "naive": fresh().n_naive, "held_rows": max(layers, default=0),
           "peak_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start_kb) / 1024}
 if mode == "build":  # alternate with the write, after one of each, so both meet the allocator in the same state
     write(distinct)
@@ -145,7 +146,7 @@ def _distinct_run(case: dict, mode: str) -> dict | None:
 def distinct_by_construction(cases: list[tuple[str, int, int, dict]]) -> None:
     print("\n## 1. distinct by construction vs writing the distinct float matrix once vs the naive build")
     print("(each in a fresh process: the first run, cold; then the median of 3 runs, the build alternating with the write)")
-    print(f"{'σ':>4} {'L':>2} {'N':>6} {'variant':>15} {'naive':>11} {'largest array':>14} {'distinct':>9} {'cold s':>7} {'build s':>8} "
+    print(f"{'σ':>4} {'L':>2} {'N':>6} {'variant':>15} {'naive':>11} {'held rows':>14} {'distinct':>9} {'cold s':>7} {'build s':>8} "
           f"{'MB':>6} {'write s':>8} {'ratio':>6} {'naive build s':>14} {'MB':>6}")
     for activation, depth, n, options in cases:
         case = {"activation": activation, "depth": depth, "n": n, "options": options}
@@ -155,7 +156,7 @@ def distinct_by_construction(cases: list[tuple[str, int, int, dict]]) -> None:
             continue
         naive = _distinct_run(case, "naive")
         naive_text = f"{naive['seconds']:>14.3f} {naive['peak_mb']:>6.0f}" if naive else f"{'refused':>14} {'':>6}"
-        print(f"{activation:>4} {depth:>2} {n:>6} {options.get('variant', 'paper'):>15} {built['naive']:>11,} {built['largest_layer']:>14,} "
+        print(f"{activation:>4} {depth:>2} {n:>6} {options.get('variant', 'paper'):>15} {built['naive']:>11,} {built['held_rows']:>14,} "
               f"{built['distinct']:>9,} {built['cold']:>7.3f} {built['seconds']:>8.3f} {built['peak_mb']:>6.0f} {built['write']:>8.4f} "
               f"{built['seconds'] / built['write']:>5.1f}× {naive_text}")
 
