@@ -398,14 +398,16 @@ def memory_limit() -> int:
 
 
 def format_bytes(size: float) -> str:
-    """A memory size for messages: GiB from 1 GiB on, else MiB.
+    """A memory size for messages: GiB from 1 GiB on, MiB from 1 MiB on, else bytes.
 
     Examples
     --------
     >>> format_bytes(6 * 1024**3), format_bytes(50 * 1024**2), format_bytes(1000)
-    ('6.0 GiB', '50.0 MiB', '0.0 MiB')
+    ('6.0 GiB', '50.0 MiB', '1,000 bytes')
     """
-    return f"{size / 1024**3:,.1f} GiB" if size >= 1024**3 else f"{size / 1024**2:,.1f} MiB"
+    if size >= 1024**3:
+        return f"{size / 1024**3:,.1f} GiB"
+    return f"{size / 1024**2:,.1f} MiB" if size >= 1024**2 else f"{size:,.0f} bytes"
 
 
 def _check_memory(n_columns: int, n_samples: int, exact: bool, *, what: str = "the closed-form library has", arrays: int = 3) -> None:
