@@ -48,6 +48,7 @@ from mirrorlib.libraries.narrow_columns import (
     integer_columns,
     integer_inputs,
     integer_scale,
+    narrow_block_size,
     narrow_columns,
     narrow_provenance_at,
 )
@@ -144,11 +145,7 @@ class _Recipe:
     tied: tuple[tuple[ReflectionExpression, int], ...] = ()
 
     def _block_size(self, n_first: int, tied: bool) -> int:
-        layers = self.plan.signs_per_layer
-        size = n_first * len(layers[0])
-        for level, layer_signs in enumerate(layers[1:]):
-            size *= len(layer_signs) * (1 if tied and level == 0 else self.dataset.n_samples)
-        return size
+        return narrow_block_size(n_first, self.plan.signs_per_layer, self.dataset.n_samples, tied)
 
     @property
     def n_columns(self) -> int:

@@ -26,7 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["IntegerColumns", "IntegerScale", "narrow_columns", "narrow_provenance", "narrow_provenance_at", "integer_scale", "integer_columns", "integer_inputs"]
+__all__ = ["IntegerColumns", "IntegerScale", "narrow_columns", "narrow_block_size", "narrow_provenance", "narrow_provenance_at", "integer_scale", "integer_columns", "integer_inputs"]
 
 INT64_SAFE = 2**62
 """Largest magnitude an int64 build may reach (leaves a factor 2 of headroom for differences)."""
@@ -130,6 +130,23 @@ def narrow_provenance(
                 yield signs, first_index, (*head_anchors, *(anchor for _, anchor in choice))
 
 
+def narrow_block_size(n_first: int, signs_per_layer: Sequence[Sequence[int]], n_points: int, tied: bool = False) -> int:
+    """The number of :func:`narrow_provenance` entries: ``|S_1|·n_first`` times ``|S_l|·N`` per
+    deeper layer (``|S_2|`` alone for layer 2 when its anchors are ``tied``).
+
+    Examples
+    --------
+    >>> narrow_block_size(2, [(1, -1), (1, -1), (1,)], 3), len(list(narrow_provenance(2, [(1, -1), (1, -1), (1,)], 3)))
+    (72, 72)
+    >>> narrow_block_size(1, [(1,), (1, -1)], 2, tied=True)
+    2
+    """
+    size = n_first * len(signs_per_layer[0])
+    for level, layer_signs in enumerate(signs_per_layer[1:]):
+        size *= len(layer_signs) * (1 if tied and level == 0 else n_points)
+    return size
+
+
 def narrow_provenance_at(
     index: int,
     n_first: int,
@@ -164,8 +181,7 @@ def narrow_provenance_at(
         rest, head_sign_index = divmod(rest, len(signs_per_layer[1]))
     first_sign_index, first_index = divmod(rest, n_first)
     if index < 0 or first_sign_index >= len(signs_per_layer[0]):
-        size = len(signs_per_layer[0]) * n_first * (len(signs_per_layer[1]) if tied else 1)
-        size *= math.prod(len(layer_signs) * n_points for layer_signs in free_layers)
+        size = narrow_block_size(n_first, signs_per_layer, n_points, tied)
         raise IndexError(f"provenance index {index} out of range for {size} columns")
     head_signs = (signs_per_layer[1][head_sign_index],) if tied else ()
     head_anchors = (tied_anchors[first_index],) if tied else ()  # type: ignore[index]
