@@ -50,7 +50,7 @@ CLAIM = Claim(
     check=check,
     shrink=shrink_sign_instance,
     default_max_n=7,
-    largest_n=200,
+    largest_n=500,
 )
 
 

@@ -165,3 +165,28 @@ def test_each_claim_refuses_draws_larger_than_it_checks_in_useful_time() -> None
     with pytest.raises(ValueError, match="max_n must be ≤ 32 for deep-narrow-relu-stagnation, got 341"):
         run_claim("deep-narrow-relu-stagnation", trials=1, max_n=341)
     assert run_claim(TOY, trials=2, max_n=500).tried == 2  # a claim without its own ceiling keeps the global one
+
+
+def test_sign_instances_stay_within_their_ground_truth_and_keep_small_draws() -> None:
+    """The sign claims draw from 65 rationals while their ground truth handles 62 distinct points;
+    large draws used to be refused by the ground truth, so ``--max-n 500`` failed. A draw now
+    repeats earlier points once it holds 62 values; draws that never get there are unchanged."""
+    from mirrorlib.numbers.exact import to_rational_vector
+    from mirrorlib.signnets.claims import DUPLICATE_PROBABILITY, draw_sign_instance
+    from mirrorlib.signnets.groundtruth import MAX_GROUND_TRUTH_POINTS
+
+    def unlimited_data(rng: np.random.Generator, max_n: int) -> list[Fraction]:
+        data: list[Fraction] = []
+        for _ in range(int(rng.integers(1, max_n + 1))):
+            if data and rng.random() < DUPLICATE_PROBABILITY:
+                data.append(data[int(rng.integers(len(data)))])
+            else:
+                data.append(Fraction(int(rng.integers(-12, 13)), int(rng.integers(1, 5))))
+        return data
+
+    for seed in range(50):
+        drawn = to_rational_vector(draw_sign_instance(np.random.default_rng(seed), 40)["data"])
+        assert list(drawn) == unlimited_data(np.random.default_rng(seed), 40)
+    largest = max(len(set(to_rational_vector(draw_sign_instance(np.random.default_rng(seed), 2000)["data"]))) for seed in range(20))
+    assert largest == MAX_GROUND_TRUTH_POINTS
+    assert run_claim("sign-dictionary-size", trials=3, seed=0, max_n=500).failed == 0

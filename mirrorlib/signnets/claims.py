@@ -28,6 +28,7 @@ import numpy as np
 
 from mirrorlib.numbers.exact import format_rational, to_rational_vector
 from mirrorlib.signnets.checks import SignDictionaryCheck, check_sign_dictionary
+from mirrorlib.signnets.groundtruth import MAX_GROUND_TRUTH_POINTS
 from mirrorlib.signnets.networks import SIGN_ACTIVATIONS, SIGN_ARCHITECTURES
 from mirrorlib.verify.registry import Counterexample, Outcome
 
@@ -49,7 +50,9 @@ DUPLICATE_PROBABILITY = 0.25
 
 def draw_sign_instance(rng: np.random.Generator, max_n: int) -> Instance:
     """Random rationals ``p/q`` (``|p| ≤ 12``, ``q ≤ 4``; each point repeats an earlier one with
-    probability 1/4), activation, architecture, depth ``2 … 5`` and widths ``1 … 3``.
+    probability 1/4, and always once the ground truth's
+    :data:`~mirrorlib.signnets.groundtruth.MAX_GROUND_TRUTH_POINTS` distinct values are drawn),
+    activation, architecture, depth ``2 … 5`` and widths ``1 … 3``.
 
     Examples
     --------
@@ -60,11 +63,13 @@ def draw_sign_instance(rng: np.random.Generator, max_n: int) -> Instance:
     """
     size = int(rng.integers(1, max_n + 1))
     data: list[Fraction] = []
+    distinct: set[Fraction] = set()
     for _ in range(size):
-        if data and rng.random() < DUPLICATE_PROBABILITY:
+        if data and (rng.random() < DUPLICATE_PROBABILITY or len(distinct) == MAX_GROUND_TRUTH_POINTS):
             data.append(data[int(rng.integers(len(data)))])
         else:
             data.append(Fraction(int(rng.integers(-12, 13)), int(rng.integers(1, 5))))
+            distinct.add(data[-1])
     depth = int(rng.integers(2, MAX_CLAIM_DEPTH + 1))
     return {
         "data": [format_rational(x) for x in data],
