@@ -8,7 +8,10 @@ machine in one run:
    ``CDD_BUDGET`` seconds) and the float grid search ``numeric_sup`` (a lower bound, not exact);
 2. the ground-truth library at N = 12, L = 4 (oracle vertices) against cdd on smaller N;
 3. certified fits by column generation (``ConvexNet`` default) against "closed-form library, then
-   solve" (the Lasso only, whose network may not be optimal) at N = 20, 50, 100.
+   solve" (the Lasso only, whose network may not be optimal) at N = 20, 50, 100;
+4. one oracle call on float data and a float λ (the scaled integers overflow int64): the float64
+   shortlist, then Python integers for the shortlisted candidates only, against Python integers
+   for every candidate (the path before the shortlist), same value required.
 
 Targets (2 cores): one exact oracle call at N = 40, L = 4 under 5 s; a certified abs depth-3 exact
 fit at N = 50 under 30 s; the ground-truth library at N = 12, L = 4 under 10 s.
@@ -98,6 +101,32 @@ def oracle_table(quick: bool) -> None:
                 print(f"{activation:>5} {depth:>2} {n:>3} {size:>11,} {seconds:9.3f} {cdd_text:>9} {grid_text:>8} {agree:>12} {ratio:>11}")
 
 
+def float_data_table(quick: bool) -> None:
+    import mirrorlib.groundtruth.oracle as oracle
+
+    print("\n## one oracle call on float data: float64 shortlist vs Python integers for every candidate")
+    print(f"{'σ':>5} {'L':>2} {'N':>3} {'candidates':>11} {'shortlist':>9} {'shortlist s':>11} {'every s':>8} {'speed-up':>8} {'equal':>6}")
+    cases = [("relu", 4, 20), ("abs", 3, 40)] if quick else [("relu", 4, 40), ("relu", 4, 80), ("abs", 3, 80), ("abs", 4, 20), ("relu", 5, 20)]
+    for activation, depth, n in cases:
+        rng = np.random.default_rng(n * 10 + depth)
+        X = [Fraction(float(v)) for v in rng.uniform(-1, 1, n)]
+        lam = [Fraction(float(v)) for v in rng.standard_normal(n)]
+        lam = [v - sum(lam) / n for v in lam]
+        real, sizes = oracle._float_shortlist, []
+        oracle._float_shortlist = lambda *args: sizes.append(real(*args)) or sizes[-1]  # type: ignore[assignment]
+        try:
+            fast, fast_seconds = _timed(oracle.unit_oracle, X, lam, activation, depth)
+            oracle._float_shortlist = lambda *args: None  # type: ignore[assignment]
+            every, every_seconds = _timed(oracle.unit_oracle, X, lam, activation, depth)
+        finally:
+            oracle._float_shortlist = real  # type: ignore[assignment]
+        kept = sum(rows.shape[0] for rows in sizes[0])
+        print(
+            f"{activation:>5} {depth:>2} {n:>3} {fast.n_candidates:>11,} {kept:>9,} {fast_seconds:11.3f} {every_seconds:8.3f} "
+            f"{every_seconds / fast_seconds:7.1f}× {str(fast.value == every.value and fast.vector == every.vector):>6}"
+        )
+
+
 def ground_truth_table(quick: bool) -> None:
     from mirrorlib.groundtruth import ground_truth_library
 
@@ -144,6 +173,7 @@ def main() -> None:
     oracle_table(quick)
     ground_truth_table(quick)
     fit_table(quick)
+    float_data_table(quick)
 
 
 if __name__ == "__main__":

@@ -151,3 +151,33 @@ def test_library_builds_refuse_above_the_memory_limit(monkeypatch: pytest.Monkey
     monkeypatch.setenv("MIRRORLIB_MAX_BYTES", "lots")
     with pytest.raises(ValueError, match="whole number of bytes"):
         library([0, 1, 2, 3], "relu", 3).matrix()
+
+
+def _near_tie_instance(rng: random.Random) -> tuple[list[Fraction], list[Fraction], str, int, str]:
+    """Small integer data and λ, then every λ_j moved by a multiple of 2⁻⁷⁰: the scaled integers no
+    longer fit in int64, and many units tie up to far less than float64 resolves."""
+    X, lam, activation, depth, architecture = _instance(rng, rng.choice(["narrow-2-3", "narrow-4", "wide"]))
+    if not any(lam):  # λ far from 0 in units of 2⁻⁷⁰, so that its scaled integers are large
+        lam[0], lam[-1] = Fraction(1), Fraction(-1)
+    lam = [value + Fraction((j + 1) ** 2 * rng.choice([-1, 1]), 2**70) for j, value in enumerate(lam)]
+    mean = sum(lam) / len(lam)
+    return X, [value - mean for value in lam], activation, depth, architecture
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_float_shortlist_keeps_the_exact_first_maximiser(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the oracle needs Python integers it evaluates every candidate in float64 first and
+    only the near-best ones exactly; the value and the maximising unit are those of evaluating
+    every candidate exactly."""
+    import mirrorlib.groundtruth.oracle as oracle
+
+    X, lam, activation, depth, architecture = _near_tie_instance(random.Random(seed))
+    shortlisted = []
+    real_shortlist = oracle._float_shortlist
+    monkeypatch.setattr(oracle, "_float_shortlist", lambda *args: shortlisted.append(real_shortlist(*args)) or shortlisted[-1])
+    fast = unit_oracle(X, lam, activation, depth, architecture=architecture)
+    assert shortlisted and shortlisted[0] is not None  # the Python-integer path ran, through the shortlist
+    monkeypatch.setattr(oracle, "_float_shortlist", lambda *args: None)
+    every = unit_oracle(X, lam, activation, depth, architecture=architecture)
+    assert (fast.value, fast.signed_value, fast.vector) == (every.value, every.signed_value, every.vector)
+    assert fast.unit.describe() == every.unit.describe()

@@ -23,11 +23,13 @@ more data points are tight there at once: their differences, ``h(x_j) = h(x_k)``
 points whose layer outputs meet"), pin ``θ_{<last}`` (the *meeting* rows; all of them share one
 anchor point since every tight point of one neuron has the same pre-activation value).
 
-Exactness without floats. With ``D`` the common denominator of the data, ``q_W`` that of the maps
+Exactness. With ``D`` the common denominator of the data, ``q_W`` that of the maps
 and ``q_σ`` that of σ's slopes, every quantity scaled by ``Q = D·q_W·q_σ^{L−1}`` is an integer;
 the enumeration runs in int64 when a bound on every intermediate magnitude proves it cannot
-overflow, and in Python integers otherwise. The returned value is exact, and the maximising unit
-is re-evaluated in Fractions as a self-check.
+overflow. Otherwise every candidate is first evaluated in float64 with a bound on its rounding
+error, and only the candidates that may be the largest are evaluated in Python integers
+(:func:`_float_shortlist`). The returned value is exact, and the maximising unit is re-evaluated
+in Fractions as a self-check.
 
 Cost. ``Σ_W n^{k_W}`` candidate points (``k_W`` data columns of map W) of ``O(n)`` each: for a deep
 narrow unit ``O(n^{L−1})`` points, e.g. ``O(n²)`` for ReLU at depth 3 (``O(n³ log n)`` work for
@@ -43,6 +45,7 @@ References
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -53,6 +56,7 @@ import numpy as np
 from mirrorlib.functions.activations import Activation
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.numbers.exact import format_short, to_rational_vector
+from mirrorlib.progress import LOGGER
 from mirrorlib.groundtruth.architectures import Architecture, LayeredUnit, make_architecture
 from mirrorlib.groundtruth.library import resolve_activation, resolve_patterns
 from mirrorlib.groundtruth.vertex_maps import _check_map_budget, _maps_per_pattern, _network, _Network, _RowType, _vertex_maps
@@ -225,7 +229,8 @@ def _preactivations(net: _Network, theta: np.ndarray, x: np.ndarray, s: _Scaled)
                 pre = pre + factor * theta[:, index : index + 1]
             pre = np.broadcast_to(pre, (theta.shape[0], x.shape[0]))
             result.append(pre)
-            layer.append(np.where(pre < 0, a * pre, b * pre) // s.q_sigma)
+            activated = np.where(pre < 0, a * pre, b * pre)
+            layer.append(activated // s.q_sigma if s.q_sigma != 1 else activated)
         outputs = layer
     return result
 
@@ -269,7 +274,104 @@ class _Best:
     found: tuple | None = None  # (pattern, matrix (Fraction rows), indices, full, kink point)
 
 
+def _block_values(net: _Network, full: bool, theta: np.ndarray, x: np.ndarray, s: _Scaled) -> tuple[np.ndarray, np.ndarray]:
+    """For each candidate (row of ``θ``): its best signed value ``λᵀu`` and the kink point of the
+    last bias (``−1`` for maps that pin the last bias themselves)."""
+    last = _preactivations(net, theta, x, s)[-1]
+    if full:
+        values = _full_values(last, s)
+        return values, np.full(values.shape, -1)
+    return _kink_values(last, s)
+
+
+class _Counter:
+    """Candidates evaluated so far, logged on :data:`~mirrorlib.progress.LOGGER` every
+    :data:`PROGRESS_SECONDS` seconds of a long call."""
+
+    def __init__(self, total: int, stage: str) -> None:
+        self.total, self.stage, self.done, self.last = total, stage, 0, time.monotonic()
+
+    def add(self, count: int) -> None:
+        self.done += count
+        if time.monotonic() - self.last >= PROGRESS_SECONDS:
+            self.last = time.monotonic()
+            LOGGER.info("unit oracle (%s): %s of %s candidates", self.stage, f"{self.done:,}", f"{self.total:,}")
+
+
+PROGRESS_SECONDS = 2.0
+"""Interval of the oracle's progress records."""
+
+
+_Map = tuple[tuple[Fraction, ...], bool, tuple[tuple[Fraction, ...], ...]]  # (pattern, full, matrix)
+
+
+def _float_view(problem: _Problem) -> _Scaled | None:
+    """The data, λ and σ's slopes as float64 (unscaled), or None when a value overflows."""
+    a, b = problem.activation.slopes
+    try:
+        points = np.array([float(v) for v in problem.points])
+        lam = np.array([float(v) for v in problem.weights_at_points])
+        slopes = (float(a), float(b))
+    except OverflowError:
+        return None
+    if not (np.isfinite(points).all() and np.isfinite(lam).all()):
+        return None
+    return _Scaled(points=points, scale=1, lam=lam, denominator=1, slopes=slopes, q_sigma=1, dtype=np.float64)  # type: ignore[arg-type]
+
+
+def _float_error(view: _Scaled, architecture: Architecture, maps: Sequence[_Map]) -> float:
+    """A bound on ``|v_float − v|`` for every candidate's value ``v = λᵀu`` evaluated in float64.
+
+    Every pre-activation is at most ``M = max|x|·(1 + ‖W‖)·G^{L−1}`` in size, ``G = (fan-in + 1)·
+    max(1, Lip σ)``. Each value goes through at most ``m = k + L(fan-in + 2) + 2n + 8`` rounded
+    operations (the map's dot product, the layers, two prefix sums over the ``n`` points, the
+    rounding of ``x`` and ``λ``), each off by at most ``u = 2⁻⁵²`` of a quantity of size at most
+    ``M``, and an error in a pre-activation grows at most ``G``-fold per layer and ``2·Lip σ·‖λ‖₁``-
+    fold into the value. So ``|v_float − v| ≤ 2u·m·G^L·2·Lip σ·‖λ‖₁·M`` to first order; the bound
+    returned is four times that.
+    """
+    n = view.points.size
+    lipschitz = max(abs(slope) for slope in view.slopes)
+    fan_in = max(len(row) for layer in architecture.weight_slots for row in layer)
+    widest = max((sum(abs(float(v)) for v in row) for _, _, matrix in maps for row in matrix), default=0.0)
+    columns = max((len(matrix[0]) if matrix else 0) for _, _, matrix in maps)
+    growth = (fan_in + 1) * max(1.0, lipschitz)
+    magnitude = float(np.abs(view.points).max()) * (1 + widest) * growth ** (architecture.depth - 1)
+    operations = columns + architecture.depth * (fan_in + 2) + 2 * n + 8
+    return 4 * 2 * 2.0**-52 * operations * growth**architecture.depth * 2 * lipschitz * float(np.abs(view.lam).sum()) * magnitude
+
+
+def _float_shortlist(problem: _Problem, nets: dict, maps: Sequence[_Map], n: int) -> list[np.ndarray] | None:  # type: ignore[type-arg]
+    """Per map, the candidates (rows of data indices, in enumeration order) whose float64 value is
+    within twice :func:`_float_error` of the largest: every candidate whose exact ``|value|`` is the
+    maximum is among them. None when the data or λ do not fit in float64."""
+    view = _float_view(problem)
+    if view is None:
+        return None
+    error = _float_error(view, problem.architecture, maps)
+    largest = 0.0
+    kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in maps]
+    counter = _Counter(sum(n ** (len(matrix[0]) if matrix else 0) for _, _, matrix in maps), "float64 pass")
+    for position, (pattern, full, matrix) in enumerate(maps):
+        k = len(matrix[0]) if matrix else 0
+        weights = np.array([[float(v) for v in row] for row in matrix]).reshape(len(matrix), k)
+        for indices in _index_blocks(n, k, max(1, _CHUNK_ENTRIES // max(n, 1))):
+            theta = view.points[indices] @ weights.T if k else np.zeros((1, len(matrix)))
+            size = np.abs(_block_values(nets[pattern], full, theta, view.points, view)[0])
+            largest = max(largest, float(size.max()))
+            near = size >= largest - 2 * error
+            kept[position].append((indices[near], size[near]))
+            counter.add(size.size)
+    return [np.concatenate([rows[size >= largest - 2 * error] for rows, size in blocks]) for blocks in kept]
+
+
 def _search(problem: _Problem, max_candidates: int) -> tuple[_Best, _Scaled | None, int]:
+    """The first candidate, in enumeration order, with the largest exact ``|λᵀu|``.
+
+    In int64 every candidate is evaluated exactly. When the scaled integers may not fit in int64
+    (e.g. data or λ that are floats, with denominators ``2⁵²`` and more), every candidate is first
+    evaluated in float64 and only those within the float error of the largest value are evaluated
+    in Python integers (:func:`_float_shortlist`)."""
     nets = {pattern: _network(problem.architecture, pattern) for pattern in problem.patterns}
     per_pattern = _maps_per_pattern(problem.architecture, problem.activation, problem.patterns)
     n = len(problem.points)
@@ -281,30 +383,32 @@ def _search(problem: _Problem, max_candidates: int) -> tuple[_Best, _Scaled | No
         )
     if not any(problem.weights_at_points):
         return _Best(), None, total
-    matrices = [m for maps in per_pattern.values() for _, m in maps]
-    scaled = _scaled(problem.points, problem.weights_at_points, problem.activation, problem.architecture, matrices)
+    maps: list[_Map] = [(pattern, full, matrix) for pattern, per in per_pattern.items() for full, matrix in per]
+    scaled = _scaled(problem.points, problem.weights_at_points, problem.activation, problem.architecture, [m for _, _, m in maps])
+    shortlist = _float_shortlist(problem, nets, maps, n) if scaled.dtype is object else None
     x = scaled.points * scaled.scale
     best = _Best()
-    for pattern, maps in per_pattern.items():
-        net = nets[pattern]
-        for full, matrix in maps:
-            k = len(matrix[0]) if matrix else 0
-            den = _lcm(value.denominator for row in matrix for value in row)
-            integer = np.array([[int(value * den) for value in row] for row in matrix], dtype=scaled.dtype).reshape(len(matrix), k)
-            block = max(1, _CHUNK_ENTRIES // max(n, 1))
-            for indices in _index_blocks(n, k, block):
-                theta = (scaled.points[indices] @ integer.T) * (scaled.scale // den) if k else np.zeros((1, len(matrix)), dtype=scaled.dtype)
-                theta = np.asarray(theta, dtype=scaled.dtype)
-                last = _preactivations(net, theta, x, scaled)[-1]
-                if full:
-                    values = _full_values(last, scaled)
-                    kinks = np.full(values.shape, -1)
-                else:
-                    values, kinks = _kink_values(last, scaled)
-                position = int(np.argmax(np.abs(values)))
-                if abs(int(values[position])) > abs(best.value) or best.found is None:
-                    best = _Best(int(values[position]), (pattern, matrix, tuple(int(i) for i in indices[position]), full, int(kinks[position])))
+    block = max(1, _CHUNK_ENTRIES // max(n, 1))
+    counter = _Counter(total if shortlist is None else sum(rows.shape[0] for rows in shortlist), "exact")
+    for position, (pattern, full, matrix) in enumerate(maps):
+        k = len(matrix[0]) if matrix else 0
+        den = _lcm(value.denominator for row in matrix for value in row)
+        integer = np.array([[int(value * den) for value in row] for row in matrix], dtype=scaled.dtype).reshape(len(matrix), k)
+        blocks = _index_blocks(n, k, block) if shortlist is None else _row_blocks(shortlist[position], block)
+        for indices in blocks:
+            theta = (scaled.points[indices] @ integer.T) * (scaled.scale // den) if k else np.zeros((1, len(matrix)), dtype=scaled.dtype)
+            values, kinks = _block_values(nets[pattern], full, np.asarray(theta, dtype=scaled.dtype), x, scaled)
+            place = int(np.argmax(np.abs(values)))
+            if abs(int(values[place])) > abs(best.value) or best.found is None:
+                best = _Best(int(values[place]), (pattern, matrix, tuple(int(i) for i in indices[place]), full, int(kinks[place])))
+            counter.add(values.size)
     return best, scaled, total
+
+
+def _row_blocks(rows: np.ndarray, block: int) -> Iterator[np.ndarray]:
+    """``rows`` in consecutive blocks of at most ``block`` rows (none when it is empty)."""
+    for start in range(0, rows.shape[0], block):
+        yield rows[start : start + block]
 
 
 # --------------------------------------------------------------------------- result
