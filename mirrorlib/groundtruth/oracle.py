@@ -319,11 +319,12 @@ def _float_view(problem: _Problem) -> _Scaled | None:
     return _Scaled(points=points, scale=1, lam=lam, denominator=1, slopes=slopes, q_sigma=1, dtype=np.float64)  # type: ignore[arg-type]
 
 
-def _float_error(view: _Scaled, architecture: Architecture, maps: Sequence[_Map]) -> float:
+def _float_error(view: _Scaled, architecture: Architecture, nets: Iterable[_Network], maps: Sequence[_Map]) -> float:
     """A bound on ``|v_float − v|`` for every candidate's value ``v = λᵀu`` evaluated in float64.
 
-    Every pre-activation is at most ``M = max|x|·(1 + ‖W‖)·G^{L−1}`` in size, ``G = (fan-in + 1)·
-    max(1, Lip σ)``. Each value goes through at most ``m = k + L(fan-in + 2) + 2n + 8`` rounded
+    Every pre-activation is at most ``M = max|x|·(1 + ‖W‖)·G^{L−1}`` in size, ``G = c·max(1, Lip σ)``
+    with ``c`` the largest ``Σ|w| + |bias factor|`` of a neuron (``fan-in + 1`` for sign weights).
+    Each value goes through at most ``m = k + L(fan-in + 2) + 2n + 8`` rounded
     operations (the map's dot product, the layers, two prefix sums over the ``n`` points, the
     rounding of ``x`` and ``λ``), each off by at most ``u = 2⁻⁵²`` of a quantity of size at most
     ``M``, and an error in a pre-activation grows at most ``G``-fold per layer and ``2·Lip σ·‖λ‖₁``-
@@ -335,7 +336,13 @@ def _float_error(view: _Scaled, architecture: Architecture, maps: Sequence[_Map]
     fan_in = max(len(row) for layer in architecture.weight_slots for row in layer)
     widest = max((sum(abs(float(v)) for v in row) for _, _, matrix in maps for row in matrix), default=0.0)
     columns = max((len(matrix[0]) if matrix else 0) for _, _, matrix in maps)
-    growth = (fan_in + 1) * max(1.0, lipschitz)
+    row_sum = max(
+        float(sum(abs(w) for w in row) + abs(factor))
+        for net in nets
+        for rows, factors in zip(net.weights, net.bias_factor)
+        for row, factor in zip(rows, factors)
+    )
+    growth = max(fan_in + 1, row_sum) * max(1.0, lipschitz)
     magnitude = float(np.abs(view.points).max()) * (1 + widest) * growth ** (architecture.depth - 1)
     operations = columns + architecture.depth * (fan_in + 2) + 2 * n + 8
     return 4 * 2 * 2.0**-52 * operations * growth**architecture.depth * 2 * lipschitz * float(np.abs(view.lam).sum()) * magnitude
@@ -348,7 +355,7 @@ def _float_shortlist(problem: _Problem, nets: dict, maps: Sequence[_Map], n: int
     view = _float_view(problem)
     if view is None:
         return None
-    error = _float_error(view, problem.architecture, maps)
+    error = _float_error(view, problem.architecture, nets.values(), maps)
     largest = 0.0
     kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in maps]
     counter = _Counter(sum(n ** (len(matrix[0]) if matrix else 0) for _, _, matrix in maps), "float64 pass")
