@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -70,6 +70,16 @@ DEFAULT_MAX_CANDIDATES = 50_000_000
 
 _INT64_SAFE = 2**62
 _CHUNK_ENTRIES = 2_000_000  # candidate points × data points evaluated per numpy block
+
+
+def _rows_per_block(n: int) -> int:
+    """Candidates evaluated per numpy block on ``n`` points (about :data:`_CHUNK_ENTRIES` entries)."""
+    return max(1, _CHUNK_ENTRIES // max(n, 1))
+
+
+def _data_columns(matrix: Sequence[Sequence[Fraction]]) -> int:
+    """``k``: the number of data points a vertex map ``θ = W x_J`` takes."""
+    return len(matrix[0]) if matrix else 0
 
 
 
@@ -156,7 +166,7 @@ def oracle_size(
     spec = make_architecture(architecture, depth, wide_layer=wide_layer)
     sigma = resolve_activation(activation, architecture)
     maps = _maps_per_pattern(spec, sigma, [tuple(p) for p in resolve_patterns(signs, spec, sigma)])
-    return sum(int(n_points) ** (len(matrix[0]) if matrix else 0) for per_pattern in maps.values() for _, matrix in per_pattern)
+    return sum(int(n_points) ** _data_columns(matrix) for per_pattern in maps.values() for _, matrix in per_pattern)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -284,6 +294,10 @@ def _block_values(net: _Network, full: bool, theta: np.ndarray, x: np.ndarray, s
     return _kink_values(last, s)
 
 
+PROGRESS_SECONDS = 2.0
+"""Interval of the oracle's progress records."""
+
+
 class _Counter:
     """Candidates evaluated so far, logged on :data:`~mirrorlib.progress.LOGGER` every
     :data:`PROGRESS_SECONDS` seconds of a long call."""
@@ -296,10 +310,6 @@ class _Counter:
         if time.monotonic() - self.last >= PROGRESS_SECONDS:
             self.last = time.monotonic()
             LOGGER.info("unit oracle (%s): %s of %s candidates", self.stage, f"{self.done:,}", f"{self.total:,}")
-
-
-PROGRESS_SECONDS = 2.0
-"""Interval of the oracle's progress records."""
 
 
 _Map = tuple[tuple[Fraction, ...], bool, tuple[tuple[Fraction, ...], ...]]  # (pattern, full, matrix)
@@ -335,7 +345,7 @@ def _float_error(view: _Scaled, architecture: Architecture, nets: Iterable[_Netw
     lipschitz = max(abs(slope) for slope in view.slopes)
     fan_in = max(len(row) for layer in architecture.weight_slots for row in layer)
     widest = max((sum(abs(float(v)) for v in row) for _, _, matrix in maps for row in matrix), default=0.0)
-    columns = max((len(matrix[0]) if matrix else 0) for _, _, matrix in maps)
+    columns = max(_data_columns(matrix) for _, _, matrix in maps)
     row_sum = max(
         float(sum(abs(w) for w in row) + abs(factor))
         for net in nets
@@ -348,7 +358,36 @@ def _float_error(view: _Scaled, architecture: Architecture, nets: Iterable[_Netw
     return 4 * 2 * 2.0**-52 * operations * growth**architecture.depth * 2 * lipschitz * float(np.abs(view.lam).sum()) * magnitude
 
 
-def _float_shortlist(problem: _Problem, nets: dict, maps: Sequence[_Map], n: int) -> list[np.ndarray] | None:  # type: ignore[type-arg]
+def _map_weights(matrix: Sequence[Sequence[Fraction]], view: _Scaled) -> tuple[np.ndarray, int]:
+    """``(weights, factor)`` with ``θ = (points[J] @ weightsᵀ)·factor`` in ``view``'s arithmetic: the
+    map in float64 (factor 1), or the map times its denominator ``q`` (factor ``scale / q``)."""
+    shape = (len(matrix), _data_columns(matrix))
+    if view.dtype is np.float64:
+        return np.array([[float(v) for v in row] for row in matrix]).reshape(shape), 1
+    den = _lcm(value.denominator for row in matrix for value in row)
+    return np.array([[int(v * den) for v in row] for row in matrix], dtype=view.dtype).reshape(shape), view.scale // den
+
+
+def _evaluated(
+    nets: dict,  # type: ignore[type-arg]
+    maps: Sequence[_Map],
+    view: _Scaled,
+    blocks: Callable[[int, int], Iterable[np.ndarray]],
+    counter: _Counter,
+) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """``(map position, indices, values, kinks)`` for every block of candidates (rows of data
+    indices) that ``blocks(position, k)`` gives for each map, evaluated in ``view``'s arithmetic."""
+    x = view.points * view.scale
+    for position, (pattern, full, matrix) in enumerate(maps):
+        weights, factor = _map_weights(matrix, view)
+        for indices in blocks(position, _data_columns(matrix)):
+            theta = (view.points[indices] @ weights.T) * factor if weights.shape[1] else np.zeros((1, len(matrix)), dtype=view.dtype)
+            values, kinks = _block_values(nets[pattern], full, np.asarray(theta, dtype=view.dtype), x, view)
+            counter.add(values.size)
+            yield position, indices, values, kinks
+
+
+def _float_shortlist(problem: _Problem, nets: dict, maps: Sequence[_Map], total: int, block: int) -> list[np.ndarray] | None:  # type: ignore[type-arg]
     """Per map, the candidates (rows of data indices, in enumeration order) whose float64 value is
     within twice :func:`_float_error` of the largest: every candidate whose exact ``|value|`` is the
     maximum is among them. None when the data or λ do not fit in float64."""
@@ -358,17 +397,12 @@ def _float_shortlist(problem: _Problem, nets: dict, maps: Sequence[_Map], n: int
     error = _float_error(view, problem.architecture, nets.values(), maps)
     largest = 0.0
     kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in maps]
-    counter = _Counter(sum(n ** (len(matrix[0]) if matrix else 0) for _, _, matrix in maps), "float64 pass")
-    for position, (pattern, full, matrix) in enumerate(maps):
-        k = len(matrix[0]) if matrix else 0
-        weights = np.array([[float(v) for v in row] for row in matrix]).reshape(len(matrix), k)
-        for indices in _index_blocks(n, k, max(1, _CHUNK_ENTRIES // max(n, 1))):
-            theta = view.points[indices] @ weights.T if k else np.zeros((1, len(matrix)))
-            size = np.abs(_block_values(nets[pattern], full, theta, view.points, view)[0])
-            largest = max(largest, float(size.max()))
-            near = size >= largest - 2 * error
-            kept[position].append((indices[near], size[near]))
-            counter.add(size.size)
+    every = _evaluated(nets, maps, view, lambda _, k: _index_blocks(view.points.size, k, block), _Counter(total, "float64 pass"))
+    for position, indices, values, _ in every:
+        size = np.abs(values)
+        largest = max(largest, float(size.max()))
+        near = size >= largest - 2 * error
+        kept[position].append((indices[near], size[near]))
     return [np.concatenate([rows[size >= largest - 2 * error] for rows, size in blocks]) for blocks in kept]
 
 
@@ -382,7 +416,7 @@ def _search(problem: _Problem, max_candidates: int) -> tuple[_Best, _Scaled | No
     nets = {pattern: _network(problem.architecture, pattern) for pattern in problem.patterns}
     per_pattern = _maps_per_pattern(problem.architecture, problem.activation, problem.patterns)
     n = len(problem.points)
-    total = sum(n ** (len(m[0]) if m else 0) for maps in per_pattern.values() for _, m in maps)
+    total = sum(n ** _data_columns(m) for maps in per_pattern.values() for _, m in maps)
     if total > max_candidates:
         raise ValueError(
             f"the oracle would evaluate {total:,} candidate units on {n} distinct points (limit max_candidates="
@@ -392,23 +426,18 @@ def _search(problem: _Problem, max_candidates: int) -> tuple[_Best, _Scaled | No
         return _Best(), None, total
     maps: list[_Map] = [(pattern, full, matrix) for pattern, per in per_pattern.items() for full, matrix in per]
     scaled = _scaled(problem.points, problem.weights_at_points, problem.activation, problem.architecture, [m for _, _, m in maps])
-    shortlist = _float_shortlist(problem, nets, maps, n) if scaled.dtype is object else None
-    x = scaled.points * scaled.scale
+    block = _rows_per_block(n)
+    shortlist = _float_shortlist(problem, nets, maps, total, block) if scaled.dtype is object else None
+    if shortlist is None:
+        blocks, counter = (lambda _, k: _index_blocks(n, k, block)), _Counter(total, "exact")
+    else:
+        blocks, counter = (lambda position, _: _row_blocks(shortlist[position], block)), _Counter(sum(r.shape[0] for r in shortlist), "exact")
     best = _Best()
-    block = max(1, _CHUNK_ENTRIES // max(n, 1))
-    counter = _Counter(total if shortlist is None else sum(rows.shape[0] for rows in shortlist), "exact")
-    for position, (pattern, full, matrix) in enumerate(maps):
-        k = len(matrix[0]) if matrix else 0
-        den = _lcm(value.denominator for row in matrix for value in row)
-        integer = np.array([[int(value * den) for value in row] for row in matrix], dtype=scaled.dtype).reshape(len(matrix), k)
-        blocks = _index_blocks(n, k, block) if shortlist is None else _row_blocks(shortlist[position], block)
-        for indices in blocks:
-            theta = (scaled.points[indices] @ integer.T) * (scaled.scale // den) if k else np.zeros((1, len(matrix)), dtype=scaled.dtype)
-            values, kinks = _block_values(nets[pattern], full, np.asarray(theta, dtype=scaled.dtype), x, scaled)
-            place = int(np.argmax(np.abs(values)))
-            if abs(int(values[place])) > abs(best.value) or best.found is None:
-                best = _Best(int(values[place]), (pattern, matrix, tuple(int(i) for i in indices[place]), full, int(kinks[place])))
-            counter.add(values.size)
+    for position, indices, values, kinks in _evaluated(nets, maps, scaled, blocks, counter):
+        place = int(np.argmax(np.abs(values)))
+        if abs(int(values[place])) > abs(best.value) or best.found is None:
+            pattern, full, matrix = maps[position]
+            best = _Best(int(values[place]), (pattern, matrix, tuple(int(i) for i in indices[place]), full, int(kinks[place])))
     return best, scaled, total
 
 
@@ -610,11 +639,9 @@ def vertex_points(
     x = scaled.points * scaled.scale
     found: dict[tuple[int, ...], np.ndarray] = {}
     for vertex_map in maps:
-        den = _lcm(value.denominator for row in vertex_map.matrix for value in row)
-        integer = np.array([[int(v * den) for v in row] for row in vertex_map.matrix], dtype=scaled.dtype)
-        integer = integer.reshape(len(vertex_map.matrix), vertex_map.n_columns)
-        for indices in _index_blocks(n, vertex_map.n_columns, max(1, _CHUNK_ENTRIES // max(n, 1))):
-            theta = np.asarray((scaled.points[indices] @ integer.T) * (scaled.scale // den), dtype=scaled.dtype)
+        weights, factor = _map_weights(vertex_map.matrix, scaled)
+        for indices in _index_blocks(n, vertex_map.n_columns, _rows_per_block(n)):
+            theta = np.asarray((scaled.points[indices] @ weights.T) * factor, dtype=scaled.dtype)
             theta = theta.reshape(indices.shape[0], len(vertex_map.matrix))
             if not vertex_map.full:  # the last bias at each point's kink
                 last = _preactivations(net, theta, x, scaled)[-1]
