@@ -181,3 +181,24 @@ def test_float_shortlist_keeps_the_exact_first_maximiser(seed: int, monkeypatch:
     every = unit_oracle(X, lam, activation, depth, architecture=architecture)
     assert (fast.value, fast.signed_value, fast.vector) == (every.value, every.signed_value, every.vector)
     assert fast.unit.describe() == every.unit.describe()
+
+
+@pytest.mark.parametrize("scale", [Fraction(1, 2**1070), Fraction(2**400)])
+def test_values_float64_cannot_round_relatively_are_evaluated_exactly(scale: Fraction, monkeypatch: pytest.MonkeyPatch) -> None:
+    """λ near float64's subnormals (or data near its overflow) would break the relative rounding
+    the shortlist's error bound counts on (a bound that underflows to 0, or inf − inf): such
+    calls skip the shortlist and evaluate every candidate exactly."""
+    import mirrorlib.groundtruth.oracle as oracle
+
+    X, lam, activation, depth, architecture = _near_tie_instance(random.Random(3))
+    if scale > 1:
+        X = [value * scale for value in X]
+    else:
+        lam = [value * scale for value in lam]
+    shortlisted = []
+    real_shortlist = oracle._float_shortlist
+    monkeypatch.setattr(oracle, "_float_shortlist", lambda *args: shortlisted.append(real_shortlist(*args)) or shortlisted[-1])
+    result = unit_oracle(X, lam, activation, depth, architecture=architecture)
+    assert shortlisted == [None]
+    monkeypatch.setattr(oracle, "_float_shortlist", lambda *args: None)
+    assert unit_oracle(X, lam, activation, depth, architecture=architecture).value == result.value

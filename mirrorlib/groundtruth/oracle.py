@@ -315,17 +315,20 @@ class _Counter:
 _Map = tuple[tuple[Fraction, ...], bool, tuple[tuple[Fraction, ...], ...]]  # (pattern, full, matrix)
 
 
+FLOAT_RANGE = (Fraction(1, 2**300), Fraction(2**300))
+"""Nonzero sizes of the data, λ and σ's slopes the float64 shortlist accepts: every product it
+forms then stays clear of float64's underflow and overflow, so each rounding error is relative."""
+
+
 def _float_view(problem: _Problem) -> _Scaled | None:
-    """The data, λ and σ's slopes as float64 (unscaled), or None when a value overflows."""
-    a, b = problem.activation.slopes
-    try:
-        points = np.array([float(v) for v in problem.points])
-        lam = np.array([float(v) for v in problem.weights_at_points])
-        slopes = (float(a), float(b))
-    except OverflowError:
+    """The data, λ and σ's slopes as float64 (unscaled), or None when a nonzero value is outside
+    :data:`FLOAT_RANGE`."""
+    low, high = FLOAT_RANGE
+    if any(value and not low <= abs(value) <= high for value in (*problem.points, *problem.weights_at_points, *problem.activation.slopes)):
         return None
-    if not (np.isfinite(points).all() and np.isfinite(lam).all()):
-        return None
+    points = np.array([float(v) for v in problem.points])
+    lam = np.array([float(v) for v in problem.weights_at_points])
+    slopes = (float(problem.activation.slopes[0]), float(problem.activation.slopes[1]))
     return _Scaled(points=points, scale=1, lam=lam, denominator=1, slopes=slopes, q_sigma=1, dtype=np.float64)  # type: ignore[arg-type]
 
 
