@@ -14,6 +14,7 @@ from mirrorlib.libraries import library
 from mirrorlib.libraries import distinct_columns
 from mirrorlib.libraries.distinct_columns import distinct_narrow_columns, first_distinct_rows, row_groups
 from mirrorlib.libraries.library import exact_column
+from mirrorlib.libraries import narrow_columns as narrow_columns_module
 from mirrorlib.libraries.narrow_columns import narrow_columns
 
 small_rationals = st.fractions(min_value=-6, max_value=6, max_denominator=4)
@@ -140,13 +141,14 @@ def test_the_build_is_limited_by_the_rows_it_holds_at_once(monkeypatch: pytest.M
     """A depth-2 library whose rows take two thirds of the memory limit builds distinct (it holds
     little more than its rows); its float matrix (the rows, a float copy, the transpose) is refused."""
     X = list(range(400))
-    n_rows = library(X, "relu", 2).distinct().n_features
-    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(int(1.5 * n_rows * len(X) * 8)))
+    rows = library(X, "relu", 2).distinct().selected_rows.values
+    assert rows.dtype == np.int32  # small integers: 4 bytes per entry, the float matrix 8
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(int(1.5 * rows.nbytes)))
     distinct = library(X, "relu", 2).distinct()
-    assert distinct.n_features == n_rows
-    with pytest.raises(ValueError, match="the dictionary has .* columns on 400 points .*MIRRORLIB_MAX_BYTES"):
+    assert distinct.n_features == rows.shape[0]
+    with pytest.raises(ValueError, match="the dictionary has .* columns on 400 points .*8-byte entries.*MIRRORLIB_MAX_BYTES"):
         distinct.matrix()
-    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(int(0.9 * n_rows * len(X) * 8)))
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(int(0.9 * rows.nbytes)))
     with pytest.raises(ValueError, match="building the distinct library would hold"):
         library(X, "relu", 2).distinct()
 
@@ -159,3 +161,44 @@ def test_reserve_counts_the_parents_with_the_new_rows() -> None:
     rows, _ = distinct_narrow_columns(x, [(1, -1)] * 2, (0, 1), [(x, None, 0)], reserve=sizes.append)
     parents, _ = distinct_narrow_columns(x, [(1, -1)], (0, 1), [(x, None, 0)])
     assert sizes[-1] >= rows.shape[0] + parents.shape[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(closed_forms())
+def test_int32_rows_are_the_int64_rows(case) -> None:
+    """Small integers are built in int32 (half the memory and traffic); forcing int64 must give
+    the same distinct columns, in the same order, with the same naive indices."""
+    X, activation, depth, options = case
+    narrow = library(X, activation, depth, **options).distinct()
+    with mock.patch.object(narrow_columns_module, "INT32_SAFE", 0):
+        wide = library(X, activation, depth, **options).distinct()
+    assert narrow.selected_rows.values.dtype == np.int32 and wide.selected_rows.values.dtype == np.int64
+    assert narrow.selection == wide.selection
+    assert np.array_equal(narrow.selected_rows.values, wide.selected_rows.values)
+
+
+@pytest.mark.parametrize(("activation", "depth", "options"), [("relu", 3, {}), ("abs", 4, {}), ("relu", 4, {"variant": "all-reflections"}), ("leaky_relu(1/100)", 2, {})])
+def test_int32_at_the_edge_of_its_bound(activation: str, depth: int, options: dict) -> None:
+    """Data as large as the a-priori bound allows for int32 build in int32, one step larger in
+    int64; both give exactly the values of the build in Python integers, so nothing wrapped."""
+    shape = [-1, Fraction(-1, 3), Fraction(1, 5), Fraction(2, 3), 1]
+
+    def scaled(magnitude: int):
+        return library([magnitude * v for v in shape], activation, depth, **options)
+
+    low, high = 1, 2**31
+    while high - low > 1:  # the largest multiplier the int32 bound admits
+        middle = (low + high) // 2
+        low, high = (middle, high) if scaled(middle).recipe.integer_scale().dtype is np.int32 else (low, middle)
+    assert low > 2**10  # the bound leaves room for real data
+    for magnitude, dtype in ((low, np.int32), (high, np.int64)):
+        lib = scaled(magnitude)
+        columns = lib.recipe.integer_columns()
+        assert columns.values.dtype == dtype
+        with mock.patch.object(narrow_columns_module, "INT32_SAFE", 0), mock.patch.object(narrow_columns_module, "INT64_SAFE", 0):
+            unbounded = scaled(magnitude).recipe.integer_columns()
+        assert unbounded.values.dtype == object and unbounded.denominator == columns.denominator
+        assert columns.values.tolist() == unbounded.values.tolist()
+        distinct = lib.distinct()
+        assert distinct.selected_rows.values.dtype == dtype
+        assert np.array_equal(distinct.selected_rows.values, columns.values[list(distinct.selection)])

@@ -187,7 +187,7 @@ class _Recipe:
         if exact:
             return self.integer_columns().fractions()
         if "_float_columns" not in self.__dict__:
-            _check_memory(self.n_columns, self.dataset.n_samples, exact=False)
+            _check_memory(self.n_columns, self.dataset.n_samples, np.float64)
             x = np.array([float(v) for v in self.dataset.x])
             slopes = tuple(float(v) for v in self.activation.slopes)
             rows = [
@@ -208,7 +208,7 @@ class _Recipe:
         """All columns exactly, as integers on one common denominator (cached)."""
         if "_integer_columns" not in self.__dict__:
             scale = self.integer_scale()
-            _check_memory(self.n_columns, self.dataset.n_samples, exact=not scale.fits_int64)
+            _check_memory(self.n_columns, self.dataset.n_samples, scale.dtype)
             rows = [
                 integer_columns(self.dataset.x, firsts, self.plan.signs_per_layer, self.activation.slopes, tied, scale=scale).values
                 for firsts, tied in self._blocks()
@@ -218,9 +218,9 @@ class _Recipe:
         return self.__dict__["_integer_columns"]
 
     def _integer_linear_row(self, scale: IntegerScale) -> np.ndarray:
-        factor = self._linear_row() * scale.slope_scale**scale.layers  # an integer: slope_scale clears σ's slopes
+        factor = int(self._linear_row() * scale.slope_scale**scale.layers)  # an integer: slope_scale clears σ's slopes
         int_x = integer_inputs(self.dataset.x, [], self.activation.slopes, scale)[0]
-        return int(factor) * int_x
+        return np.array([factor * int(v) for v in int_x], dtype=scale.dtype)  # in Python integers: never wraps
 
     def distinct_integer_columns(self) -> tuple[np.ndarray, IntegerColumns]:
         """The distinct columns, built distinct by construction
@@ -239,7 +239,7 @@ class _Recipe:
             n = self.dataset.n_samples
 
             def reserve(rows: int) -> None:
-                _check_memory(rows, n, exact=not scale.fits_int64, what="building the distinct library would hold the equivalent of", arrays=1)
+                _check_memory(rows, n, scale.dtype, what="building the distinct library would hold the equivalent of", arrays=1)
 
             int_x, _, int_slopes = integer_inputs(self.dataset.x, [], self.activation.slopes, scale)
             blocks, first_key = [], 0

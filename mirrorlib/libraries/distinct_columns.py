@@ -53,7 +53,7 @@ def row_groups(values: np.ndarray, classes: np.ndarray | None = None) -> np.ndar
     Parameters
     ----------
     values : numpy.ndarray
-        (M, N) integers: int64, or an object array of Python integers.
+        (M, N) integers: int32 or int64, or an object array of Python integers.
     classes : numpy.ndarray, optional
         (M,) integer labels; rows of different classes never share a label.
 
@@ -90,7 +90,7 @@ SAMPLED_COLUMNS = 8
 
 
 def _sampled_columns(values: np.ndarray) -> np.ndarray | None:
-    """:data:`SAMPLED_COLUMNS` evenly spaced column indices of int64 rows wide enough to screen, else None."""
+    """:data:`SAMPLED_COLUMNS` evenly spaced column indices of fixed-width integer rows wide enough to screen, else None."""
     width = values.shape[1]
     if values.dtype == object or width < 4 * SAMPLED_COLUMNS:
         return None
@@ -106,7 +106,7 @@ def _shares_sample(on_sample: np.ndarray, classes: np.ndarray | None = None) -> 
 
 def _exact_row_groups(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
     """:func:`row_groups` without the sampled screen: Python-integer rows through a dictionary,
-    int64 rows by whole-row hashes."""
+    fixed-width integer rows by whole-row hashes."""
     if values.dtype != object:
         return _whole_row_groups(values, classes)
     labels = [0] * values.shape[0] if classes is None else [int(c) for c in classes]
@@ -115,17 +115,23 @@ def _exact_row_groups(values: np.ndarray, classes: np.ndarray | None) -> np.ndar
 
 
 def _row_hashes(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
-    """A uint64 hash per int64 row (and class): random odd multipliers, wrapping mod 2⁶⁴; equal rows hash equally."""
+    """A uint64 hash per integer row (and class): the row's entries as int64 times random odd
+    multipliers, wrapping mod 2⁶⁴; equal rows hash equally. Narrower rows are widened a block of
+    about 8 MB at a time."""
     rng = np.random.default_rng(0x5EED)
     multipliers = rng.integers(1, 2**63, values.shape[1], dtype=np.uint64) | np.uint64(1)
-    hashes = np.ascontiguousarray(values, dtype=np.int64).view(np.uint64) @ multipliers
+    hashes = np.empty(values.shape[0], dtype=np.uint64)
+    step = max(1, 2**20 // max(1, values.shape[1]))
+    for start in range(0, values.shape[0], step):
+        block = np.ascontiguousarray(values[start : start + step], dtype=np.int64).view(np.uint64)
+        np.matmul(block, multipliers, out=hashes[start : start + step])
     if classes is not None:
         hashes += np.asarray(classes, dtype=np.int64).view(np.uint64) * (rng.integers(1, 2**63, dtype=np.uint64) | np.uint64(1))
     return hashes
 
 
 def _whole_row_groups(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
-    """:func:`row_groups` for int64 rows by a hash of the whole row; rows sharing a hash are
+    """:func:`row_groups` for fixed-width integer rows by a hash of the whole row; rows sharing a hash are
     compared with their group's first row, and a collision falls back to comparing bytes."""
     _, first, inverse, sizes = np.unique(_row_hashes(values, classes), return_index=True, return_inverse=True, return_counts=True)
     inverse = inverse.ravel()
@@ -422,11 +428,12 @@ and sorting temporaries."""
 
 
 def _held_rows(hidden: np.ndarray, n_candidates: int, siblings: _Siblings | None = None) -> int:
-    """Rows of ``N`` entries alive while the children of ``hidden`` are built: the parents, their
-    sorted order and values, the siblings' table and the candidates (8-byte entries)."""
-    width = max(1, hidden.shape[1])
-    sibling_rows = 0 if siblings is None else -(-siblings.minimal.size // width)
-    return 3 * hidden.shape[0] + sibling_rows + -(-CANDIDATE_WORDS * n_candidates // width)
+    """Rows of ``N`` entries of ``hidden``'s type alive while the children of ``hidden`` are
+    built: the parents, their sorted values, their order and the siblings' table (int64), and
+    the candidates (8-byte words)."""
+    row_bytes = max(1, hidden.shape[1]) * hidden.itemsize
+    index_words = hidden.size + (0 if siblings is None else siblings.minimal.size)  # the order and the siblings' table
+    return 2 * hidden.shape[0] + -(-(8 * (index_words + CANDIDATE_WORDS * n_candidates)) // row_bytes)
 
 
 def _block_rows(
@@ -493,7 +500,7 @@ def distinct_narrow_columns(
     Parameters
     ----------
     x : numpy.ndarray
-        Sorted data, shape (N,), int64 or object (exact integers on a common denominator).
+        Sorted data, shape (N,), int32, int64 or object (exact integers on a common denominator).
     signs_per_layer : sequence of sequences of int
         ``s_l`` options for layers ``1..L−1``.
     slopes : tuple

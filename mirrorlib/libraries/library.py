@@ -241,7 +241,7 @@ class Library:
         """
         if order not in ("original", "sorted"):
             raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
-        _check_memory(self.n_features, self.dataset.n_samples, exact, what="the dictionary has")  # its rows, a copy, the transpose
+        _check_memory(self.n_features, self.dataset.n_samples, object if exact else np.float64, what="the dictionary has")  # its rows, a copy, the transpose
         columns = self.sorted_columns_exact if exact else self._float_rows()
         if order == "original":
             inverse = np.argsort(np.array(self.dataset.order, dtype=np.int64))
@@ -410,16 +410,33 @@ def format_bytes(size: float) -> str:
     return f"{size / 1024**2:,.1f} MiB" if size >= 1024**2 else f"{size:,.0f} bytes"
 
 
-def _check_memory(n_columns: int, n_samples: int, exact: bool, *, what: str = "the closed-form library has", arrays: int = 3) -> None:
-    """Refuse a build whose peak (``arrays`` arrays of M × N entries; 8 bytes per entry, ~100 per
-    Python-number entry) is over the limit."""
-    estimate = arrays * n_columns * n_samples * (100 if exact else 8)
+PYTHON_NUMBER_BYTES = 100
+"""Bytes one entry costs as a Python number (an int or a Fraction and its pointer), for memory estimates."""
+
+
+def entry_bytes(dtype: object) -> int:
+    """Bytes one array entry of ``dtype`` costs: its item size, or :data:`PYTHON_NUMBER_BYTES` for objects.
+
+    Examples
+    --------
+    >>> entry_bytes(np.int32), entry_bytes(np.float64), entry_bytes(object)
+    (4, 8, 100)
+    """
+    kind = np.dtype(dtype)
+    return PYTHON_NUMBER_BYTES if kind == object else kind.itemsize
+
+
+def _check_memory(n_columns: int, n_samples: int, dtype: object, *, what: str = "the closed-form library has", arrays: int = 3) -> None:
+    """Refuse a build whose peak (``arrays`` arrays of M × N entries of ``dtype``, see
+    :func:`entry_bytes`) is over the limit."""
+    size = entry_bytes(dtype)
+    estimate = arrays * n_columns * n_samples * size
     limit = memory_limit()
     if estimate > limit:
         raise ValueError(
             f"{what} {n_columns:,} columns on {n_samples} points and would need about "
-            f"{format_bytes(estimate)} {'in Python numbers' if exact else 'in 8-byte entries'} (limit {format_bytes(limit)}); "
-            "use fewer points or a smaller depth, or raise the limit with MIRRORLIB_MAX_BYTES"
+            f"{format_bytes(estimate)} {'in Python numbers' if size == PYTHON_NUMBER_BYTES else f'in {size}-byte entries'} "
+            f"(limit {format_bytes(limit)}); use fewer points or a smaller depth, or raise the limit with MIRRORLIB_MAX_BYTES"
         )
 
 
