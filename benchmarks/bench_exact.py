@@ -10,8 +10,8 @@ path's before/after comes from one run). Sections:
    the previous build (every naive column in integers, then first occurrences kept) in a process
    of its own. The first build of a process is reported apart ("cold"): the first large
    allocation of a fresh process can cost several times the later ones (page faults and huge
-   pages), whichever code makes it. Reports the most rows of N entries the construction held at
-   once (as its memory check counts them: parents, sorted copies, candidates, new rows; the
+   pages), whichever code makes it. Reports the most rows of N entries (of the rows' integer type: int32 for these data) the
+   construction held at once (as its memory check counts them: parents, sorted copies, candidates, new rows; the
    naive build: its whole library) and the peak memory of the first run. Target: ReLU depth 4 (all reflections), N = 30, under
    1 s and 200 MB.
 2. **Exact columns**: integers on a common denominator (the library's build) against the same
