@@ -66,6 +66,7 @@ def library_command(
     show_all: bool = typer.Option(False, "--all", metavar="", help="List every generated column, duplicates included"),
     count_only: bool = typer.Option(False, "--count-only", metavar="", help="Print only the counts"),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
+    quiet: bool = typer.Option(False, "--quiet", metavar="", help="No progress lines on stderr (the layers of large builds)"),
 ) -> None:
     """Print the exact closed-form library (dictionary) for an activation and architecture."""
     from mirrorlib.functions.activations import get_activation
@@ -83,20 +84,22 @@ def library_command(
         _fail(f"--variant applies to deep ReLU libraries only, not {sigma_name}; drop it")
 
     try:
-        report = library_report(
-            data,
-            activation=activation,
-            depth=depth,
-            architecture=architecture,
-            widths=widths,
-            reflection_nesting=reflection_nesting,
-            variant=variant,
-            show_all=show_all,
-            count_only=count_only,
-        )
+        with show_progress(not quiet):
+            report = library_report(
+                data,
+                activation=activation,
+                depth=depth,
+                architecture=architecture,
+                widths=widths,
+                reflection_nesting=reflection_nesting,
+                variant=variant,
+                show_all=show_all,
+                count_only=count_only,
+            )
+            text = json.dumps(report.as_json(), indent=2) if output_format is OutputFormat.json else report.as_text()
     except (ValueError, TypeError) as error:
         _fail(str(error))
-    typer.echo(json.dumps(report.as_json(), indent=2) if output_format is OutputFormat.json else report.as_text())
+    typer.echo(text)
 
 
 @app.command("reflections")

@@ -35,6 +35,26 @@ def test_library_count_only():
     assert result.exit_code == 0 and "columns" not in result.output and "naive 37" in result.output
 
 
+def test_library_listings_too_large_are_refused_before_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A listing names breakpoints by nesting-2 reflection trees at depth ≥ 4: on 150 points that
+    is 506M trees, refused in one line before any library is built (it used to build for 23 s and
+    end in a traceback); the counts alone still work. A listing whose exact columns exceed the
+    memory limit is refused in one line too, not while printing."""
+    import mirrorlib.report.text as text
+
+    data = ",".join(str(value) for value in range(150))
+    with monkeypatch.context() as patched:
+        patched.setattr(text, "library", lambda *args, **kwargs: pytest.fail("built a library for a refused listing"))
+        result = runner.invoke(app, ["library", "--data", data, "--depth", "4"])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: nesting 2 on 150 points gives 506,227,650 reflection trees") and "--count-only" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert runner.invoke(app, ["library", "--data", ",".join(str(v) for v in range(12)), "--depth", "4", "--count-only"]).exit_code == 0
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(10**6))
+    result = runner.invoke(app, ["library", "--data", ",".join(str(v) for v in range(40)), "--depth", "3"])
+    assert result.exit_code == 2 and result.output.startswith("error: the dictionary has") and "Traceback" not in result.output
+
+
 def test_reflections_formats():
     for output_format, marker in (("dot", "digraph reflections"), ("text", "R(x0, x1) = 2"), ("json", '"expression"')):
         result = runner.invoke(app, ["reflections", "--data", "0,1,3", "--depth", "3", "--format", output_format])

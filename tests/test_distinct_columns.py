@@ -202,3 +202,24 @@ def test_int32_at_the_edge_of_its_bound(activation: str, depth: int, options: di
         distinct = lib.distinct()
         assert distinct.selected_rows.values.dtype == dtype
         assert np.array_equal(distinct.selected_rows.values, columns.values[list(distinct.selection)])
+
+
+def test_large_builds_report_each_layer(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Builds whose naive library is large log one line per layer and block on the mirrorlib
+    logger, the last layer's count being the library's (but for the linear column); small
+    builds are silent."""
+    from mirrorlib.libraries import closed_form
+
+    X = [0, 1, 3, 7, 12, 20]
+    with caplog.at_level("INFO", logger="mirrorlib"):
+        library(X, "relu", 4).distinct()
+        assert not caplog.records
+        monkeypatch.setattr(closed_form, "PROGRESS_NAIVE_ENTRIES", 0)
+        library(X, "relu", 4).distinct()
+        depth_4 = [record.getMessage() for record in caplog.records]
+        caplog.clear()
+        distinct = library(X, "relu", 3).distinct()
+    assert [line.split(":")[0] for line in depth_4] == [f"distinct library, block {b} of 2, layer {l} of 3" for b in (1, 2) for l in (1, 2, 3)]
+    (last,) = [record.getMessage() for record in caplog.records if "layer 2 of 2" in record.getMessage()]
+    linear_kept = distinct.feature(distinct.n_features - 1).linear_slope is not None
+    assert last.endswith(f"candidate units, {distinct.n_features - linear_kept:,} distinct")

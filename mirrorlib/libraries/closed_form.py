@@ -53,6 +53,7 @@ from mirrorlib.libraries.narrow_columns import (
     narrow_provenance_at,
 )
 from mirrorlib.functions.reflections import ReflectionExpression, leaf, reflection, reflection_expressions
+from mirrorlib.progress import LOGGER
 from mirrorlib.units import NarrowUnit
 
 from mirrorlib.libraries.library import Feature, Library, _check_memory
@@ -60,6 +61,10 @@ from mirrorlib.libraries.library import Feature, Library, _check_memory
 __all__ = ["library", "generated_library", "ARCHITECTURES", "VARIANTS"]
 
 ARCHITECTURES = ("narrow", "skip")
+
+PROGRESS_NAIVE_ENTRIES = 10**9
+"""A distinct build whose naive library has more entries (columns × points) than this logs each
+layer on :data:`~mirrorlib.progress.LOGGER` (such builds can take seconds)."""
 
 
 def _first_breakpoint_options(dataset: Dataset, reflection_nesting: int) -> list[ReflectionExpression]:
@@ -248,7 +253,10 @@ class _Recipe:
                 blocks.append((int_firsts, None if tied is None else np.array(tied, dtype=np.int64), first_key))
                 first_key += self._block_size(len(firsts), tied is not None)
             linear = (self._integer_linear_row(scale), self.n_columns - 1, self.penalise_linear)
-            values, keys = distinct_narrow_columns(int_x, self.plan.signs_per_layer, int_slopes, blocks, extra=[linear], reserve=reserve)
+            report = LOGGER.info if self.n_columns * n > PROGRESS_NAIVE_ENTRIES else (lambda message: None)
+            values, keys = distinct_narrow_columns(
+                int_x, self.plan.signs_per_layer, int_slopes, blocks, extra=[linear], reserve=reserve, report=report
+            )
             self.__dict__["_distinct"] = (keys, IntegerColumns(values, scale.denominator))
         return self.__dict__["_distinct"]
 

@@ -444,9 +444,11 @@ def _block_rows(
     slopes: tuple[object, object],
     reserve: Callable[[int], None],
     spare_rows: int = 0,
+    report: Callable[[int, int, int], None] = lambda layer, candidates, rows: None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(rows, keys)``: one row per distinct last-layer row of a block (the smallest key),
-    ascending in key, followed by ``spare_rows`` uninitialised rows (and keys)."""
+    ascending in key, followed by ``spare_rows`` uninitialised rows (and keys); ``report`` is
+    told (layer, candidate children, distinct rows kept) after each layer."""
     n_points, n_first = x.size, first_breakpoints.size
     deeper = list(signs_per_layer[1:])
     first_signs = signs_per_layer[0]
@@ -465,10 +467,14 @@ def _block_rows(
         layer_signs = deeper.pop(0)
         held = _held_rows(hidden, hidden.shape[0] * len(layer_signs))
         reserve(held)
+        report(1, first_layer.key.size, hidden.shape[0])
         layer = _candidates(hidden, keys, np.arange(hidden.shape[0]), tied, layer_signs, 1, slopes)
         hidden, keys = _distinct_children(hidden, layer, slopes, reserve, held, 0 if deeper else spare_rows)
+        report(2, layer.key.size, hidden.shape[0] - (0 if deeper else spare_rows))
     else:
         hidden, keys = _distinct_children(x[None, :], first_layer, slopes, reserve, 1, 0 if deeper else spare_rows)
+        report(1, first_layer.key.size, hidden.shape[0] - (0 if deeper else spare_rows))
+    done = len(signs_per_layer) - len(deeper)
     siblings = _Siblings.of_first_layer(x, first_breakpoints, first_signs) if relu_like and tied_anchors is None and deeper else None
     for depth_index, layer_signs in enumerate(deeper):
         parent_order = _RowOrder.of(hidden)  # sorted once: value anchors now, the siblings rule of the next layer
@@ -479,6 +485,7 @@ def _block_rows(
         layer = _candidates(hidden, keys, parents, anchors, layer_signs, n_points, slopes, siblings)
         parent_keys = keys
         hidden, keys = _distinct_children(hidden, layer, slopes, reserve, held, spare_rows if last else 0)
+        report(done + depth_index + 1, layer.key.size, hidden.shape[0] - (spare_rows if last else 0))
         if relu_like and not last:
             siblings = _Siblings.of_layer(parent_order, parent_keys, layer_signs)
     return hidden, keys
@@ -492,6 +499,7 @@ def distinct_narrow_columns(
     *,
     extra: Sequence[tuple[np.ndarray, int, bool]] = (),
     reserve: Callable[[int], None] = lambda rows: None,
+    report: Callable[[str], None] = lambda message: None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of the :func:`~mirrorlib.libraries.narrow_columns.narrow_columns` blocks
     of a library, built layer by layer without generating the duplicates of distinct parents
@@ -516,6 +524,8 @@ def distinct_narrow_columns(
     reserve : callable, optional
         Called before every array of rows is allocated with the number of rows of ``N`` entries
         the build then holds at once (e.g. to refuse a build over a memory limit by raising).
+    report : callable, optional
+        Called with one line of progress after each layer of each block (e.g. ``LOGGER.info``).
 
     Returns
     -------
@@ -538,7 +548,16 @@ def distinct_narrow_columns(
     """
     in_place = len(blocks) == 1  # the last layer's array has room for ``extra``
     spare = len(extra) if in_place else 0
-    built = [_block_rows(x, firsts, tied, signs_per_layer, slopes, reserve, spare) for firsts, tied, _ in blocks]
+    def block_report(block: int) -> Callable[[int, int, int], None]:
+        def layer_report(layer: int, candidates: int, rows: int) -> None:
+            report(
+                f"distinct library, block {block + 1} of {len(blocks)}, layer {layer} of {len(signs_per_layer)}: "
+                f"{candidates:,} candidate units, {rows:,} distinct"
+            )
+
+        return layer_report
+
+    built = [_block_rows(x, firsts, tied, signs_per_layer, slopes, reserve, spare, block_report(b)) for b, (firsts, tied, _) in enumerate(blocks)]
     total = sum(block_keys.size - spare for _, block_keys in built) + len(extra)
     if in_place:
         (rows, keys), first_key = built[0], blocks[0][2]

@@ -12,7 +12,7 @@ import numpy as np
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.numbers.exact import format_rational, positive_beta, to_rational_vector
 from mirrorlib.libraries import Feature, Library, library
-from mirrorlib.functions.reflections import forest_to_dot, reflection_counts, reflection_expressions
+from mirrorlib.functions.reflections import forest_to_dot, reflection_counts, reflection_expressions, require_tree_count
 
 __all__ = ["LibraryReport", "library_report", "ReflectionsReport", "reflections_report"]
 
@@ -46,8 +46,13 @@ class LibraryReport:
         """The exact matrix of the shown columns, computed once for all features."""
         return self.shown.matrix(exact=True)
 
+    @staticmethod
+    def tree_nesting(depth: int) -> int:
+        """Nesting of the reflection trees that name the breakpoints of a depth-``depth`` listing."""
+        return min(2, max(depth - 2, 1))
+
     def feature_json(self, index: int, feature: Feature) -> dict[str, Any]:
-        trees = self.library.breakpoint_trees(feature, max_nesting=min(2, max(self.library.depth - 2, 1)))
+        trees = self.library.breakpoint_trees(feature, max_nesting=self.tree_nesting(self.library.depth))
         column = self.shown_matrix[:, index]
         return {
             "index": index,
@@ -177,8 +182,16 @@ def library_report(
         return replace(report, architecture_label="narrow (a tree of width 1)") if architecture == "narrow" else report
     if widths is not None:
         raise ValueError("--widths applies to sign/threshold tree or rectangular architectures only")
+    if not count_only and depth >= 2:  # the listing names breakpoints by reflection trees: refuse before any build
+        require_tree_count(
+            len(data.distinct_x), LibraryReport.tree_nesting(depth),
+            hint="the listing names every breakpoint by its reflection tree; use --count-only, or fewer points",
+        )
     lib = library(data, activation, depth, architecture=architecture, variant=variant, reflection_nesting=reflection_nesting)
-    return LibraryReport(library=lib, shown=lib if show_all else lib.distinct(), count_only=count_only)
+    report = LibraryReport(library=lib, shown=lib if show_all else lib.distinct(), count_only=count_only)
+    if not count_only:
+        report.shown_matrix  # the exact columns, now: a listing too large to hold is refused here, not while printing
+    return report
 
 
 @dataclass(frozen=True)
