@@ -1,8 +1,9 @@
 """Progress of long computations: log records of the ``mirrorlib`` logger, shown by rich.
 
 Long steps of the library (working-set rounds of the matrix-free Lasso, column-generation
-rounds, group-Lasso rounds, the comparisons of :mod:`mirrorlib.autoregressive`) emit ``INFO``
-records on the ``mirrorlib`` logger (:data:`LOGGER`), so a Python user controls them with
+rounds, group-Lasso rounds, the unit oracle's candidates, the layers of large distinct library
+builds, the comparisons of :mod:`mirrorlib.autoregressive`) emit ``INFO`` records on the
+``mirrorlib`` logger (:data:`LOGGER`), so a Python user controls them with
 :mod:`logging` as usual and nothing is printed by default. The command line turns them on with
 :func:`show_progress` (``--quiet`` turns them off): on a terminal every record, with the time;
 when stderr is redirected, at most one plain line every :data:`REDIRECTED_SECONDS` seconds, so
