@@ -548,6 +548,7 @@ def distinct_narrow_columns(
     """
     in_place = len(blocks) == 1  # the last layer's array has room for ``extra``
     spare = len(extra) if in_place else 0
+
     def block_report(block: int) -> Callable[[int, int, int], None]:
         def layer_report(layer: int, candidates: int, rows: int) -> None:
             report(
@@ -557,7 +558,10 @@ def distinct_narrow_columns(
 
         return layer_report
 
-    built = [_block_rows(x, firsts, tied, signs_per_layer, slopes, reserve, spare, block_report(b)) for b, (firsts, tied, _) in enumerate(blocks)]
+    built = [
+        _block_rows(x, firsts, tied, signs_per_layer, slopes, reserve, spare, block_report(index))
+        for index, (firsts, tied, _) in enumerate(blocks)
+    ]
     total = sum(block_keys.size - spare for _, block_keys in built) + len(extra)
     if in_place:
         (rows, keys), first_key = built[0], blocks[0][2]

@@ -414,12 +414,12 @@ PYTHON_NUMBER_BYTES = 100
 """Bytes one entry costs as a Python number (an int or a Fraction and its pointer), for memory estimates."""
 
 
-def entry_bytes(dtype: object) -> int:
+def _entry_bytes(dtype: object) -> int:
     """Bytes one array entry of ``dtype`` costs: its item size, or :data:`PYTHON_NUMBER_BYTES` for objects.
 
     Examples
     --------
-    >>> entry_bytes(np.int32), entry_bytes(np.float64), entry_bytes(object)
+    >>> _entry_bytes(np.int32), _entry_bytes(np.float64), _entry_bytes(object)
     (4, 8, 100)
     """
     kind = np.dtype(dtype)
@@ -428,8 +428,8 @@ def entry_bytes(dtype: object) -> int:
 
 def _check_memory(n_columns: int, n_samples: int, dtype: object, *, what: str = "the closed-form library has", arrays: int = 3) -> None:
     """Refuse a build whose peak (``arrays`` arrays of M × N entries of ``dtype``, see
-    :func:`entry_bytes`) is over the limit."""
-    size = entry_bytes(dtype)
+    :func:`_entry_bytes`) is over the limit."""
+    size = _entry_bytes(dtype)
     estimate = arrays * n_columns * n_samples * size
     limit = memory_limit()
     if estimate > limit:
