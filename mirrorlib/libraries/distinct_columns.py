@@ -114,6 +114,12 @@ def _exact_row_groups(values: np.ndarray, classes: np.ndarray | None) -> np.ndar
     return np.array([seen.setdefault((labels[i], *row), len(seen)) for i, row in enumerate(values)], dtype=np.int64)
 
 
+def _rows_per_block(values: np.ndarray) -> int:
+    """Rows of ``values`` in a block of about 2²⁰ entries (8 MB as int64), for the passes that
+    widen or compare rows a block at a time."""
+    return max(1, 2**20 // max(1, values.shape[1]))
+
+
 def _row_hashes(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
     """A uint64 hash per integer row (and class): the row's entries as int64 times random odd
     multipliers, wrapping mod 2⁶⁴; equal rows hash equally. Narrower rows are widened a block of
@@ -121,7 +127,7 @@ def _row_hashes(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
     rng = np.random.default_rng(0x5EED)
     multipliers = rng.integers(1, 2**63, values.shape[1], dtype=np.uint64) | np.uint64(1)
     hashes = np.empty(values.shape[0], dtype=np.uint64)
-    step = max(1, 2**20 // max(1, values.shape[1]))
+    step = _rows_per_block(values)
     for start in range(0, values.shape[0], step):
         block = np.ascontiguousarray(values[start : start + step], dtype=np.int64).view(np.uint64)
         np.matmul(block, multipliers, out=hashes[start : start + step])
@@ -148,7 +154,7 @@ def _whole_row_groups(values: np.ndarray, classes: np.ndarray | None) -> np.ndar
 
 def _rows_equal(values: np.ndarray, left: np.ndarray, right: np.ndarray) -> bool:
     """Whether ``values[left[i]] == values[right[i]]`` for every ``i`` (in chunks of about 8 MB)."""
-    step = max(1, 2**20 // max(1, values.shape[1]))
+    step = _rows_per_block(values)
     return all(
         np.array_equal(np.take(values, left[start : start + step], axis=0), np.take(values, right[start : start + step], axis=0))
         for start in range(0, left.size, step)
