@@ -15,7 +15,7 @@ from mirrorlib.libraries import distinct_columns
 from mirrorlib.libraries.distinct_columns import distinct_narrow_columns, first_distinct_rows, row_groups
 from mirrorlib.libraries.library import exact_column
 from mirrorlib.libraries import narrow_columns as narrow_columns_module
-from mirrorlib.libraries.narrow_columns import narrow_columns
+from mirrorlib.libraries.narrow_columns import narrow_block_size, narrow_columns
 
 small_rationals = st.fractions(min_value=-6, max_value=6, max_denominator=4)
 
@@ -103,7 +103,7 @@ def test_no_layer_holds_the_naive_library() -> None:
     rows, keys = distinct_narrow_columns(x, [(1, -1)] * 3, (0, 1), [(firsts, None, 0)], reserve=sizes.append)
     naive = 2 * firsts.size * (2 * 30) ** 2
     assert max(sizes) * 10 < naive
-    assert max(sizes) < 20 * rows.shape[0]  # measured: 397,187 rows' worth held at once (164,894 candidates) for 24,219 distinct columns
+    assert max(sizes) < 20 * rows.shape[0]  # measured: 142,575 rows' worth held at once (the last layer's candidates) for 24,219 distinct columns
     assert np.array_equal(np.sort(keys), keys) and len(set(keys.tolist())) == keys.size
 
 
@@ -158,8 +158,8 @@ def test_reserve_counts_the_parents_with_the_new_rows() -> None:
     rows plus their parents."""
     x = np.array([0, 1, 3, 7, 12], dtype=np.int64)
     sizes: list[int] = []
-    rows, _ = distinct_narrow_columns(x, [(1, -1)] * 2, (0, 1), [(x, None, 0)], reserve=sizes.append)
-    parents, _ = distinct_narrow_columns(x, [(1, -1)], (0, 1), [(x, None, 0)])
+    rows, _ = distinct_narrow_columns(x, [(1,)] * 3, (-1, 1), [(x, None, 0)], reserve=sizes.append)  # abs: rows built layer by layer
+    parents, _ = distinct_narrow_columns(x, [(1,)] * 2, (-1, 1), [(x, None, 0)])
     assert sizes[-1] >= rows.shape[0] + parents.shape[0]
 
 
@@ -223,3 +223,40 @@ def test_large_builds_report_each_layer(monkeypatch: pytest.MonkeyPatch, caplog:
     (last,) = [record.getMessage() for record in caplog.records if "layer 2 of 2" in record.getMessage()]
     linear_kept = distinct.feature(distinct.n_features - 1).linear_slope is not None
     assert last.endswith(f"candidate units, {distinct.n_features - linear_kept:,} distinct")
+
+
+@st.composite
+def relu_blocks(draw):
+    """(x, blocks, signs per layer) of a ReLU library as the libraries form them: integer data
+    with repeats; a block of first breakpoints starting with the data points, then further ones
+    (reflections) inside, outside and between the data; and possibly a block of breakpoints
+    tied to layer-2 anchors, numbered after the first."""
+    x = np.sort(np.array(draw(st.lists(st.integers(-9, 9), min_size=1, max_size=7)), dtype=np.int64))
+    further = np.array(draw(st.lists(st.integers(-25, 25), max_size=6)), dtype=np.int64)
+    layers = draw(st.integers(1, 4))
+    signs = [draw(st.sampled_from([(1, -1), (1,), (-1,), (-1, 1)])) for _ in range(layers)]
+    firsts = np.concatenate([x, further])
+    blocks = [(firsts, None, 0)]
+    if draw(st.booleans()):
+        tied_firsts = np.array(draw(st.lists(st.integers(-25, 25), min_size=1, max_size=6)), dtype=np.int64)
+        tied = np.array(draw(st.lists(st.integers(0, x.size - 1), min_size=tied_firsts.size, max_size=tied_firsts.size)), dtype=np.int64)
+        blocks.append((tied_firsts, tied, narrow_block_size(firsts.size, signs, x.size)))
+    return x, blocks, signs
+
+
+@settings(max_examples=300, deadline=None)
+@given(relu_blocks(), st.booleans())
+def test_clamped_ramps_are_the_layer_by_layer_rows(library_blocks, with_linear) -> None:
+    """The ReLU build from clamped ramps (no row before every block's distinct units are known)
+    against the generic build of every layer's rows and the merge of the blocks' rows: same
+    rows, same keys, same distinct count per layer."""
+    x, blocks, signs = library_blocks
+    extra = [(np.arange(x.size, dtype=np.int64) - 3, 10**6, with_linear)]
+    reports: dict[bool, list[str]] = {True: [], False: []}
+    built = {}
+    for clamped in (True, False):
+        with mock.patch.object(distinct_columns, "clamps_apply", lambda x, firsts: clamped):
+            built[clamped] = distinct_narrow_columns(x, signs, (0, 1), blocks, extra=extra, report=reports[clamped].append)
+    assert np.array_equal(built[True][0], built[False][0]) and built[True][0].dtype == built[False][0].dtype
+    assert np.array_equal(built[True][1], built[False][1])
+    assert [line.split(", ")[-1] for line in reports[True]] == [line.split(", ")[-1] for line in reports[False]]

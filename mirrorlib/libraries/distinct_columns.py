@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mirrorlib.libraries.clamped_ramps import clamped_ramp_rows, clamps_apply
 from mirrorlib.libraries.narrow_columns import _apply_homogeneous
 
 __all__ = ["row_groups", "first_distinct_rows", "distinct_narrow_columns"]
@@ -497,6 +498,37 @@ def _block_rows(
     return hidden, keys
 
 
+def _layer_by_layer_rows(
+    x: np.ndarray,
+    signs_per_layer: Sequence[Sequence[int]],
+    slopes: tuple[object, object],
+    blocks: Sequence[tuple[np.ndarray, np.ndarray | None, int]],
+    n_extra: int,
+    reserve: Callable[[int], None],
+    block_report: Callable[[int], Callable[[int, int, int], None]],
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``(rows, keys, merged)``: every block's distinct rows (:func:`_block_rows`) with their
+    numbers, then ``n_extra`` uninitialised rows; ``merged`` when no two rows are equal (one block)."""
+    spare = n_extra if len(blocks) == 1 else 0  # the last layer's array has room for the extra rows
+    built = [
+        _block_rows(x, firsts, tied, signs_per_layer, slopes, reserve, spare, block_report(index))
+        for index, (firsts, tied, _) in enumerate(blocks)
+    ]
+    if len(blocks) == 1:
+        (rows, keys), first_key = built[0], blocks[0][2]
+        keys[: keys.size - n_extra] += first_key
+        return rows, keys, True
+    total = sum(block_keys.size for _, block_keys in built) + n_extra
+    reserve(total - n_extra + total)
+    rows, keys = np.empty((total, x.size), dtype=x.dtype), np.empty(total, dtype=np.int64)
+    start = 0
+    for (block_rows, block_keys), (_, _, first_key) in zip(built, blocks):
+        rows[start : start + block_keys.size] = block_rows
+        keys[start : start + block_keys.size] = block_keys + first_key
+        start += block_keys.size
+    return rows, keys, False
+
+
 def distinct_narrow_columns(
     x: np.ndarray,
     signs_per_layer: Sequence[Sequence[int]],
@@ -552,8 +584,6 @@ def distinct_narrow_columns(
     >>> bool((naive[keys] == rows).all())
     True
     """
-    in_place = len(blocks) == 1  # the last layer's array has room for ``extra``
-    spare = len(extra) if in_place else 0
 
     def block_report(block: int) -> Callable[[int, int, int], None]:
         def layer_report(layer: int, candidates: int, rows: int) -> None:
@@ -564,29 +594,18 @@ def distinct_narrow_columns(
 
         return layer_report
 
-    built = [
-        _block_rows(x, firsts, tied, signs_per_layer, slopes, reserve, spare, block_report(index))
-        for index, (firsts, tied, _) in enumerate(blocks)
-    ]
-    total = sum(block_keys.size - spare for _, block_keys in built) + len(extra)
-    if in_place:
-        (rows, keys), first_key = built[0], blocks[0][2]
-        keys[: total - len(extra)] += first_key
+    if tuple(slopes) == (0, 1) and all(clamps_apply(x, firsts) for firsts, _, _ in blocks):  # ReLU: merged before any row is written
+        rows, keys = clamped_ramp_rows(x, signs_per_layer, blocks, reserve, len(extra), block_report)
+        merged = True
     else:
-        reserve(sum(block_keys.size for _, block_keys in built) + total)
-        rows, keys = np.empty((total, x.size), dtype=x.dtype), np.empty(total, dtype=np.int64)
-        start = 0
-        for (block_rows, block_keys), (_, _, first_key) in zip(built, blocks):
-            rows[start : start + block_keys.size] = block_rows
-            keys[start : start + block_keys.size] = block_keys + first_key
-            start += block_keys.size
-    del built
-    keys, classes = keys[:total], np.ones(total, dtype=np.int64)
+        rows, keys, merged = _layer_by_layer_rows(x, signs_per_layer, slopes, blocks, len(extra), reserve, block_report)
+    total = keys.size
+    classes = np.ones(total, dtype=np.int64)
     for offset, (row, key, penalised) in enumerate(extra, start=total - len(extra)):
         rows[offset], keys[offset], classes[offset] = row, key, int(penalised)
-    if len(blocks) > 1:
+    if not merged:
         chosen = _smallest_key_per_group(rows, keys, classes)  # keys ascend: blocks and extra rows come in key order
-    else:  # the block's rows are distinct: only an extra row can repeat an earlier row
+    else:  # the blocks' rows are distinct: only an extra row can repeat an earlier row
         extra_kept = [i for i in range(total - len(extra), total) if not _repeats_earlier_row(rows, classes, i)]
         chosen = np.concatenate([np.arange(total - len(extra)), extra_kept]).astype(np.int64)
     if not np.array_equal(chosen, np.arange(chosen.size)):
