@@ -66,19 +66,25 @@ class ClampedRamps:
     def values_at(self, x: np.ndarray, positions: np.ndarray, units: np.ndarray | None = None) -> np.ndarray:
         """``r_u(x_j)`` for the pairs ``(u, j)`` of ``units`` (all units when omitted) and ``positions``."""
         sign, zero, height = (self.sign, self.zero, self.height) if units is None else (self.sign[units], self.zero[units], self.height[units])
-        return np.minimum(np.maximum(sign * (x[positions].astype(np.int64) - zero), 0), height)
+        return np.minimum(np.maximum(sign * (x[positions] - zero), 0), height)
 
     def write(self, x: np.ndarray, out: np.ndarray) -> None:
-        """``out[u] = r_u(x)`` in ``out``'s integer type, a cache-sized chunk of rows at a time."""
-        step = max(1, 2**19 // max(1, x.size * out.itemsize))
-        row_x = x[None, :].astype(out.dtype)
+        """``out[u] = r_u(x)`` in ``out``'s integer type: ``s·x − s·z`` (the row ``x`` or ``−x``
+        gathered, then shifted), then clamped to ``[0, H]``, a cache-sized chunk of rows at a time."""
+        step = max(1, 2**20 // max(1, x.size * out.itemsize))
+        signed_x = np.stack([x, -x]).astype(out.dtype)
+        falling = (self.sign < 0).astype(np.intp)
+        shift = (self.sign * self.zero).astype(out.dtype)
+        height = np.minimum(self.height, np.iinfo(out.dtype).max).astype(out.dtype)
+        clamped = bool((self.height < UNBOUNDED // 2).any())  # else (two layers) no row is clamped
         for start in range(0, self.key.size, step):
             rows = slice(start, start + step)
             block = out[rows]
-            np.subtract(row_x, self.zero[rows, None].astype(out.dtype), out=block)
-            np.multiply(block, self.sign[rows, None].astype(out.dtype), out=block)
+            np.take(signed_x, falling[rows], axis=0, out=block, mode="clip")  # indices are valid; "clip" writes unbuffered
+            block -= shift[rows, None]
             np.maximum(block, 0, out=block)
-            np.minimum(block, np.minimum(self.height[rows], np.iinfo(out.dtype).max).astype(out.dtype)[:, None], out=block)
+            if clamped:
+                np.minimum(block, height[rows, None], out=block)
 
 
 def clamps_apply(x: np.ndarray, first_breakpoints: np.ndarray) -> bool:
@@ -98,19 +104,19 @@ def clamps_apply(x: np.ndarray, first_breakpoints: np.ndarray) -> bool:
     return bool(values.size == 0 or np.abs(values).max() < LARGEST_INPUT)
 
 
+def _cap_points(units: ClampedRamps) -> np.ndarray:
+    """``e = z + s·H``, or ``s·UNBOUNDED`` for an unclamped ramp."""
+    bounded = units.height < UNBOUNDED // 2
+    return np.where(bounded, units.zero + units.sign * np.where(bounded, units.height, 0), units.sign * UNBOUNDED)
+
+
 def _zero_and_cap_sides(x: np.ndarray, units: ClampedRamps) -> tuple[np.ndarray, np.ndarray]:
     """``(lo, hi)``: the points strictly inside unit ``u`` are ``x[lo[u]:hi[u]]`` (sorted data);
     for ``s = 1`` the zero side is ``x[:lo]`` and the cap side ``x[hi:]``, for ``s = −1`` the
     reverse. Zero units (``H = 0``) get ``lo = hi``."""
-    rising = units.sign > 0
-    bounded = units.height < UNBOUNDED // 2
-    cap_point = np.where(bounded, units.zero + units.sign * np.where(bounded, units.height, 0), 0)
-    rising_lo = np.searchsorted(x, units.zero, side="right")
-    rising_hi = np.where(bounded, np.searchsorted(x, cap_point, side="left"), x.size)
-    falling_lo = np.where(bounded, np.searchsorted(x, cap_point, side="right"), 0)
-    falling_hi = np.searchsorted(x, units.zero, side="left")
-    lo = np.where(rising, rising_lo, falling_lo)
-    hi = np.maximum(np.where(rising, rising_hi, falling_hi), lo)
+    rising, cap = units.sign > 0, _cap_points(units)
+    lo = np.searchsorted(x, np.where(rising, units.zero, cap), side="right")
+    hi = np.maximum(np.searchsorted(x, np.where(rising, cap, units.zero), side="left"), lo)
     zero_unit = units.height == 0
     return np.where(zero_unit, 0, lo), np.where(zero_unit, 0, hi)
 
@@ -179,9 +185,14 @@ def _first_of_each_class(kind: np.ndarray, position: np.ndarray, height: np.ndar
     return np.sort(order[starts])
 
 
-def _distinct(x: np.ndarray, candidates: ClampedRamps) -> ClampedRamps:
-    """One unit per distinct column, the first (smallest key) of each, ascending in key."""
-    return candidates.take(_first_of_each_class(*canonical_ramps(x, candidates)))
+Classes = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""The ``(kind, position, height)`` arrays of :func:`canonical_ramps`."""
+
+
+def _distinct(candidates: ClampedRamps, classes: Classes) -> tuple[ClampedRamps, Classes]:
+    """One unit per distinct column (and its class), the first (smallest key) of each, ascending in key."""
+    chosen = _first_of_each_class(*classes)
+    return candidates.take(chosen), (classes[0][chosen], classes[1][chosen], classes[2][chosen])
 
 
 @dataclass(frozen=True)
@@ -224,72 +235,110 @@ def _run_starts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.searchsorted(starts, np.arange(x.size + 1), side="left")
 
 
-def _value_anchors(x: np.ndarray, units: ClampedRamps, lo: np.ndarray, hi: np.ndarray, inside: tuple[np.ndarray, np.ndarray] | None = None) -> _Anchors:
-    """For each unit, the first position of each of its distinct values on ``x``, ascending: its
-    zero and cap sides are one value each, every run of equal points strictly inside
-    (``x[lo:hi]``, or only ``x[inside[0]:inside[1]]``) is another."""
-    n = x.size
+def _value_anchors(x: np.ndarray, units: ClampedRamps, hi: np.ndarray, sides: tuple[np.ndarray, np.ndarray], inside: tuple[np.ndarray, np.ndarray]) -> _Anchors:
+    """For each unit, the first position of some of its distinct values on ``x``, ascending: its
+    left side (position 0) where ``sides[0]``, every run of equal points in
+    ``x[inside[0]:inside[1]]``, and its right side (position ``hi``) where ``sides[1]``."""
     starts, before = _run_starts(x)
-    inside_lo, inside_hi = (lo, hi) if inside is None else inside
-    zero_unit = units.height == 0
-    has_left, has_right = (lo > 0) | zero_unit, (hi < n) & ~zero_unit
+    (left, right), (inside_lo, inside_hi) = sides, inside
     n_inside = before[inside_hi] - before[inside_lo]
-    counts = has_left.astype(np.int64) + n_inside + has_right
+    counts = left.astype(np.int64) + n_inside + right
     owner = np.repeat(np.arange(units.key.size), counts)
     rank = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    inside_rank = rank - has_left[owner]
+    inside_rank = rank - left[owner]
     in_range = np.clip(before[inside_lo[owner]] + inside_rank, 0, starts.size - 1)
-    anchor = np.where(has_left[owner] & (rank == 0), 0, np.where(inside_rank < n_inside[owner], starts[in_range], hi[owner]))
+    anchor = np.where(left[owner] & (rank == 0), 0, np.where(inside_rank < n_inside[owner], starts[in_range], hi[owner]))
     return _Anchors.at(x, units, owner, anchor)
 
 
-def _record_ranges(x: np.ndarray, units: ClampedRamps, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The inside range ``x[lo:hi]`` of each unit cut to the points where it is the smallest-key
-    unit producing ``relu(p − c)``, ``c`` inside (empty elsewhere).
-
-    For ``p = (s, z, H)`` and a point ``x_j`` strictly inside, ``relu(p − p(x_j))`` is the ramp
-    with sign ``s``, zero point ``x_j`` and the cap point ``e = z + s·H`` of ``p``; every unit with
-    the same ``s`` and ``e`` and its zero point before ``x_j`` (in the direction ``s``) gives the
-    same child, with the same anchor. Of these the one of smallest key is kept: a unit keeps
-    ``x_j`` only if no unit of its family with a smaller key has its zero point between its own
-    and ``x_j`` — up to the zero point of the next such unit, which it keeps too."""
-    n_units = units.key.size
-    bounded = units.height < UNBOUNDED // 2
-    cap = np.where(bounded, units.zero + units.sign * np.where(bounded, units.height, 0), units.sign * UNBOUNDED)
-    along = units.sign * units.zero
-    order = np.lexsort((along, cap, units.sign))  # families (s, e), each along its direction
+def _next_record(family: tuple[np.ndarray, np.ndarray], along: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(record, after)`` for units in ascending key order, grouped into families by the pair
+    ``family`` and ordered within each by ``along``: whether each unit has a smaller key than
+    every unit before it in its family, and for such a unit the index of the next one (−1 if none)."""
+    n_units = along.size
+    order = np.lexsort((along, family[1], family[0]))
     family_start = np.ones(n_units, dtype=bool)
-    family_start[1:] = (np.diff(units.sign[order]) != 0) | (np.diff(cap[order]) != 0)
-    family = np.cumsum(family_start) - 1
-    shifted = order - family * n_units  # unit indices ascend in key; later families sit lower
-    record = shifted == np.minimum.accumulate(shifted)
-    records = order[record]
-    next_in_family = np.full(records.size, -1)
-    same = family[record][1:] == family[record][:-1]
-    next_in_family[:-1][same] = records[1:][same]
-    keep = np.zeros(n_units, dtype=bool)
-    keep[records] = True
-    limit_zero = np.full(n_units, 0, dtype=np.int64)
-    has_next = np.zeros(n_units, dtype=bool)
-    has_next[records] = next_in_family >= 0
-    limit_zero[records[next_in_family >= 0]] = units.zero[next_in_family[next_in_family >= 0]]
-    rising = units.sign > 0
-    cut_hi = np.where(has_next & rising, np.minimum(hi, np.searchsorted(x, limit_zero, side="right")), hi)
-    cut_lo = np.where(has_next & ~rising, np.maximum(lo, np.searchsorted(x, limit_zero, side="left")), lo)
-    cut_hi = np.where(keep, np.maximum(cut_hi, cut_lo), cut_lo)
-    return cut_lo, cut_hi
+    family_start[1:] = (np.diff(family[0][order]) != 0) | (np.diff(family[1][order]) != 0)
+    shifted = order - (np.cumsum(family_start) - 1) * n_units  # unit indices ascend in key; later families sit lower
+    is_record = shifted == np.minimum.accumulate(shifted)
+    records = order[is_record]
+    record, after = np.zeros(n_units, dtype=bool), np.full(n_units, -1)
+    record[records] = True
+    same_family = ~family_start[is_record][1:]
+    after[records[:-1][same_family]] = records[1:][same_family]
+    return record, after
+
+
+def _record_ranges(x: np.ndarray, units: ClampedRamps, lo: np.ndarray, hi: np.ndarray, positive: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lo, hi, record)``: the inside range ``x[lo:hi]`` of each unit cut to the points
+    ``x_j`` where it is the smallest-key unit giving its child ``relu(±(p − p(x_j)))`` (empty
+    elsewhere), and whether it has a smaller key than every unit before it in its family.
+
+    For ``p = (s, z, H)`` with cap point ``e = z + s·H`` and ``x_j`` strictly inside,
+    ``relu(p − p(x_j))`` is the ramp ``(s, x_j)`` with cap point ``e``, and ``relu(p(x_j) − p)``
+    the ramp ``(−s, x_j)`` with cap point ``z``: the first is the same for every unit of the
+    family ``(s, e)`` with ``x_j`` inside, the second for every unit of the family ``(s, z)``
+    with ``x_j`` inside, with the same anchor. A unit with no point at or beyond ``e`` (resp. on
+    its zero side) gives the first (resp. second) child a column without points at its cap
+    point, whichever ``e`` (resp. ``z``) it has: these units form one family per sign. A unit keeps ``x_j`` only if no unit of its family
+    with a smaller key has ``x_j`` inside: along its family (by zero point, resp. by cap point
+    from the farthest), it keeps the points before the next unit of smaller key: that unit's
+    zero point (resp. cap point), where the child is the next unit itself (resp. that unit's
+    child at its cap side value), and what lies beyond are that unit's."""
+    cap, rising, n = _cap_points(units), units.sign > 0, x.size
+    family_sign = np.where(units.height == 0, 0, units.sign)  # the zero unit has no inside: a family of its own
+    if positive:  # family (s, e); smaller keys further along s·z have fewer points
+        no_cap_side = np.where(rising, hi == n, lo == 0)  # then the children's columns do not depend on e
+        record, after = _next_record((family_sign, np.where(no_cap_side, UNBOUNDED, cap)), units.sign * units.zero)
+        limit = units.zero[after]
+        cut_hi = np.where(rising, np.minimum(hi, np.searchsorted(x, limit, side="left")), hi)
+        cut_lo = np.where(rising, lo, np.maximum(lo, np.searchsorted(x, limit, side="right")))
+    else:  # family (s, z); smaller keys with nearer cap points have fewer points
+        no_zero_side = np.where(rising, lo == 0, hi == n)  # then the children's columns do not depend on z
+        record, after = _next_record((family_sign, np.where(no_zero_side, UNBOUNDED, units.zero)), -units.sign * cap)
+        limit = cap[after]
+        cut_lo = np.where(rising, np.maximum(lo, np.searchsorted(x, limit, side="right")), lo)
+        cut_hi = np.where(rising, hi, np.minimum(hi, np.searchsorted(x, limit, side="left")))
+    has_next = after >= 0
+    cut_lo, cut_hi = np.where(has_next, cut_lo, lo), np.where(has_next, cut_hi, hi)
+    return cut_lo, np.where(record, np.maximum(cut_hi, cut_lo), cut_lo), record
 
 
 def _layer(x: np.ndarray, units: ClampedRamps, signs: Sequence[int], hold: Callable[[int], None]) -> ClampedRamps:
     """The candidate children of ``units`` (distinct columns, ascending in key) with free anchors:
-    one per sign and distinct value, except the ``relu(p − c)``, ``c`` inside, that a unit of
-    smaller key gives too (:func:`_record_ranges`); ``hold`` is told their number first."""
+    one per sign and distinct value, except those a candidate of smaller key is known to equal.
+
+    Left out: the children ``relu(±(p − c))``, ``c`` inside, that a unit of smaller key gives
+    too (:func:`_record_ranges`); ``relu(p − 0) = p`` for a unit ``p`` that is not the first of
+    its family ``(s, e)`` and has a data point as zero point (the first unit before it gives
+    the same column at that point, with a smaller key); and every zero column
+    (``relu(p − H)``, ``relu(0 − p)``, the zero unit's children) but the first. ``hold`` is
+    told the number of candidates first."""
+    n = x.size
     lo, hi = _zero_and_cap_sides(x, units)
-    every_value = _value_anchors(x, units, lo, hi)
-    records = _value_anchors(x, units, lo, hi, _record_ranges(x, units, lo, hi)) if any(sign > 0 for sign in signs) else every_value
-    per_sign = [records if sign > 0 else every_value for sign in signs]
+    rising, zero_unit = units.sign > 0, units.height == 0
+    left, right = (lo > 0) | zero_unit, (hi < n) & ~zero_unit  # the zero unit: one value, at position 0
+    zero_point_is_data = x[np.minimum(np.searchsorted(x, units.zero), n - 1)] == units.zero
+    sides, ranges, zero_children = [], [], []
+    for sign in signs:
+        cut_lo, cut_hi, record = _record_ranges(x, units, lo, hi, sign > 0)
+        zero_on_left = zero_unit | (~rising if sign > 0 else rising)  # relu(p − H) on the cap side, relu(0 − p) on the zero side
+        zero_child = np.where(zero_on_left, left, right)
+        repeats = (sign > 0) & ~record & zero_point_is_data & np.where(rising, left, right) & ~zero_unit
+        sides.append((left & ~(zero_child & zero_on_left) & ~(repeats & rising), right & ~(zero_child & ~zero_on_left) & ~(repeats & ~rising)))
+        ranges.append((cut_lo, cut_hi))
+        zero_children.append((zero_child, zero_on_left))
+    first_zero = [
+        ((units.key[unit] * len(signs) + index) * n + (0 if on_left[unit] else hi[unit]), index, unit)
+        for index, (child, on_left) in enumerate(zero_children)
+        for unit in np.flatnonzero(child)[:1]
+    ]
+    if first_zero:  # the zero column once, from the candidate of smallest key
+        _, index, unit = min(first_zero)
+        sides[index][0 if zero_children[index][1][unit] else 1][unit] = True
+    per_sign = [_value_anchors(x, units, hi, side, inside) for side, inside in zip(sides, ranges)]
     hold(sum(pairs.owner.size for pairs in per_sign))
-    return _children(units, per_sign, signs, x.size)
+    return _children(units, per_sign, signs, n)
 
 
 def _block_units(
@@ -299,8 +348,9 @@ def _block_units(
     signs_per_layer: Sequence[Sequence[int]],
     hold: Callable[[int], None],
     report: Callable[[int, int, int], None],
-) -> ClampedRamps:
-    """One unit per distinct last-layer column of a block (the smallest key), ascending in key."""
+) -> tuple[ClampedRamps, Classes]:
+    """One unit per distinct last-layer column of a block (the smallest key), ascending in key,
+    and their classes (:func:`canonical_ramps`)."""
     first_signs = signs_per_layer[0]
     n_first = first_breakpoints.size
     first_layer = ClampedRamps(
@@ -318,17 +368,17 @@ def _block_units(
         layer_signs = deeper.pop(0)
         hold(pairs.owner.size * len(layer_signs))
         candidates = _children(first_layer, [pairs] * len(layer_signs), layer_signs, 1)
-        units = _distinct(x, candidates)
+        units, classes = _distinct(candidates, canonical_ramps(x, candidates))
         report(2, candidates.key.size, units.key.size)
     else:
-        units = _distinct(x, first_layer)
+        units, classes = _distinct(first_layer, canonical_ramps(x, first_layer))
         report(1, first_layer.key.size, units.key.size)
     done = len(signs_per_layer) - len(deeper)
     for depth_index, layer_signs in enumerate(deeper):
         candidates = _layer(x, units, layer_signs, hold)
-        units = _distinct(x, candidates)
+        units, classes = _distinct(candidates, canonical_ramps(x, candidates))
         report(done + depth_index + 1, candidates.key.size, units.key.size)
-    return units
+    return units, classes
 
 
 def clamped_ramp_rows(
@@ -383,19 +433,21 @@ def clamped_ramp_rows(
     [0, 1, 2, 4, 5, 11, 27]
     """
     row_bytes = max(1, x.size * x.itemsize)
-    kept: list[ClampedRamps] = []
+    kept: list[tuple[ClampedRamps, Classes]] = []
 
     def hold(candidates: int) -> None:
-        held = sum(units.key.size for units in kept) * 4 + CANDIDATE_WORDS * candidates  # 8-byte words
+        held = sum(units.key.size for units, _ in kept) * 7 + CANDIDATE_WORDS * candidates  # 8-byte words
         reserve(-(-(8 * held) // row_bytes))
 
+    points = x.astype(np.int64)  # every position, height and search below in int64
     for index, (firsts, tied, first_key) in enumerate(blocks):
-        units = _block_units(x, firsts, tied, signs_per_layer, hold, block_report(index))
-        kept.append(ClampedRamps(units.sign, units.zero, units.height, units.key + first_key))
-    units = ClampedRamps(*(np.concatenate([getattr(u, name) for u in kept]) for name in ("sign", "zero", "height", "key")))
+        units, classes = _block_units(points, firsts, tied, signs_per_layer, hold, block_report(index))
+        kept.append((ClampedRamps(units.sign, units.zero, units.height, units.key + first_key), classes))
+    units = ClampedRamps(*(np.concatenate([getattr(u, name) for u, _ in kept]) for name in ("sign", "zero", "height", "key")))
     if len(kept) > 1:
         hold(units.key.size)
-        units = _distinct(x, units)  # keys ascend across blocks: the first of each column is the smallest
+        classes = tuple(np.concatenate([c[part] for _, c in kept]) for part in range(3))
+        units = _distinct(units, classes)[0]  # keys ascend across blocks: the first of each column is the smallest
     del kept[:]
     reserve(units.key.size + spare_rows + -(-(8 * 4 * units.key.size) // row_bytes))
     rows = np.empty((units.key.size + spare_rows, x.size), dtype=x.dtype)

@@ -205,9 +205,11 @@ class _Recipe:
         return self.__dict__["_float_columns"]
 
     def integer_scale(self) -> IntegerScale:
-        """The common integer scaling of every column (see :mod:`mirrorlib.libraries.narrow_columns`)."""
-        values = [*self.dataset.x, *(e.value for e in self.all_firsts)]
-        return integer_scale(values, self.activation.slopes, len(self.plan.signs_per_layer))
+        """The common integer scaling of every column (see :mod:`mirrorlib.libraries.narrow_columns`), cached."""
+        if "_integer_scale" not in self.__dict__:
+            values = [*self.dataset.x, *(e.value for e in self.all_firsts)]
+            self.__dict__["_integer_scale"] = integer_scale(values, self.activation.slopes, len(self.plan.signs_per_layer))
+        return self.__dict__["_integer_scale"]
 
     def integer_columns(self) -> IntegerColumns:
         """All columns exactly, as integers on one common denominator (cached)."""
