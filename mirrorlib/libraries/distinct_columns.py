@@ -17,6 +17,11 @@ written once, in cache-sized chunks. No layer ever holds the naive library, and 
 array of rows is allocated a ``reserve`` callback is told how many rows of ``N`` entries the
 build then holds at once (the parents, their sorted copies and the new rows).
 
+**ReLU without rows.** For ReLU on fixed-width integers every unit is a clamped ramp, known by
+three integers (:mod:`mirrorlib.libraries.clamped_ramps`): the layers, the deduplication and the
+merge of the blocks then run on those, and only the distinct rows are written, once. Other σ,
+and ReLU on data too fine for int64, take the row-by-row build here.
+
 **Which unit labels a column.** Among the naive rows equal to a distinct row, the kept one is
 the one with the smallest :func:`~mirrorlib.libraries.narrow_columns.narrow_provenance` index
 — the same choice as deduplicating the naive library by first occurrence. Naive indices order
