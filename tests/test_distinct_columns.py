@@ -15,6 +15,7 @@ from mirrorlib.libraries import distinct_columns
 from mirrorlib.libraries.distinct_columns import distinct_narrow_columns, first_distinct_rows, row_groups
 from mirrorlib.libraries.library import exact_column
 from mirrorlib.libraries import narrow_columns as narrow_columns_module
+from mirrorlib.libraries.clamped_ramps import UNBOUNDED, ClampedRamps, canonical_ramps
 from mirrorlib.libraries.narrow_columns import narrow_block_size, narrow_columns
 
 small_rationals = st.fractions(min_value=-6, max_value=6, max_denominator=4)
@@ -260,3 +261,19 @@ def test_clamped_ramps_are_the_layer_by_layer_rows(library_blocks, with_linear) 
     assert np.array_equal(built[True][0], built[False][0]) and built[True][0].dtype == built[False][0].dtype
     assert np.array_equal(built[True][1], built[False][1])
     assert [line.split(", ")[-1] for line in reports[True]] == [line.split(", ")[-1] for line in reports[False]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-6, 6), min_size=1, max_size=6),
+    st.lists(st.tuples(st.sampled_from([1, -1]), st.integers(-9, 9), st.integers(0, 8) | st.just(UNBOUNDED)), min_size=2, max_size=12),
+)
+def test_canonical_classes_are_column_equality(data, units) -> None:
+    """Two clamped ramps share a canonical class exactly when their columns on the data are equal."""
+    x = np.sort(np.array(data, dtype=np.int64))
+    sign, zero, height = (np.array(part, dtype=np.int64) for part in zip(*units))
+    classes = list(zip(*(part.tolist() for part in canonical_ramps(x, ClampedRamps(sign, zero, height, np.arange(sign.size))))))
+    columns = [tuple(min(max(s * (int(v) - z), 0), h) for v in x) for s, z, h in units]
+    for i in range(len(units)):
+        for j in range(len(units)):
+            assert (classes[i] == classes[j]) == (columns[i] == columns[j]), (units[i], units[j], columns[i], columns[j])

@@ -53,7 +53,19 @@ its class, and the sorting temporaries of the grouping."""
 
 @dataclass(frozen=True)
 class ClampedRamps:
-    """Units ``min(max(s(x − z), 0), H)`` with their provenance keys, ascending in ``key``."""
+    """Units ``min(max(s(x − z), 0), H)`` with their provenance keys, ascending in ``key``.
+
+    Examples
+    --------
+    >>> x = np.array([0, 1, 3])
+    >>> ramps = ClampedRamps(np.array([1, -1]), np.array([0, 3]), np.array([UNBOUNDED, 2]), np.arange(2))
+    >>> rows = np.empty((2, 3), dtype=np.int32)
+    >>> ramps.write(x, rows)
+    >>> rows.tolist()  # relu(x − 0), and min(relu(3 − x), 2)
+    [[0, 1, 3], [2, 2, 0]]
+    >>> ramps.values_at(x, np.array([1, 1]), np.array([0, 1])).tolist()
+    [1, 2]
+    """
 
     sign: np.ndarray
     zero: np.ndarray
