@@ -247,12 +247,19 @@ def _run_starts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.searchsorted(starts, np.arange(x.size + 1), side="left")
 
 
-def _value_anchors(x: np.ndarray, units: ClampedRamps, hi: np.ndarray, sides: tuple[np.ndarray, np.ndarray], inside: tuple[np.ndarray, np.ndarray]) -> _Anchors:
-    """For each unit, the first position of some of its distinct values on ``x``, ascending: its
-    left side (position 0) where ``sides[0]``, every run of equal points in
-    ``x[inside[0]:inside[1]]``, and its right side (position ``hi``) where ``sides[1]``."""
-    starts, before = _run_starts(x)
-    (left, right), (inside_lo, inside_hi) = sides, inside
+def _value_anchors(
+    x: np.ndarray,
+    runs: tuple[np.ndarray, np.ndarray],
+    units: ClampedRamps,
+    hi: np.ndarray,
+    sides: tuple[np.ndarray, np.ndarray],
+    inside: tuple[np.ndarray, np.ndarray],
+) -> _Anchors:
+    """For each unit, the first position of some of its distinct values on ``x`` (whose
+    :func:`_run_starts` are ``runs``), ascending: its left side (position 0) where ``sides[0]``,
+    every run of equal points in ``x[inside[0]:inside[1]]``, and its right side (position ``hi``)
+    where ``sides[1]``."""
+    (starts, before), (left, right), (inside_lo, inside_hi) = runs, sides, inside
     n_inside = before[inside_hi] - before[inside_lo]
     counts = left.astype(np.int64) + n_inside + right
     owner = np.repeat(np.arange(units.key.size), counts)
@@ -335,11 +342,10 @@ def _layer(x: np.ndarray, units: ClampedRamps, signs: Sequence[int], hold: Calla
     for sign in signs:
         cut_lo, cut_hi, record = _record_ranges(x, units, lo, hi, sign > 0)
         zero_on_left = zero_unit | (~rising if sign > 0 else rising)  # relu(p − H) on the cap side, relu(0 − p) on the zero side
-        zero_child = np.where(zero_on_left, left, right)
-        repeats = (sign > 0) & ~record & zero_point_is_data & np.where(rising, left, right) & ~zero_unit
-        sides.append((left & ~(zero_child & zero_on_left) & ~(repeats & rising), right & ~(zero_child & ~zero_on_left) & ~(repeats & ~rising)))
+        repeats = (sign > 0) & ~record & zero_point_is_data & ~zero_unit  # relu(p − 0) = p, on the zero side
+        sides.append((left & ~zero_on_left & ~(repeats & rising), right & zero_on_left & ~(repeats & ~rising)))
         ranges.append((cut_lo, cut_hi))
-        zero_children.append((zero_child, zero_on_left))
+        zero_children.append((np.where(zero_on_left, left, right), zero_on_left))
     first_zero = [
         ((units.key[unit] * len(signs) + index) * n + (0 if on_left[unit] else hi[unit]), index, unit)
         for index, (child, on_left) in enumerate(zero_children)
@@ -348,7 +354,8 @@ def _layer(x: np.ndarray, units: ClampedRamps, signs: Sequence[int], hold: Calla
     if first_zero:  # the zero column once, from the candidate of smallest key
         _, index, unit = min(first_zero)
         sides[index][0 if zero_children[index][1][unit] else 1][unit] = True
-    per_sign = [_value_anchors(x, units, hi, side, inside) for side, inside in zip(sides, ranges)]
+    runs = _run_starts(x)
+    per_sign = [_value_anchors(x, runs, units, hi, side, inside) for side, inside in zip(sides, ranges)]
     hold(sum(pairs.owner.size for pairs in per_sign))
     return _children(units, per_sign, signs, n)
 
