@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mirrorlib.libraries.code_groups import first_occurrences, lexicographic_order
+
 __all__ = ["ClampedRamps", "canonical_ramps", "clamped_ramp_rows", "clamps_apply"]
 
 UNBOUNDED = 2**62
@@ -190,7 +192,7 @@ def _first_of_each_class(kind: np.ndarray, position: np.ndarray, height: np.ndar
     position_range, height_range = int(position.max()) - low_position + 1, int(height.max()) - low_height + 1
     if 5 * position_range * height_range < 2**63:
         code = (kind * position_range + (position - low_position)) * height_range + (height - low_height)
-        return np.sort(np.unique(code, return_index=True)[1])
+        return first_occurrences(code)
     order = np.lexsort((np.arange(kind.size), height, position, kind))
     starts = np.ones(order.size, dtype=bool)
     starts[1:] = (np.diff(kind[order]) != 0) | (np.diff(position[order]) != 0) | (np.diff(height[order]) != 0)
@@ -270,12 +272,20 @@ def _value_anchors(
     return _Anchors.at(x, units, owner, anchor)
 
 
+def _unbounded_adjacent(values: np.ndarray) -> np.ndarray:
+    """``values`` in the same order with ``±UNBOUNDED`` (and beyond) moved just outside the
+    finite ones, so that sort keys holding them stay narrow enough to pack."""
+    finite = values[np.abs(values) < UNBOUNDED // 2]
+    low, high = (int(finite.min()) - 1, int(finite.max()) + 1) if finite.size else (-1, 1)
+    return np.clip(values, low, high)
+
+
 def _next_record(family: tuple[np.ndarray, np.ndarray], along: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(record, after)`` for units in ascending key order, grouped into families by the pair
     ``family`` and ordered within each by ``along``: whether each unit has a smaller key than
     every unit before it in its family, and for such a unit the index of the next one (−1 if none)."""
     n_units = along.size
-    order = np.lexsort((along, family[1], family[0]))
+    order = lexicographic_order(family[0], _unbounded_adjacent(family[1]), _unbounded_adjacent(along))
     family_start = np.ones(n_units, dtype=bool)
     family_start[1:] = (np.diff(family[0][order]) != 0) | (np.diff(family[1][order]) != 0)
     shifted = order - (np.cumsum(family_start) - 1) * n_units  # unit indices ascend in key; later families sit lower

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirrorlib.libraries.clamped_ramps import clamped_ramp_rows, clamps_apply
+from mirrorlib.libraries.code_groups import code_groups, first_occurrences
 from mirrorlib.libraries.narrow_columns import _apply_homogeneous
 
 __all__ = ["row_groups", "first_distinct_rows", "distinct_narrow_columns"]
@@ -106,8 +107,8 @@ def _sampled_columns(values: np.ndarray) -> np.ndarray | None:
 def _shares_sample(on_sample: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
     """Mask of the rows whose values on the sampled columns (and class) another row shares, up to
     hash collisions (which only leave rows to the exact comparison)."""
-    _, inverse, sizes = np.unique(_row_hashes(on_sample, classes), return_inverse=True, return_counts=True)
-    return sizes[inverse.ravel()] > 1
+    _, inverse, sizes = code_groups(_row_hashes(on_sample, classes))
+    return sizes[inverse] > 1
 
 
 def _exact_row_groups(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
@@ -145,14 +146,13 @@ def _row_hashes(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
 def _whole_row_groups(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
     """:func:`row_groups` for fixed-width integer rows by a hash of the whole row; rows sharing a hash are
     compared with their group's first row, and a collision falls back to comparing bytes."""
-    _, first, inverse, sizes = np.unique(_row_hashes(values, classes), return_index=True, return_inverse=True, return_counts=True)
-    inverse = inverse.ravel()
+    first, inverse, sizes = code_groups(_row_hashes(values, classes))
     shared = np.flatnonzero(sizes[inverse] > 1)
     representative = first[inverse[shared]]
     if _rows_equal(values, shared, representative) and (
         classes is None or np.array_equal(np.asarray(classes)[shared], np.asarray(classes)[representative])
     ):
-        return inverse.astype(np.int64)
+        return inverse
     keys = np.ascontiguousarray(np.column_stack([np.zeros(values.shape[0], np.int64) if classes is None else classes, values]), dtype=np.int64)
     as_bytes = keys.view(np.dtype((np.void, keys.shape[1] * keys.itemsize))).ravel()  # a hash collision: compare bytes
     return np.unique(as_bytes, return_inverse=True)[1].ravel().astype(np.int64)
@@ -197,7 +197,7 @@ def first_distinct_rows(values: np.ndarray, classes: np.ndarray | None = None) -
     """
     if values.shape[0] == 0:
         return []
-    return sorted(np.unique(row_groups(values, classes), return_index=True)[1].tolist())
+    return first_occurrences(row_groups(values, classes)).tolist()
 
 
 def _smallest_key_per_group(values: np.ndarray, keys: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
@@ -206,8 +206,7 @@ def _smallest_key_per_group(values: np.ndarray, keys: np.ndarray, classes: np.nd
         return np.zeros(0, dtype=np.int64)
     groups = row_groups(values, classes)
     by_key = np.argsort(keys, kind="stable")
-    _, first_in_key_order = np.unique(groups[by_key], return_index=True)
-    return by_key[np.sort(first_in_key_order)]
+    return by_key[first_occurrences(groups[by_key])]
 
 
 def _relu_like(slopes: tuple[object, object]) -> bool:
@@ -224,6 +223,13 @@ class _RowOrder:
 
     @classmethod
     def of(cls, values: np.ndarray) -> _RowOrder:
+        """Fixed-width rows narrow enough are sorted as the codes ``value·N + position`` (one
+        unstable sort of distinct codes, the same order); others by a stable argsort."""
+        width = values.shape[1]
+        if values.dtype != object and values.size and int(np.abs(values).max()) < 2**62 // max(1, 2 * width):
+            codes = np.sort(values.astype(np.int64) * width + np.arange(width), axis=1)
+            ordered, order = np.divmod(codes, width)
+            return cls(order, ordered.astype(values.dtype, copy=False))
         order = np.argsort(values, axis=1, kind="stable")
         return cls(order, np.take_along_axis(values, order, axis=1))
 
@@ -237,9 +243,9 @@ class _RowOrder:
         starts = np.ones(self.order.shape, dtype=bool)
         starts[:, 1:] = (self.ordered[:, 1:] != self.ordered[:, :-1]).astype(bool)
         rows, positions = np.nonzero(starts)
-        anchors = self.order[rows, positions]
-        by_row_then_anchor = np.lexsort((anchors, rows))
-        return rows[by_row_then_anchor], anchors[by_row_then_anchor]
+        width = self.order.shape[1]
+        by_row_then_anchor = np.sort(rows * width + self.order[rows, positions])  # distinct codes
+        return np.divmod(by_row_then_anchor, width)
 
     def first_at_or_below(self) -> np.ndarray:
         """``out[r, k]`` = the smallest index ``k'`` whose value comes no later than ``k``'s in this
@@ -348,7 +354,7 @@ def _candidates(
         child_keys = (keys[parents[chosen]] * len(signs) + sign_index) * anchor_radix + anchor_term
         per_sign.append(_Candidates(parents[chosen], anchor_values[chosen], np.full(chosen.size, sign, dtype=np.int64), child_keys))
     joined = _Candidates(*(np.concatenate([getattr(c, name) for c in per_sign]) for name in ("parent", "anchor_value", "sign", "key")))
-    return joined.take(np.argsort(joined.key, kind="stable"))
+    return joined.take(np.argsort(joined.key))  # the keys are distinct
 
 
 CHUNK_BYTES = 2**19
@@ -423,7 +429,7 @@ def _distinct_children(
         reserve(held + ambiguous.size)
         rows = np.empty((ambiguous.size, width), dtype=hidden.dtype)
         parents.write(candidates.take(ambiguous), slopes, rows)
-        kept[ambiguous[np.unique(_exact_row_groups(rows, None), return_index=True)[1]]] = True  # in key order: the first is the smallest
+        kept[ambiguous[first_occurrences(_exact_row_groups(rows, None))]] = True  # in key order: the first is the smallest
         del rows
     chosen = np.flatnonzero(kept)
     reserve(held + chosen.size + spare_rows)

@@ -38,10 +38,17 @@ INT32_SAFE = 2**30
 
 def _apply_homogeneous(values: np.ndarray, slopes: tuple[object, object]) -> np.ndarray:
     """σ(t) = a·t (t < 0), b·t (t ≥ 0), elementwise and in place on float, integer or object arrays
-    (no temporaries of the array's size beyond a boolean mask; ReLU is one ``maximum``)."""
+    (no temporaries of the array's size beyond a boolean mask; ReLU is one ``maximum``, abs one
+    ``absolute``, then a product when ``b ≠ 1``)."""
     negative, positive = slopes
-    if negative == 0 and positive == 1 and values.dtype != object:
-        return np.maximum(values, 0, out=values)
+    if values.dtype != object and positive > 0 and negative in (0, -positive):
+        if negative == 0:
+            np.maximum(values, 0, out=values)
+        else:
+            np.absolute(values, out=values)
+        if positive != 1:
+            values *= positive
+        return values
     below = values < 0
     if positive != 1:
         values[~below] *= positive
