@@ -124,7 +124,11 @@ def _cap_points(units: ClampedRamps) -> np.ndarray:
     return np.where(bounded, units.zero + units.sign * np.where(bounded, units.height, 0), units.sign * UNBOUNDED)
 
 
-def _zero_and_cap_sides(x: np.ndarray, units: ClampedRamps) -> tuple[np.ndarray, np.ndarray]:
+Sides = tuple[np.ndarray, np.ndarray]
+"""The ``(lo, hi)`` arrays of :func:`_zero_and_cap_sides`."""
+
+
+def _zero_and_cap_sides(x: np.ndarray, units: ClampedRamps) -> Sides:
     """``(lo, hi)``: the points strictly inside unit ``u`` are ``x[lo[u]:hi[u]]`` (sorted data);
     for ``s = 1`` the zero side is ``x[:lo]`` and the cap side ``x[hi:]``, for ``s = −1`` the
     reverse. Zero units (``H = 0``) get ``lo = hi``."""
@@ -135,7 +139,7 @@ def _zero_and_cap_sides(x: np.ndarray, units: ClampedRamps) -> tuple[np.ndarray,
     return np.where(zero_unit, 0, lo), np.where(zero_unit, 0, hi)
 
 
-def canonical_ramps(x: np.ndarray, units: ClampedRamps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def canonical_ramps(x: np.ndarray, units: ClampedRamps, sides: Sides | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(kind, position, height)`` per unit: equal triples exactly when the columns on ``x`` are equal.
 
     ``kind`` is 0 for the zero column; 1 and 2 for a rising and a falling column with a point
@@ -149,6 +153,9 @@ def canonical_ramps(x: np.ndarray, units: ClampedRamps) -> tuple[np.ndarray, np.
         Sorted data, integers.
     units : ClampedRamps
         The units.
+    sides : tuple of numpy.ndarray, optional
+        The positions ``(lo, hi)`` bounding each unit's points strictly inside, ``x[lo:hi]``,
+        when already known (searched in ``x`` otherwise).
 
     Returns
     -------
@@ -165,7 +172,7 @@ def canonical_ramps(x: np.ndarray, units: ClampedRamps) -> tuple[np.ndarray, np.
     [[3, 3, 2, 0], [2, 2, 4, 0], [2, 2, 4, 0]]
     """
     n = x.size
-    lo, hi = _zero_and_cap_sides(x, units)
+    lo, hi = _zero_and_cap_sides(x, units) if sides is None else sides
     rising = units.sign > 0
     n_zeros = np.where(rising, lo, n - hi)
     zero_column = (units.height == 0) | (n_zeros == n)
@@ -203,10 +210,17 @@ Classes = tuple[np.ndarray, np.ndarray, np.ndarray]
 """The ``(kind, position, height)`` arrays of :func:`canonical_ramps`."""
 
 
-def _distinct(candidates: ClampedRamps, classes: Classes) -> tuple[ClampedRamps, Classes]:
-    """One unit per distinct column (and its class), the first (smallest key) of each, ascending in key."""
+def _distinct(x: np.ndarray, candidates: ClampedRamps) -> tuple[ClampedRamps, Classes, Sides]:
+    """One unit per distinct column, the first (smallest key) of each, ascending in key, with
+    its class and its sides (:func:`_zero_and_cap_sides`)."""
+    sides = _zero_and_cap_sides(x, candidates)
+    classes = canonical_ramps(x, candidates, sides)
     chosen = _first_of_each_class(*classes)
-    return candidates.take(chosen), (classes[0][chosen], classes[1][chosen], classes[2][chosen])
+    return candidates.take(chosen), _each_taken(classes, chosen), _each_taken(sides, chosen)
+
+
+def _each_taken(arrays: tuple[np.ndarray, ...], chosen: np.ndarray) -> tuple[np.ndarray, ...]:
+    return tuple(array[chosen] for array in arrays)
 
 
 @dataclass(frozen=True)
@@ -333,7 +347,7 @@ def _record_ranges(x: np.ndarray, units: ClampedRamps, lo: np.ndarray, hi: np.nd
     return cut_lo, np.where(record, np.maximum(cut_hi, cut_lo), cut_lo), record
 
 
-def _layer(x: np.ndarray, units: ClampedRamps, signs: Sequence[int], hold: Callable[[int], None]) -> ClampedRamps:
+def _layer(x: np.ndarray, units: ClampedRamps, sides: Sides, signs: Sequence[int], hold: Callable[[int], None]) -> ClampedRamps:
     """The candidate children of ``units`` (distinct columns, ascending in key) with free anchors:
     one per sign and distinct value, except those a candidate of smaller key is known to equal.
 
@@ -341,13 +355,14 @@ def _layer(x: np.ndarray, units: ClampedRamps, signs: Sequence[int], hold: Calla
     too (:func:`_record_ranges`); ``relu(p − 0) = p`` for a unit ``p`` that is not the first of
     its family ``(s, e)`` and has a data point as zero point (the first unit before it gives
     the same column at that point, with a smaller key); and every zero column
-    (``relu(p − H)``, ``relu(0 − p)``, the zero unit's children) but the first. ``hold`` is
-    told the number of candidates first."""
+    (``relu(p − H)``, ``relu(0 − p)``, the zero unit's children) but the first. ``sides`` are
+    the units' :func:`_zero_and_cap_sides`; ``hold`` is told the number of candidates first."""
     n = x.size
-    lo, hi = _zero_and_cap_sides(x, units)
+    lo, hi = sides
     rising, zero_unit = units.sign > 0, units.height == 0
     left, right = (lo > 0) | zero_unit, (hi < n) & ~zero_unit  # the zero unit: one value, at position 0
-    zero_point_is_data = x[np.minimum(np.searchsorted(x, units.zero), n - 1)] == units.zero
+    last_zero, first_zero = x[np.maximum(lo - 1, 0)], x[np.minimum(hi, n - 1)]  # the zero side's nearest point
+    zero_point_is_data = np.where(rising, (lo > 0) & (last_zero == units.zero), (hi < n) & (first_zero == units.zero))
     sides, ranges, zero_children = [], [], []
     for sign in signs:
         cut_lo, cut_hi, record = _record_ranges(x, units, lo, hi, sign > 0)
@@ -397,15 +412,15 @@ def _block_units(
         layer_signs = deeper.pop(0)
         hold(pairs.owner.size * len(layer_signs))
         candidates = _children(first_layer, [pairs] * len(layer_signs), layer_signs, 1)
-        units, classes = _distinct(candidates, canonical_ramps(x, candidates))
+        units, classes, sides = _distinct(x, candidates)
         report(2, candidates.key.size, units.key.size)
     else:
-        units, classes = _distinct(first_layer, canonical_ramps(x, first_layer))
+        units, classes, sides = _distinct(x, first_layer)
         report(1, first_layer.key.size, units.key.size)
     done = len(signs_per_layer) - len(deeper)
     for depth_index, layer_signs in enumerate(deeper):
-        candidates = _layer(x, units, layer_signs, hold)
-        units, classes = _distinct(candidates, canonical_ramps(x, candidates))
+        candidates = _layer(x, units, sides, layer_signs, hold)
+        units, classes, sides = _distinct(x, candidates)
         report(done + depth_index + 1, candidates.key.size, units.key.size)
     return units, classes
 
@@ -476,7 +491,7 @@ def clamped_ramp_rows(
     if len(kept) > 1:
         hold(units.key.size)
         classes = tuple(np.concatenate([c[part] for _, c in kept]) for part in range(3))
-        units = _distinct(units, classes)[0]  # keys ascend across blocks: the first of each column is the smallest
+        units = units.take(_first_of_each_class(*classes))  # keys ascend across blocks: the first of each column is the smallest
     del kept[:]
     reserve(units.key.size + spare_rows + -(-(8 * 4 * units.key.size) // row_bytes))
     rows = np.empty((units.key.size + spare_rows, x.size), dtype=x.dtype)
