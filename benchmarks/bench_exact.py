@@ -132,7 +132,7 @@ DISTINCT_CASES = [
     ("relu", 2, 2000, {}), ("relu", 2, 10000, {}), ("relu", 3, 200, {}), ("relu", 3, 500, {}),
     ("relu", 4, 20, {"variant": "all-reflections"}), ("relu", 4, 30, {"variant": "all-reflections"}),
     ("relu", 4, 30, {}), ("relu", 4, 50, {}), ("relu", 4, 150, {}), ("relu", 4, 100, {"variant": "all-reflections"}),
-    ("relu", 5, 60, {}), ("abs", 4, 40, {}), ("abs", 5, 20, {}),
+    ("relu", 5, 60, {}), ("abs", 4, 40, {}), ("abs", 5, 20, {}), ("abs", 4, 100, {}), ("abs", 5, 40, {}),
 ]
 
 

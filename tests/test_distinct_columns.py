@@ -277,3 +277,48 @@ def test_canonical_classes_are_column_equality(data, units) -> None:
     for i in range(len(units)):
         for j in range(len(units)):
             assert (classes[i] == classes[j]) == (columns[i] == columns[j]), (units[i], units[j], columns[i], columns[j])
+
+
+def _brute_force_twins(rows: list[list[int]], reflections: bool) -> list[bool]:
+    def constant(values: list[int]) -> bool:
+        return len(set(values)) == 1
+
+    return [
+        any(constant([a - b for a, b in zip(row, earlier)]) or (reflections and constant([a + b for a, b in zip(row, earlier)])) for earlier in rows[:i])
+        for i, row in enumerate(rows)
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(lambda n: st.lists(st.lists(st.integers(-4, 4), min_size=n, max_size=n), min_size=1, max_size=8)),
+    st.lists(st.tuples(st.integers(0, 7), st.integers(-3, 3), st.booleans()), max_size=6),
+    st.booleans(),
+)
+def test_affine_twins_are_shifts_or_reflections_of_an_earlier_row(rows, planted, reflections) -> None:
+    for source, shift, reflect in planted:  # plant twins: k ± an earlier row
+        row = rows[source % len(rows)]
+        rows.append([shift - v if reflect else v + shift for v in row])
+    values = np.array(rows, dtype=np.int64)
+    assert distinct_columns.affine_twins(values, reflections).tolist() == _brute_force_twins(rows, reflections)
+    assert distinct_columns.affine_twins(values.astype(object), reflections).tolist() == _brute_force_twins(rows, reflections)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(lambda n: st.lists(st.lists(st.integers(-4, 4), min_size=n, max_size=n), min_size=1, max_size=6)),
+    st.sampled_from([(-1, 1), (-2, 2), (0, 1), (1, 3), (-3, 1)]),
+    st.sampled_from([(1,), (-1,), (1, -1)]),
+)
+def test_a_twin_has_no_child_an_earlier_row_lacks(rows, slopes, signs) -> None:
+    """The rule the row build relies on: every child σ(s(q − q(x_j))) of a twin ``q`` is a child of an earlier row."""
+    rows += [[7 - v for v in rows[0]], [v + 3 for v in rows[-1]]]
+    values = np.array(rows, dtype=np.int64)
+
+    def children(row: list[int]) -> set[tuple[int, ...]]:
+        return {tuple(slopes[0] * t if t < 0 else slopes[1] * t for t in (s * (v - c) for v in row)) for s in signs for c in row}
+
+    twins = distinct_columns.affine_twins(values, distinct_columns.reflections_share_children(slopes, signs))
+    for i in np.flatnonzero(twins):
+        earlier = set().union(*(children(row) for row in rows[:i]))
+        assert children(rows[i]) <= earlier

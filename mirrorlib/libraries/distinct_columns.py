@@ -10,7 +10,9 @@ it depends on its parent ``h_{l−1}`` only through the parent's values on the d
 anchor only through the value ``h_{l−1}(x_j)``. :func:`distinct_narrow_columns` therefore keeps
 one row per distinct parent and one anchor per distinct parent value, layer by layer; for
 ReLU-like σ (``σ(t) = b·max(t, 0)``, ``b > 0``) the rows ``σ(−h) = 0`` are considered once
-instead of once per parent. The children of a layer are first compared on a few sampled
+instead of once per parent, and for other σ a parent ``p + k`` (or ``k − p``, for even σ or
+both signs) of an earlier parent ``p`` gets no children: they are ``p``'s
+(:func:`affine_twins`). The children of a layer are first compared on a few sampled
 columns, computed from the parents' values there; a child that no other child matches there is
 distinct, and only the others are built whole and grouped exactly. Each kept row is then
 written once, in cache-sized chunks. No layer ever holds the naive library, and before each
@@ -207,6 +209,63 @@ def _smallest_key_per_group(values: np.ndarray, keys: np.ndarray, classes: np.nd
     groups = row_groups(values, classes)
     by_key = np.argsort(keys, kind="stable")
     return by_key[first_occurrences(groups[by_key])]
+
+
+def affine_twins(values: np.ndarray, reflections: bool) -> np.ndarray:
+    """Mask of the rows ``q`` equal to ``p + k`` (or, with ``reflections``, to ``k − p``) for an
+    earlier row ``p`` and a constant ``k``.
+
+    Such a ``q`` has the children of ``p``: ``σ(s(q − d)) = σ(s(p − (d − k)))``, and
+    ``σ(s(q − d)) = σ(−s(p − (k − d)))``, which is a child of ``p`` when ``−s`` is a sign of
+    the layer too or σ is even (``σ(−t) = σ(t)``, abs); the values ``d − k`` (``k − d``) run
+    over ``p``'s values as ``d`` runs over ``q``'s.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        (M, N) integers (fixed-width or Python integers), ``N ≥ 1``.
+    reflections : bool
+        Whether ``k − p`` counts as a twin too.
+
+    Returns
+    -------
+    numpy.ndarray
+        (M,) bool.
+
+    Examples
+    --------
+    >>> rows = np.array([[0, 2, 5], [1, 3, 6], [5, 3, 0], [0, 1, 5]])
+    >>> affine_twins(rows, reflections=False).tolist()
+    [False, True, False, False]
+    >>> affine_twins(rows, reflections=True).tolist()
+    [False, True, True, False]
+    """
+    wide = values if values.dtype == object else values.astype(np.int64)
+    low = wide - wide.min(axis=1, keepdims=True)  # p − min p: the same for p and p + k
+    if reflections:  # and k − p gives max p − p: keep the lexicographically smaller of the two
+        high = wide.max(axis=1, keepdims=True) - wide
+        differ = (low != high).astype(bool)
+        first = differ.argmax(axis=1)
+        rows = np.arange(values.shape[0])
+        low = np.where((differ[rows, first] & (low[rows, first] > high[rows, first]).astype(bool))[:, None], high, low)
+    groups = row_groups(low)
+    twin = np.ones(values.shape[0], dtype=bool)
+    twin[first_occurrences(groups)] = False
+    return twin
+
+
+def reflections_share_children(slopes: tuple[object, object], signs: Sequence[int]) -> bool:
+    """Whether ``k − p`` has the children ``σ(s(· − v))``, ``s ∈ signs``, of ``p``: when σ is even
+    (``σ(t) = b|t|``) or both signs are in ``signs`` (see :func:`affine_twins`).
+
+    Examples
+    --------
+    >>> reflections_share_children((-1, 1), (1,)), reflections_share_children((0, 1), (1,))
+    (True, False)
+    >>> reflections_share_children((0, 1), (1, -1))
+    True
+    """
+    return slopes[0] == -slopes[1] or set(signs) == {1, -1}
 
 
 def _relu_like(slopes: tuple[object, object]) -> bool:
@@ -497,6 +556,10 @@ def _block_rows(
     for depth_index, layer_signs in enumerate(deeper):
         parent_order = _RowOrder.of(hidden)  # sorted once: value anchors now, the siblings rule of the next layer
         parents, anchors = parent_order.value_anchors()
+        if not relu_like:  # the children of a twin repeat those of an earlier parent, whose keys are smaller
+            reserve(_held_rows(hidden, 0) + 2 * hidden.shape[0])
+            kept = ~affine_twins(hidden, reflections_share_children(slopes, layer_signs))[parents]
+            parents, anchors = parents[kept], anchors[kept]
         last = depth_index + 1 == len(deeper)
         held = _held_rows(hidden, parents.size * len(layer_signs), siblings)
         reserve(held)  # before the candidates are formed
