@@ -254,6 +254,11 @@ def affine_twins(values: np.ndarray, reflections: bool) -> np.ndarray:
     return twin
 
 
+TWIN_WORDS = 4
+"""8-byte words per parent entry while :func:`affine_twins` runs: the widened rows, both
+normalisations and the choice between them."""
+
+
 def reflections_share_children(slopes: tuple[object, object], signs: Sequence[int]) -> bool:
     """Whether ``k − p`` has the children ``σ(s(· − v))``, ``s ∈ signs``, of ``p``: when σ is even
     (``σ(t) = b|t|``) or both signs are in ``signs`` (see :func:`affine_twins`).
@@ -557,7 +562,7 @@ def _block_rows(
         parent_order = _RowOrder.of(hidden)  # sorted once: value anchors now, the siblings rule of the next layer
         parents, anchors = parent_order.value_anchors()
         if not relu_like:  # the children of a twin repeat those of an earlier parent, whose keys are smaller
-            reserve(_held_rows(hidden, 0) + 2 * hidden.shape[0])
+            reserve(_held_rows(hidden, 0) + hidden.shape[0] * 8 * TWIN_WORDS // hidden.itemsize)
             kept = ~affine_twins(hidden, reflections_share_children(slopes, layer_signs))[parents]
             parents, anchors = parents[kept], anchors[kept]
         last = depth_index + 1 == len(deeper)
