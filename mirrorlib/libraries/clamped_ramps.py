@@ -347,27 +347,55 @@ def _record_ranges(x: np.ndarray, units: ClampedRamps, lo: np.ndarray, hi: np.nd
     return cut_lo, np.where(record, np.maximum(cut_hi, cut_lo), cut_lo), record
 
 
-def _layer(x: np.ndarray, units: ClampedRamps, sides: Sides, signs: Sequence[int], hold: Callable[[int], None]) -> ClampedRamps:
+def _after_parent_copy(units: ClampedRamps, parents: ClampedRamps, parent_sides: Sides, parent_signs: Sequence[int], next_signs: Sequence[int], n: int) -> np.ndarray:
+    """Mask of the units ``p = relu(s(q − c))``, children of ``parents`` (keyed as by
+    :func:`_children` with radix ``n``), whose key comes after that of ``q``'s copy
+    ``relu(q − 0) = q`` (sign 1, anchor at ``q``'s first zero) and whose sign ``s`` the next
+    layer uses.
+
+    The copy is a naive unit of ``p``'s layer when ``q`` is zero at a data point, so the unit
+    ``w`` kept for the column ``q`` has a key no larger than the copy's, hence smaller than
+    ``p``'s; then ``relu(s(w − c))``, a child of ``w`` in the next layer, has the column ``p``
+    and a smaller key than ``relu(p − 0) = p``, which can be left out."""
+    if 1 not in parent_signs:
+        return np.zeros(units.key.size, dtype=bool)
+    n_signs, copy_sign = len(parent_signs), list(parent_signs).index(1)
+    parent = np.searchsorted(parents.key, units.key // (n_signs * n))
+    sign_index, anchor = (units.key // n) % n_signs, units.key % n
+    lo, hi = parent_sides
+    rising = parents.sign > 0
+    has_zero = np.where(rising, lo > 0, hi < n) & (parents.height > 0)
+    copy_anchor = np.where(rising, 0, hi)[parent]
+    after_copy = (sign_index > copy_sign) | ((sign_index == copy_sign) & (anchor > copy_anchor))
+    usable = np.array([sign in next_signs for sign in parent_signs])
+    return has_zero[parent] & after_copy & usable[sign_index]
+
+
+def _layer(
+    x: np.ndarray, units: ClampedRamps, sides: Sides, signs: Sequence[int], hold: Callable[[int], None], copied: np.ndarray | None = None
+) -> ClampedRamps:
     """The candidate children of ``units`` (distinct columns, ascending in key) with free anchors:
     one per sign and distinct value, except those a candidate of smaller key is known to equal.
 
     Left out: the children ``relu(±(p − c))``, ``c`` inside, that a unit of smaller key gives
     too (:func:`_record_ranges`); ``relu(p − 0) = p`` for a unit ``p`` that is not the first of
     its family ``(s, e)`` and has a data point as zero point (the first unit before it gives
-    the same column at that point, with a smaller key); and every zero column
-    (``relu(p − H)``, ``relu(0 − p)``, the zero unit's children) but the first. ``sides`` are
-    the units' :func:`_zero_and_cap_sides`; ``hold`` is told the number of candidates first."""
+    the same column at that point, with a smaller key) or is ``copied``
+    (:func:`_after_parent_copy`); and every zero column (``relu(p − H)``, ``relu(0 − p)``, the
+    zero unit's children) but the first. ``sides`` are the units' :func:`_zero_and_cap_sides`;
+    ``hold`` is told the number of candidates first."""
     n = x.size
     lo, hi = sides
     rising, zero_unit = units.sign > 0, units.height == 0
     left, right = (lo > 0) | zero_unit, (hi < n) & ~zero_unit  # the zero unit: one value, at position 0
     last_zero, first_zero = x[np.maximum(lo - 1, 0)], x[np.minimum(hi, n - 1)]  # the zero side's nearest point
     zero_point_is_data = np.where(rising, (lo > 0) & (last_zero == units.zero), (hi < n) & (first_zero == units.zero))
+    copied = np.zeros(units.key.size, dtype=bool) if copied is None else copied
     sides, ranges, zero_children = [], [], []
     for sign in signs:
         cut_lo, cut_hi, record = _record_ranges(x, units, lo, hi, sign > 0)
         zero_on_left = zero_unit | (~rising if sign > 0 else rising)  # relu(p − H) on the cap side, relu(0 − p) on the zero side
-        repeats = (sign > 0) & ~record & zero_point_is_data & ~zero_unit  # relu(p − 0) = p, on the zero side
+        repeats = (sign > 0) & ((~record & zero_point_is_data) | copied) & ~zero_unit  # relu(p − 0) = p, on the zero side
         sides.append((left & ~zero_on_left & ~(repeats & rising), right & zero_on_left & ~(repeats & ~rising)))
         ranges.append((cut_lo, cut_hi))
         zero_children.append((np.where(zero_on_left, left, right), zero_on_left))
@@ -418,8 +446,12 @@ def _block_units(
         units, classes, sides = _distinct(x, first_layer)
         report(1, first_layer.key.size, units.key.size)
     done = len(signs_per_layer) - len(deeper)
+    parents: tuple[ClampedRamps, Sides, Sequence[int]] | None = None  # the layer before, when its children were formed with free anchors
     for depth_index, layer_signs in enumerate(deeper):
-        candidates = _layer(x, units, sides, layer_signs, hold)
+        copied = None if parents is None else _after_parent_copy(units, *parents, layer_signs, x.size)
+        kept_parents = 0 if parents is None else parents[0].key.size  # 6 words each, alive until the layer is formed
+        candidates = _layer(x, units, sides, layer_signs, lambda count: hold(count + -(-6 * kept_parents // CANDIDATE_WORDS)), copied)
+        parents = (units, sides, layer_signs)
         units, classes, sides = _distinct(x, candidates)
         report(done + depth_index + 1, candidates.key.size, units.key.size)
     return units, classes
