@@ -28,10 +28,23 @@ def test_first_occurrences_and_groups_equal_numpy_unique(values):
     assert [part.tolist() for part in ours] == [first.tolist(), inverse.ravel().tolist(), sizes.tolist()]
 
 
+# one to three keys of one length: small values (ties), or wide ones (too wide to pack)
+several_keys = st.integers(0, 40).flatmap(
+    lambda size: st.lists(arrays(np.int64, size, elements=st.one_of(st.integers(-2, 2), st.integers(-(2**62), 2**62))), min_size=1, max_size=3)
+)
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.integers(0, 40).flatmap(lambda size: st.lists(arrays(np.int64, size, elements=st.one_of(st.integers(-2, 2), st.integers(-(2**62), 2**62))), min_size=1, max_size=3)))
+@given(several_keys)
 def test_lexicographic_order_is_the_stable_lexsort(keys):
     assert lexicographic_order(*keys).tolist() == np.lexsort(keys[::-1]).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(several_keys)
+def test_first_occurrences_of_several_keys_are_those_of_their_tuples(keys):
+    tuples = list(zip(*(key.tolist() for key in keys)))
+    assert first_occurrences(*keys).tolist() == [i for i, item in enumerate(tuples) if item not in tuples[:i]]
 
 
 @settings(max_examples=200, deadline=None)

@@ -190,22 +190,6 @@ def canonical_ramps(x: np.ndarray, units: ClampedRamps, sides: Sides | None = No
     return np.where(zero_column, 0, kind), np.where(zero_column, 0, position), np.where(zero_column, 0, height)
 
 
-def _first_of_each_class(kind: np.ndarray, position: np.ndarray, height: np.ndarray) -> np.ndarray:
-    """Ascending indices of the first unit of each ``(kind, position, height)`` class: the three
-    packed exactly into one int64 when their ranges allow, else sorted lexicographically."""
-    if kind.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    low_position, low_height = int(position.min()), int(height.min())
-    position_range, height_range = int(position.max()) - low_position + 1, int(height.max()) - low_height + 1
-    if 5 * position_range * height_range < 2**63:
-        code = (kind * position_range + (position - low_position)) * height_range + (height - low_height)
-        return first_occurrences(code)
-    order = np.lexsort((np.arange(kind.size), height, position, kind))
-    starts = np.ones(order.size, dtype=bool)
-    starts[1:] = (np.diff(kind[order]) != 0) | (np.diff(position[order]) != 0) | (np.diff(height[order]) != 0)
-    return np.sort(order[starts])
-
-
 Classes = tuple[np.ndarray, np.ndarray, np.ndarray]
 """The ``(kind, position, height)`` arrays of :func:`canonical_ramps`."""
 
@@ -215,7 +199,7 @@ def _distinct(x: np.ndarray, candidates: ClampedRamps) -> tuple[ClampedRamps, Cl
     its class and its sides (:func:`_zero_and_cap_sides`)."""
     sides = _zero_and_cap_sides(x, candidates)
     classes = canonical_ramps(x, candidates, sides)
-    chosen = _first_of_each_class(*classes)
+    chosen = first_occurrences(*classes)
     return candidates.take(chosen), _each_taken(classes, chosen), _each_taken(sides, chosen)
 
 
@@ -523,7 +507,7 @@ def clamped_ramp_rows(
     if len(kept) > 1:
         hold(units.key.size)
         classes = tuple(np.concatenate([c[part] for _, c in kept]) for part in range(3))
-        units = units.take(_first_of_each_class(*classes))  # keys ascend across blocks: the first of each column is the smallest
+        units = units.take(first_occurrences(*classes))  # keys ascend across blocks: the first of each column is the smallest
     del kept[:]
     reserve(units.key.size + spare_rows + -(-(8 * 4 * units.key.size) // row_bytes))
     rows = np.empty((units.key.size + spare_rows, x.size), dtype=x.dtype)

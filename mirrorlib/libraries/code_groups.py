@@ -6,9 +6,10 @@ does this with a stable merge sort, several times slower than numpy's unstable (
 sort on the same codes; the first occurrence of a group is its smallest index, which a
 ``minimum.reduceat`` over the sorted group finds whatever order the sort left it in.
 
-Sorting by several integer keys is also faster packed into one: :func:`lexicographic_order`
-packs the keys and the index (the tie-break of a stable sort) into one int64 code when their
-ranges allow it.
+Several integer keys are grouped or sorted faster packed into one int64 code, in mixed radix
+over their ranges, when the product of the ranges allows it (:func:`first_occurrences` of
+several keys; :func:`lexicographic_order`, which packs the index too, as the tie-break of a
+stable sort); otherwise ``np.lexsort`` sorts them.
 
 Examples
 --------
@@ -17,6 +18,9 @@ Examples
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -32,30 +36,53 @@ def _sorted_groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, starts
 
 
-def first_occurrences(codes: np.ndarray) -> np.ndarray:
-    """Ascending indices of the first occurrence of each distinct value of ``codes``.
+def _packed(keys: Sequence[np.ndarray]) -> np.ndarray | None:
+    """``keys`` packed into one int64 code in mixed radix over their ranges (codes compare as
+    the keys do lexicographically), or None when the product of the ranges reaches 2⁶³."""
+    lows = [int(key.min()) for key in keys]
+    ranges = [int(key.max()) - low + 1 for key, low in zip(keys, lows)]
+    if math.prod(ranges) >= 2**63:
+        return None
+    code = np.zeros(keys[0].size, dtype=np.int64)
+    for key, low, width in zip(keys, lows, ranges):
+        code *= width
+        code += key - low
+    return code
 
-    The same as ``np.sort(np.unique(codes, return_index=True)[1])``.
+
+def first_occurrences(*keys: np.ndarray) -> np.ndarray:
+    """Ascending indices of the first occurrence of each distinct value of ``keys[0]`` (of each
+    distinct tuple ``(keys[0][i], keys[1][i], …)`` when several keys are given).
+
+    The same as ``np.sort(np.unique(np.stack(keys, axis=1), axis=0, return_index=True)[1])``.
 
     Parameters
     ----------
-    codes : numpy.ndarray
-        One-dimensional integers.
+    *keys : numpy.ndarray
+        One-dimensional integers of equal length.
 
     Returns
     -------
     numpy.ndarray
-        int64 indices ``i`` with ``codes[i] ∉ codes[:i]``, ascending.
+        int64 indices ``i`` whose tuple does not occur before ``i``, ascending.
 
     Examples
     --------
     >>> first_occurrences(np.array([2, 2, 1, 2, 1, 0])).tolist()
     [0, 2, 5]
+    >>> first_occurrences(np.array([1, 1, 1]), np.array([5, 6, 5])).tolist()
+    [0, 1]
     >>> first_occurrences(np.array([], dtype=np.int64)).tolist()
     []
     """
-    if codes.size == 0:
+    if keys[0].size == 0:
         return np.zeros(0, dtype=np.int64)
+    codes = keys[0] if len(keys) == 1 else _packed(keys)
+    if codes is None:  # too wide to pack: the first of each run of a stable sort
+        order = np.lexsort(keys[::-1])
+        starts = np.ones(order.size, dtype=bool)
+        starts[1:] = np.any([np.diff(key[order]) != 0 for key in keys], axis=0)
+        return np.sort(order[starts]).astype(np.int64, copy=False)
     order, starts = _sorted_groups(codes)
     return np.sort(np.minimum.reduceat(order, starts)).astype(np.int64, copy=False)
 
@@ -123,17 +150,7 @@ def lexicographic_order(*keys: np.ndarray) -> np.ndarray:
     >>> lexicographic_order(np.array([2**62, -2**62, 0])).tolist()  # too wide to pack
     [1, 2, 0]
     """
-    size = keys[0].size
-    if size == 0:
+    if keys[0].size == 0:
         return np.zeros(0, dtype=np.int64)
-    lows = [int(key.min()) for key in keys]
-    ranges = [int(key.max()) - low + 1 for key, low in zip(keys, lows)]
-    if np.prod(ranges, dtype=object) * size >= 2**63:
-        return np.lexsort(keys[::-1]).astype(np.int64, copy=False)
-    code = np.zeros(size, dtype=np.int64)
-    for key, low, width in zip(keys, lows, ranges):
-        code *= width
-        code += key - low
-    code *= size
-    code += np.arange(size)
-    return np.argsort(code)
+    code = _packed([*keys, np.arange(keys[0].size)])
+    return np.lexsort(keys[::-1]).astype(np.int64, copy=False) if code is None else np.argsort(code)
