@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mirrorlib.libraries.code_groups import code_groups, first_occurrences, lexicographic_order
+from mirrorlib.libraries.code_groups import code_groups, first_occurrences, lexicographic_order, repeated_codes
 from mirrorlib.libraries.distinct_columns import _RowOrder
 from mirrorlib.libraries.narrow_columns import _apply_homogeneous
 
@@ -26,6 +26,7 @@ def test_first_occurrences_and_groups_equal_numpy_unique(values):
     assert first_occurrences(values).tolist() == sorted(first.tolist())
     ours = code_groups(values)
     assert [part.tolist() for part in ours] == [first.tolist(), inverse.ravel().tolist(), sizes.tolist()]
+    assert repeated_codes(values).tolist() == [values.tolist().count(v) > 1 for v in values.tolist()]
 
 
 # one to three keys of one length: small values (ties), or wide ones (too wide to pack)

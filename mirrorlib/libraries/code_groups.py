@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["code_groups", "first_occurrences", "lexicographic_order"]
+__all__ = ["code_groups", "first_occurrences", "lexicographic_order", "repeated_codes"]
 
 
 def _sorted_groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -123,6 +123,50 @@ def code_groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     inverse[order] = np.cumsum(group_of_sorted)
     sizes = np.diff(np.append(starts, codes.size))
     return np.minimum.reduceat(order, starts).astype(np.int64, copy=False), inverse, sizes
+
+
+def repeated_codes(codes: np.ndarray) -> np.ndarray:
+    """Mask of the codes that occur more than once: ``sizes[inverse] > 1`` of :func:`code_groups`,
+    from one sort and no group numbers, first indices or sizes.
+
+    When the codes' range leaves room for the index in the low bits of an int64, each code is
+    sorted with its index packed below it (a sort of values, several times faster than an
+    argsort); otherwise by an argsort.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        One-dimensional integers.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, ``True`` at ``i`` when ``codes[j] == codes[i]`` for some ``j ≠ i``.
+
+    Examples
+    --------
+    >>> repeated_codes(np.array([9, 4, 9, 7])).tolist()
+    [True, False, True, False]
+    >>> repeated_codes(np.array([2**63 - 1, -(2**63), 2**63 - 1])).tolist()  # too wide to pack
+    [True, False, True]
+    """
+    if codes.size == 0:
+        return np.zeros(0, dtype=bool)
+    index_bits = codes.size.bit_length()
+    low = int(codes.min())
+    if (int(codes.max()) - low) >> (63 - index_bits) == 0:
+        packed = np.sort(((codes - low).astype(np.int64) << index_bits) | np.arange(codes.size))
+        in_order, positions = packed >> index_bits, packed & ((1 << index_bits) - 1)
+    else:
+        positions = np.argsort(codes)
+        in_order = codes[positions]
+    equal_next = in_order[1:] == in_order[:-1]
+    repeated_in_order = np.zeros(codes.size, dtype=bool)
+    repeated_in_order[1:] = equal_next
+    repeated_in_order[:-1] |= equal_next
+    repeated = np.empty(codes.size, dtype=bool)
+    repeated[positions] = repeated_in_order
+    return repeated
 
 
 def lexicographic_order(*keys: np.ndarray) -> np.ndarray:

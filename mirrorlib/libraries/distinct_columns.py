@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirrorlib.libraries.clamped_ramps import clamped_ramp_rows, clamps_apply
-from mirrorlib.libraries.code_groups import code_groups, first_occurrences
+from mirrorlib.libraries.code_groups import code_groups, first_occurrences, repeated_codes
 from mirrorlib.libraries.narrow_columns import _apply_homogeneous
 
 __all__ = ["row_groups", "first_distinct_rows", "distinct_narrow_columns"]
@@ -108,9 +108,11 @@ def _sampled_columns(values: np.ndarray) -> np.ndarray | None:
 
 def _shares_sample(on_sample: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
     """Mask of the rows whose values on the sampled columns (and class) another row shares, up to
-    hash collisions (which only leave rows to the exact comparison)."""
-    _, inverse, sizes = code_groups(_row_hashes(on_sample, classes))
-    return sizes[inverse] > 1
+    hash collisions (which only leave rows to the exact comparison). The hashes keep their top
+    bits, leaving :func:`repeated_codes` room to pack the row index below them: among ``M``
+    rows about ``M³/2⁶⁴`` pairs then collide."""
+    hashes = _row_hashes(on_sample, classes)
+    return repeated_codes(hashes >> np.uint64(hashes.size.bit_length() + 1))
 
 
 def _exact_row_groups(values: np.ndarray, classes: np.ndarray | None) -> np.ndarray:
@@ -170,8 +172,9 @@ def _rows_equal(values: np.ndarray, left: np.ndarray, right: np.ndarray) -> bool
 
 
 def _repeats_earlier_row(values: np.ndarray, classes: np.ndarray, index: int) -> bool:
-    """Whether row ``index`` equals an earlier row of the same class (first entries filter, then whole rows)."""
-    earlier = np.flatnonzero((values[:index, 0] == values[index, 0]).astype(bool) & (classes[:index] == classes[index]))
+    """Whether row ``index`` equals an earlier row of the same class (classes, then first entries filter, then whole rows)."""
+    same_class = np.flatnonzero(classes[:index] == classes[index])
+    earlier = same_class[(values[same_class, 0] == values[index, 0]).astype(bool)]
     return bool(earlier.size) and any(np.array_equal(values[i], values[index]) for i in earlier)
 
 
@@ -306,10 +309,9 @@ class _RowOrder:
         """``(row, j)`` pairs, one per distinct value of each row (its first position ``j``), by row then ``j``."""
         starts = np.ones(self.order.shape, dtype=bool)
         starts[:, 1:] = (self.ordered[:, 1:] != self.ordered[:, :-1]).astype(bool)
-        rows, positions = np.nonzero(starts)
-        width = self.order.shape[1]
-        by_row_then_anchor = np.sort(rows * width + self.order[rows, positions])  # distinct codes
-        return np.divmod(by_row_then_anchor, width)
+        at_position = np.empty_like(starts)
+        np.put_along_axis(at_position, self.order, starts, axis=1)  # back from value order to position order
+        return np.nonzero(at_position)
 
     def first_at_or_below(self) -> np.ndarray:
         """``out[r, k]`` = the smallest index ``k'`` whose value comes no later than ``k``'s in this
@@ -417,8 +419,10 @@ def _candidates(
         anchor_term = anchors[chosen] if anchor_radix > 1 else 0
         child_keys = (keys[parents[chosen]] * len(signs) + sign_index) * anchor_radix + anchor_term
         per_sign.append(_Candidates(parents[chosen], anchor_values[chosen], np.full(chosen.size, sign, dtype=np.int64), child_keys))
+    if len(per_sign) == 1:
+        return per_sign[0]
     joined = _Candidates(*(np.concatenate([getattr(c, name) for c in per_sign]) for name in ("parent", "anchor_value", "sign", "key")))
-    return joined.take(np.argsort(joined.key))  # the keys are distinct
+    return joined.take(np.argsort(joined.key, kind="stable"))  # each sign's keys ascend: the stable sort merges these runs
 
 
 CHUNK_BYTES = 2**19
