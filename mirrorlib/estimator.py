@@ -39,7 +39,7 @@ from mirrorlib.functions.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset, as_labels
 from mirrorlib.numbers.exact import positive_beta, to_rational
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES
-from mirrorlib.libraries import ARCHITECTURES, Library, generated_library, library
+from mirrorlib.libraries import ARCHITECTURES, ColumnSelection, Library, generated_library, library
 from mirrorlib.multidim.estimation import PATTERN_MODES
 from mirrorlib.multidim.sampling import MAX_SAMPLED_NEURONS
 from mirrorlib.optimality import FitCertificate
@@ -67,7 +67,7 @@ def _working_set_selection(full: Library, y: Any, beta: float, tol: float) -> Li
 
     labels = np.asarray([float(v) for v in y], dtype=np.float64)
     solution = solve_lasso_operator(LibraryOperator(full), labels, beta, tol=max(tol, 1e-12))
-    return replace(full, selection=tuple(int(i) for i in solution.support))
+    return replace(full, selection=ColumnSelection(solution.support))
 
 
 class ConvexNet(RegressorMixin, BaseEstimator):

@@ -1,6 +1,7 @@
 """Closed-form libraries: every column is the exact output of its unit network."""
 
 import itertools
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from mirrorlib.functions.activations import absolute, leaky_relu, linear, relu
 from mirrorlib.data import as_dataset, as_labels
-from mirrorlib.libraries import library
+from mirrorlib.libraries import ColumnSelection, library
 from mirrorlib.functions.reflections import reflect
 from mirrorlib.testing.strategies import datasets, homogeneous_activations
 
@@ -295,3 +296,28 @@ def test_a_feature_of_a_huge_naive_library_is_found_without_listing_it():
     assert peak < 5 * 1024**2
     for k, feature in enumerate(features):
         assert [feature.unit(x) + feature.offset for x in distinct.dataset.x] == list(exact[:, k])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 50), max_size=12).map(lambda items: sorted(set(items))), st.lists(st.integers(0, 50), max_size=12))
+def test_column_selection_behaves_as_the_tuple_of_its_indices(indices, other):
+    """A library's selection holds an int64 array but compares, hashes, indexes and iterates as a tuple."""
+    chosen = ColumnSelection(indices)
+    assert chosen == tuple(indices) and tuple(indices) == chosen and chosen == ColumnSelection(np.array(indices))
+    assert hash(chosen) == hash(tuple(indices))
+    assert (chosen == ColumnSelection(other)) == (tuple(indices) == tuple(other))
+    assert list(chosen) == indices and len(chosen) == len(indices)
+    assert [chosen[i] for i in range(-len(indices), len(indices))] == indices[-len(indices):] + indices
+    assert all(type(chosen[i]) is int for i in range(len(indices)))
+    assert list(chosen[1:]) == indices[1:]
+    with pytest.raises(ValueError):
+        chosen.indices[:1] = 7  # read-only: a library's selection cannot change under it
+
+
+def test_libraries_with_equal_selections_are_equal():
+    """The distinct library holds its build's keys as a ColumnSelection; equality follows the indices."""
+    lib = library([0, 1, 3, 7], "relu", 3)
+    distinct = lib.distinct()
+    assert isinstance(distinct.selection, ColumnSelection)
+    assert replace(lib, selection=tuple(distinct.selection)) == replace(distinct, selected_rows=None)
+    assert replace(lib, selection=tuple(distinct.selection)[1:]) != distinct

@@ -8,7 +8,7 @@ features to it (:meth:`Library.with_features`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from mirrorlib.libraries.closed_form import _Recipe
     from mirrorlib.networks.parallel import ParallelNetwork
 
-__all__ = ["Feature", "Library", "LibraryCounts", "exact_column", "memory_limit"]
+__all__ = ["ColumnSelection", "Feature", "Library", "LibraryCounts", "exact_column", "memory_limit"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,57 @@ class LibraryCounts:
         }
 
 
+class ColumnSelection(Sequence[int]):
+    """The closed-form columns a library keeps, ascending indices held as one read-only int64
+    array: a distinct library of a million columns keeps the array its build made, not a
+    million Python integers. It compares, hashes and iterates as the tuple of its indices.
+
+    Parameters
+    ----------
+    indices : sequence of int or numpy.ndarray
+        Column indices of the closed form (copied).
+
+    Examples
+    --------
+    >>> chosen = ColumnSelection([0, 4, 5])
+    >>> len(chosen), chosen[1], chosen == (0, 4, 5), list(chosen[1:])
+    (3, 4, True, [4, 5])
+    >>> chosen.indices.tolist()
+    [0, 4, 5]
+    """
+
+    __slots__ = ("indices",)
+
+    def __init__(self, indices: Sequence[int] | np.ndarray) -> None:
+        array = np.array(indices, dtype=np.int64).reshape(-1)
+        array.setflags(write=False)
+        self.indices = array
+
+    def __len__(self) -> int:
+        return int(self.indices.size)
+
+    def __getitem__(self, index: int | slice) -> int | ColumnSelection:  # type: ignore[override]
+        if isinstance(index, slice):
+            return ColumnSelection(self.indices[index])
+        return int(self.indices[index])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.indices.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ColumnSelection):
+            return bool(np.array_equal(self.indices, other.indices))
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == len(self) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"ColumnSelection({self.indices.tolist()!r})" if len(self) <= 10 else f"ColumnSelection(<{len(self):,} columns>)"
+
+
 @dataclass(frozen=True)
 class Library:
     """A closed-form dictionary on a data set; column ``i`` is :meth:`feature` ``(i)``.
@@ -141,10 +192,14 @@ class Library:
     dataset: Dataset
     naive_formula: str
     recipe: _Recipe = field(repr=False)
-    selection: tuple[int, ...] | None = field(default=None, repr=False)
+    selection: ColumnSelection | None = field(default=None, repr=False)
     generated: tuple[Feature, ...] = field(default=(), repr=False)
     selected_rows: IntegerColumns | None = field(default=None, repr=False, compare=False)
     """The selection's columns as integer rows, when they were built without the naive library."""
+
+    def __post_init__(self) -> None:
+        if self.selection is not None and not isinstance(self.selection, ColumnSelection):
+            object.__setattr__(self, "selection", ColumnSelection(self.selection))
 
     @property
     def variant(self) -> str | None:
@@ -191,7 +246,7 @@ class Library:
         return np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples).astype(dtype)
 
     def _select(self, columns: np.ndarray) -> np.ndarray:
-        selected = columns if self.selection is None else columns[list(self.selection)]
+        selected = columns if self.selection is None else columns[self.selection.indices]
         return np.vstack([selected, self._generated_rows(columns.dtype)]) if self.generated else selected
 
     @cached_property
@@ -208,7 +263,7 @@ class Library:
             rows = [exact_column(self.recipe.feature(i), self.dataset) for i in self.selection or ()]
             selected = np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples)
         else:
-            selected = self.recipe.integer_columns().fractions(self.selection)
+            selected = self.recipe.integer_columns().fractions(None if self.selection is None else self.selection.indices)
         return np.vstack([selected, self._generated_rows(object)]) if self.generated else selected
 
     def _selection_by_units(self) -> bool:
@@ -221,7 +276,7 @@ class Library:
         if self.selected_rows is not None:
             return self.selected_rows.values
         values = self.recipe.integer_columns().values
-        return values if self.selection is None else values[list(self.selection)]
+        return values if self.selection is None else values[self.selection.indices]
 
     def _distinct_positions(self, exact: bool) -> list[int]:
         """Positions of the first occurrence of each distinct (column, penalised) pair."""
@@ -268,7 +323,7 @@ class Library:
             return np.vstack([selected, self._generated_rows(np.float64)]) if self.generated else selected
         if cached is None or cached.values.dtype == object:
             return self._select(self.recipe.columns(exact=False))
-        rows = cached.values if self.selection is None else cached.values[list(self.selection)]
+        rows = cached.values if self.selection is None else cached.values[self.selection.indices]
         floats = rows.astype(np.float64) / cached.denominator
         return np.vstack([floats, self._generated_rows(np.float64)]) if self.generated else floats
 
@@ -320,14 +375,14 @@ class Library:
         """
         if self.selection is None and not self.generated and (exact or self.recipe.integer_scale().fits_int64):
             keys, rows = self.recipe.distinct_integer_columns()
-            return replace(self, selection=tuple(keys.tolist()), selected_rows=rows)
+            return replace(self, selection=ColumnSelection(keys), selected_rows=rows)
         keep = self._distinct_positions(exact)
         base = self.n_closed_form
         closed = [i for i in keep if i < base]
         rows = None if self.selected_rows is None else IntegerColumns(self.selected_rows.values[closed], self.selected_rows.denominator)
         return replace(
             self,
-            selection=tuple(self._recipe_index(i) for i in closed),
+            selection=ColumnSelection([self._recipe_index(i) for i in closed]),
             generated=tuple(self.generated[i - base] for i in keep if i >= base),
             selected_rows=rows,
         )

@@ -217,7 +217,7 @@ class IntegerColumns:
     values: np.ndarray
     denominator: int
 
-    def fractions(self, rows: Sequence[int] | None = None) -> np.ndarray:
+    def fractions(self, rows: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
         """The (selected) rows as an object array of Fractions; one Fraction per distinct value.
 
         Examples
@@ -226,7 +226,7 @@ class IntegerColumns:
         array([[Fraction(0, 1), Fraction(1, 2)],
                [Fraction(1, 2), Fraction(1, 1)]], dtype=object)
         """
-        chosen = self.values if rows is None else self.values[list(rows)]
+        chosen = self.values if rows is None else self.values[np.asarray(rows, dtype=np.int64)]
         if chosen.dtype == object:
             return np.array([[Fraction(v, self.denominator) for v in row] for row in chosen], dtype=object).reshape(chosen.shape)
         distinct, inverse = np.unique(chosen, return_inverse=True)
