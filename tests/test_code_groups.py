@@ -16,6 +16,8 @@ codes = st.one_of(
     arrays(np.int64, st.integers(0, 60), elements=st.integers(-3, 3)),
     arrays(np.int64, st.integers(0, 60), elements=st.integers(-(2**63), 2**63 - 1)),
     arrays(np.uint64, st.integers(0, 60), elements=st.integers(0, 2**64 - 1)),
+    arrays(np.uint64, st.integers(0, 60), elements=st.integers(2**64 - 4, 2**64 - 1)),  # packed, above 2⁶³
+    arrays(np.int32, st.integers(0, 60), elements=st.sampled_from([-(2**31), -1, 0, 2**31 - 1])),  # packed, range 2³²
 )
 
 

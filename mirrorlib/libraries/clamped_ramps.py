@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirrorlib.libraries.code_groups import first_occurrences, lexicographic_order
+from mirrorlib.libraries.narrow_columns import relu_in_place
 
 __all__ = ["ClampedRamps", "canonical_ramps", "clamped_ramp_rows", "clamps_apply"]
 
@@ -96,7 +97,7 @@ class ClampedRamps:
             block = out[rows]
             np.take(signed_x, falling[rows], axis=0, out=block, mode="clip")  # indices are valid; "clip" writes unbuffered
             block -= shift[rows, None]
-            np.maximum(block, 0, out=block)
+            relu_in_place(block)
             if clamped:
                 np.minimum(block, height[rows, None], out=block)
 

@@ -3,13 +3,16 @@
 Deduplicating a library comes down to grouping integer codes (packed column classes, row
 hashes) and keeping the first occurrence of each. ``np.unique(codes, return_index=True)``
 does this with a stable merge sort, several times slower than numpy's unstable (vectorised)
-sort on the same codes; the first occurrence of a group is its smallest index, which a
-``minimum.reduceat`` over the sorted group finds whatever order the sort left it in.
+sort on the same codes. An argsort is itself about three times slower than a sort of values,
+so where the codes' range leaves room, each code is sorted as a value with its index packed in
+the low bits below it: the index then comes back from the sorted values, and ties keep their
+order. Wider codes (hashes) are argsorted, and a group's first occurrence, its smallest index,
+is found by a ``minimum.reduceat`` over the group whatever order the sort left it in.
 
 Several integer keys are grouped or sorted faster packed into one int64 code, in mixed radix
 over their ranges, when the product of the ranges allows it (:func:`first_occurrences` of
-several keys; :func:`lexicographic_order`, which packs the index too, as the tie-break of a
-stable sort); otherwise ``np.lexsort`` sorts them.
+several keys; :func:`lexicographic_order`, which packs the index too, as the last digit);
+otherwise ``np.lexsort`` sorts them.
 
 Examples
 --------
@@ -27,13 +30,30 @@ import numpy as np
 __all__ = ["code_groups", "first_occurrences", "lexicographic_order", "repeated_codes"]
 
 
-def _sorted_groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(order, starts)``: an (unstable) sorting permutation of ``codes`` and the positions in
-    it where each group of equal codes starts."""
+def _sorted_groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(order, starts, first)``: a sorting permutation of ``codes``, the positions in it where
+    each group of equal codes starts, and each group's smallest index.
+
+    When the codes' range leaves room for the index in the low bits of an int64, the codes are
+    sorted as values with their index packed below them (several times faster than an argsort;
+    ties then keep their order, so a group's first index starts it); otherwise by an unstable
+    argsort and each group's minimum."""
+    index_bits = codes.size.bit_length()
+    low = int(codes.min())
+    if (int(codes.max()) - low) >> (63 - index_bits) == 0:
+        offsets = (codes - np.uint64(low)).view(np.int64) if codes.dtype == np.uint64 else codes.astype(np.int64) - low
+        packed = np.sort((offsets << index_bits) | np.arange(codes.size))
+        order, in_order = packed & ((1 << index_bits) - 1), packed >> index_bits
+        starts = _group_starts(in_order)
+        return order, starts, order[starts]
     order = np.argsort(codes)
-    in_order = codes[order]
-    starts = np.flatnonzero(np.concatenate([[True], in_order[1:] != in_order[:-1]]))
-    return order, starts
+    starts = _group_starts(codes[order])
+    return order, starts, np.minimum.reduceat(order, starts).astype(np.int64, copy=False)
+
+
+def _group_starts(in_order: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal values starts in sorted, non-empty ``in_order``."""
+    return np.flatnonzero(np.concatenate([[True], in_order[1:] != in_order[:-1]]))
 
 
 def _packed(keys: Sequence[np.ndarray]) -> np.ndarray | None:
@@ -83,8 +103,7 @@ def first_occurrences(*keys: np.ndarray) -> np.ndarray:
         starts = np.ones(order.size, dtype=bool)
         starts[1:] = np.any([np.diff(key[order]) != 0 for key in keys], axis=0)
         return np.sort(order[starts]).astype(np.int64, copy=False)
-    order, starts = _sorted_groups(codes)
-    return np.sort(np.minimum.reduceat(order, starts)).astype(np.int64, copy=False)
+    return np.sort(_sorted_groups(codes)[2])
 
 
 def code_groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -116,22 +135,18 @@ def code_groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if codes.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    order, starts = _sorted_groups(codes)
+    order, starts, first = _sorted_groups(codes)
     group_of_sorted = np.zeros(codes.size, dtype=np.int64)
     group_of_sorted[starts[1:]] = 1
     inverse = np.empty(codes.size, dtype=np.int64)
     inverse[order] = np.cumsum(group_of_sorted)
     sizes = np.diff(np.append(starts, codes.size))
-    return np.minimum.reduceat(order, starts).astype(np.int64, copy=False), inverse, sizes
+    return first, inverse, sizes
 
 
 def repeated_codes(codes: np.ndarray) -> np.ndarray:
     """Mask of the codes that occur more than once: ``sizes[inverse] > 1`` of :func:`code_groups`,
-    from one sort and no group numbers, first indices or sizes.
-
-    When the codes' range leaves room for the index in the low bits of an int64, each code is
-    sorted with its index packed below it (a sort of values, several times faster than an
-    argsort); otherwise by an argsort.
+    without numbering the groups.
 
     Parameters
     ----------
@@ -152,20 +167,10 @@ def repeated_codes(codes: np.ndarray) -> np.ndarray:
     """
     if codes.size == 0:
         return np.zeros(0, dtype=bool)
-    index_bits = codes.size.bit_length()
-    low = int(codes.min())
-    if (int(codes.max()) - low) >> (63 - index_bits) == 0:
-        packed = np.sort(((codes - low).astype(np.int64) << index_bits) | np.arange(codes.size))
-        in_order, positions = packed >> index_bits, packed & ((1 << index_bits) - 1)
-    else:
-        positions = np.argsort(codes)
-        in_order = codes[positions]
-    equal_next = in_order[1:] == in_order[:-1]
-    repeated_in_order = np.zeros(codes.size, dtype=bool)
-    repeated_in_order[1:] = equal_next
-    repeated_in_order[:-1] |= equal_next
+    order, starts, _ = _sorted_groups(codes)
+    sizes = np.diff(np.append(starts, codes.size))
     repeated = np.empty(codes.size, dtype=bool)
-    repeated[positions] = repeated_in_order
+    repeated[order] = np.repeat(sizes > 1, sizes)
     return repeated
 
 
@@ -174,8 +179,8 @@ def lexicographic_order(*keys: np.ndarray) -> np.ndarray:
     ``np.lexsort(keys[::-1])``.
 
     When the product of the keys' ranges and their length fits in int64, the keys and the index
-    (so that ties keep their order) are packed into one code and sorted unstably; otherwise
-    ``np.lexsort`` sorts them.
+    (so that ties keep their order) are packed into one code, sorted as values, and the index
+    read back as the last digit; otherwise ``np.lexsort`` sorts them.
 
     Parameters
     ----------
@@ -197,4 +202,4 @@ def lexicographic_order(*keys: np.ndarray) -> np.ndarray:
     if keys[0].size == 0:
         return np.zeros(0, dtype=np.int64)
     code = _packed([*keys, np.arange(keys[0].size)])
-    return np.lexsort(keys[::-1]).astype(np.int64, copy=False) if code is None else np.argsort(code)
+    return np.lexsort(keys[::-1]).astype(np.int64, copy=False) if code is None else np.sort(code) % keys[0].size  # the index is the last digit
