@@ -41,7 +41,7 @@ def _sorted_groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     index_bits = codes.size.bit_length()
     low = int(codes.min())
     if (int(codes.max()) - low) >> (63 - index_bits) == 0:
-        offsets = (codes - np.uint64(low)).view(np.int64) if codes.dtype == np.uint64 else codes.astype(np.int64) - low
+        offsets = (codes - np.uint64(low)).view(np.int64) if codes.dtype == np.uint64 else codes.astype(np.int64, copy=False) - low
         packed = np.sort((offsets << index_bits) | np.arange(codes.size))
         order, in_order = packed & ((1 << index_bits) - 1), packed >> index_bits
         starts = _group_starts(in_order)

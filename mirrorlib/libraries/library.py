@@ -115,9 +115,9 @@ class LibraryCounts:
 
 
 class ColumnSelection(Sequence[int]):
-    """The closed-form columns a library keeps, ascending indices held as one read-only int64
-    array: a distinct library of a million columns keeps the array its build made, not a
-    million Python integers. It compares, hashes and iterates as the tuple of its indices.
+    """The closed-form columns a library keeps, their indices held as one read-only int64 array:
+    a distinct library of a million columns keeps the array its build made, not a million
+    Python integers. It compares, hashes and iterates as the tuple of its indices.
 
     Parameters
     ----------
