@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirrorlib.libraries.clamped_ramps import clamped_ramp_rows, clamps_apply
-from mirrorlib.libraries.code_groups import code_groups, first_occurrences, repeated_codes
+from mirrorlib.libraries.code_groups import code_groups, first_occurrences, lexicographic_order, repeated_codes
 from mirrorlib.libraries.narrow_columns import _apply_homogeneous
 
 __all__ = ["row_groups", "first_distinct_rows", "distinct_narrow_columns"]
@@ -221,7 +221,7 @@ def _smallest_key_per_group(values: np.ndarray, keys: np.ndarray, classes: np.nd
     if values.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
     groups = row_groups(values, classes)
-    by_key = np.argsort(keys, kind="stable")
+    by_key = lexicographic_order(keys)
     return by_key[first_occurrences(groups[by_key])]
 
 
