@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from mirrorlib.data import Dataset, as_labels
-from mirrorlib.numbers.exact import to_rational
+from mirrorlib.numbers.exact import nonzero_rationals, to_rational
 from mirrorlib.groundtruth.architectures import make_architecture
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES, OracleResult, oracle_size, unit_oracle
 from mirrorlib.libraries import Feature, Library, exact_column
@@ -156,14 +156,12 @@ def network_oracle(
     return homogeneous_oracle, scope
 
 
-def _exact_residual(library: FeatureLibrary, y: Sequence[Fraction], z: Sequence[Any], xi: Any) -> list[Fraction]:
-    """``r = y − Az − ξ1`` exactly in the caller's order, from the support's units only."""
+def _exact_residual(library: FeatureLibrary, y: Sequence[Fraction], support: Sequence[tuple[int, Fraction]], xi: Any) -> list[Fraction]:
+    """``r = y − Az − ξ1`` exactly in the caller's order, from the units of the support
+    (:func:`~mirrorlib.numbers.exact.nonzero_rationals` of ``z``) only."""
     dataset = library.dataset
     fitted = [to_rational(xi, name="xi")] * dataset.n_samples
-    for index, value in enumerate(z):
-        coefficient = to_rational(value, name="z")
-        if coefficient == 0:
-            continue
+    for index, coefficient in support:
         column = dataset.to_original_order(exact_column(library.feature(index), dataset))
         fitted = [f + coefficient * c for f, c in zip(fitted, column)]
     return [target - f for target, f in zip(y, fitted)]
@@ -215,8 +213,9 @@ def training_certificate(
     if oracle is None:
         return not_checked(scope, exact=fit.exact)
     penalised = library.penalised
-    residual = _exact_residual(library, y, fit.z, fit.xi)
-    penalty = sum((abs(to_rational(v, name="z")) for v, p in zip(fit.z, penalised) if p), Fraction(0))
+    support = nonzero_rationals(fit.z, name="z")
+    residual = _exact_residual(library, y, support, fit.xi)
+    penalty = sum((abs(value) for index, value in support if penalised[index]), Fraction(0))
     free = [library.dataset.to_original_order(exact_column(library.feature(i), library.dataset)) for i in np.flatnonzero(~penalised)]
     limit_dual = fit.certificate.dual if beta is None else None
     return certify_training(

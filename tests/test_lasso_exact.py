@@ -314,3 +314,12 @@ def test_linalg_rank_nullspace_and_least_squares_are_consistent(problem: tuple) 
     assert all(sum((p * q for p, q in zip(x, v)), F(0)) == 0 for v in basis)  # minimum norm
     if rank == m == len(A):
         assert linalg_module.solve(A, b) == x
+
+
+@given(st.lists(st.one_of(st.just(0.0), st.just(-0.0), st.floats(allow_nan=False, allow_infinity=False), st.integers(-5, 5),
+                          st.fractions(max_denominator=7), st.sampled_from(["0", "1/3", "-2"])), max_size=12))
+def test_nonzero_rationals_are_the_nonzero_exact_entries(values):
+    from mirrorlib.numbers.exact import nonzero_rationals, to_rational
+
+    expected = [(index, to_rational(value)) for index, value in enumerate(values) if to_rational(value) != 0]
+    assert nonzero_rationals(values) == expected

@@ -77,6 +77,20 @@ def test_rows_follow_the_callers_order():
     assert np.array_equal(lib.matrix()[[1, 2, 0]], sorted_lib.matrix())
 
 
+@pytest.mark.parametrize("X", [[0, 1, 3], [3, 0, 1]])
+def test_float_matrix_is_column_major_and_owned_by_the_caller(X):
+    """``matrix()`` hands out a fresh Fortran-ordered array: writing to it changes no later call."""
+    for lib in (library(X, "relu", 3), library(X, "relu", 3).distinct()):
+        first = lib.matrix()
+        assert first.flags.f_contiguous and first.flags.writeable
+        expected = first.copy()
+        first[:] = -1.0
+        assert np.array_equal(lib.matrix(), expected)
+        exact = lib.matrix(exact=True)
+        exact[:] = Fraction(-1)
+        assert np.array_equal(lib.matrix(exact=True).astype(np.float64), expected)
+
+
 @pytest.mark.parametrize(
     ("activation", "depth", "formula"),
     [

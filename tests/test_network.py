@@ -315,6 +315,10 @@ def test_bad_input_names_the_argument() -> None:
         network.training_objective([0, 1, 3], [0, 0, 1, 1], 1, exact=True)
     with pytest.raises(ValueError, match="z"):
         from_lasso(lib, z[:-1], 0)
+    with pytest.raises(ValueError, match=r"z\[2\] must be finite"):
+        from_lasso(lib, [0.0, 0.0, float("nan")] + [0.0] * (lib.n_features - 3), 0)
+    with pytest.raises(TypeError, match=r"z\[0\] must be a number"):
+        from_lasso(lib, [False] * lib.n_features, 0)
     with pytest.raises(ValueError, match="z"):
         from_units([lib.features[0].unit], [1, 2], 0)
     hard_tanh_unit = NarrowUnit(HARD_TANH, (F(1),), (F(0),))

@@ -162,7 +162,7 @@ class _FloatData:
 
     @classmethod
     def build(cls, matrix: np.ndarray, y: np.ndarray) -> _FloatData:
-        return cls(matrix=matrix, y=y, norms=np.linalg.norm(matrix, axis=0))
+        return cls(matrix=matrix, y=y, norms=np.sqrt(np.einsum("ij,ij->j", matrix, matrix)))  # no N × M temporary
 
     def evaluate(self, z: np.ndarray, beta: float) -> _Status:
         """Residual, correlations and gap at ``z`` (one ``O(NM)`` product ``Ãᵀr``).

@@ -292,16 +292,18 @@ class Library:
         """The dictionary ``A`` (N × M): float64, or with ``exact=True`` an object array of Fractions.
 
         ``order="original"`` puts rows in the caller's order of ``X`` (so ``A z + ξ`` lines up
-        with the caller's ``y``); ``order="sorted"`` uses ascending ``x``.
+        with the caller's ``y``); ``order="sorted"`` uses ascending ``x``. The float matrix is
+        in Fortran order (each column contiguous, as it is built and as the solvers read it).
         """
         if order not in ("original", "sorted"):
             raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
         _check_memory(self.n_features, self.dataset.n_samples, object if exact else np.float64, what="the dictionary has")  # its rows, a copy, the transpose
         columns = self.sorted_columns_exact if exact else self._float_rows()
-        if order == "original":
-            inverse = np.argsort(np.array(self.dataset.order, dtype=np.int64))
-            columns = columns[:, inverse]
-        return columns.T.copy()
+        if order == "original" and self.dataset.order != tuple(range(self.dataset.n_samples)):
+            columns = np.take(columns, np.argsort(np.array(self.dataset.order, dtype=np.int64)), axis=1)
+        elif exact or columns is self.recipe.__dict__.get("_float_columns"):
+            columns = columns.copy()  # cached rows are never handed out
+        return columns.T
 
     def _float_rows(self) -> np.ndarray:
         """The float64 columns on the sorted data: from the integer columns when they were built

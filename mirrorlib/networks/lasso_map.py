@@ -18,7 +18,7 @@ import numpy as np
 from mirrorlib.functions.activations import Activation, get_activation, linear
 from mirrorlib.functions.pwl import PWL
 from mirrorlib.libraries import Library
-from mirrorlib.numbers.exact import to_rational
+from mirrorlib.numbers.exact import nonzero_rationals, to_rational
 from mirrorlib.units import NarrowUnit
 from mirrorlib.networks.parallel import ParallelNetwork, _check_beta, _check_lengths, _exact_vector, _require_homogeneous
 from mirrorlib.numbers.surd import ExactScalar, _exact, _require_rational, surd
@@ -346,13 +346,10 @@ def from_lasso(library: Library, z: Sequence[object], xi: object) -> ParallelNet
         raise ValueError(
             f"z has {len(z)} entries but the library has {library.n_features} features; give one coefficient per column"
         )
-    coefficients = tuple(to_rational(value, name=f"z[{i}]") for i, value in enumerate(z))
     bias = to_rational(xi, name="xi")
     units, unit_z, labels = [], [], []
     skip = Fraction(0)
-    for index, coefficient in enumerate(coefficients):
-        if coefficient == 0:
-            continue
+    for index, coefficient in nonzero_rationals(z, name="z"):
         feature = library.feature(index)
         if not feature.penalised:
             if feature.linear_slope is None:

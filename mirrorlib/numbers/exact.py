@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-__all__ = ["Rational", "to_rational", "to_rational_vector", "positive_beta", "format_rational"]
+__all__ = ["Rational", "to_rational", "to_rational_vector", "nonzero_rationals", "positive_beta", "format_rational"]
 
 Rational = Fraction
 
@@ -138,6 +138,43 @@ def to_rational_vector(values: Iterable[object] | str, *, name: str = "values") 
     if not items:
         raise ValueError(f"{name} is empty; give at least one number")
     return tuple(to_rational(item, name=f"{name}[{index}]") for index, item in enumerate(items))
+
+
+def nonzero_rationals(values: Iterable[object], *, name: str = "values") -> list[tuple[int, Fraction]]:
+    """The nonzero entries of a coefficient vector as exact ``(index, Fraction)`` pairs.
+
+    The support of a Lasso point ``z`` is usually a few dozen of its ``M`` entries; float zeros
+    (``0.0``, numpy's included) are skipped without conversion, every other entry goes through
+    :func:`to_rational` (so NaN, infinities and non-numbers raise, naming ``name[i]``).
+
+    Parameters
+    ----------
+    values : iterable of numbers
+    name : str
+        What the caller calls the vector in error messages.
+
+    Returns
+    -------
+    list of (int, Fraction)
+        In ascending index order.
+
+    Examples
+    --------
+    >>> nonzero_rationals([0.0, 0.5, Fraction(0), "-1/3"])
+    [(1, Fraction(1, 2)), (3, Fraction(-1, 3))]
+    >>> nonzero_rationals([0.0, float("nan")], name="z")
+    Traceback (most recent call last):
+    ...
+    ValueError: z[1] must be finite, got nan; remove NaN/inf entries
+    """
+    pairs = []
+    for index, value in enumerate(values):
+        if isinstance(value, float) and value == 0.0:
+            continue
+        rational = to_rational(value, name=f"{name}[{index}]")
+        if rational:
+            pairs.append((index, rational))
+    return pairs
 
 
 def positive_beta(value: object, *, name: str = "beta", limit: str = "beta=None with exact=True") -> Fraction:
