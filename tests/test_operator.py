@@ -107,6 +107,43 @@ def test_auto_solver_avoids_the_dense_library_above_the_memory_limit(monkeypatch
         ConvexNet("relu", 3, "1/20", exact=True, solver="working-set").fit(x[:5], np.abs(x[:5]))
 
 
+def test_auto_solver_fits_the_distinct_library_densely_from_depth_4(monkeypatch):
+    """ReLU depth 4 on 16 points: 65,537 naive columns (25 MB dense), 683 distinct (262,272 B
+    dense). With a 300 kB limit ``solver="auto"`` fits the distinct library densely (the
+    working set is never called) and reaches the dense optimum."""
+    import mirrorlib.estimator as estimator
+
+    def refuse(*args):
+        raise AssertionError("the working set was used")
+
+    x = np.linspace(-1, 1, 16)
+    dense = estimator.ConvexNet("relu", 4, 0.05, solver="dense").fit(x, np.abs(x) - x**2)
+    monkeypatch.setattr(estimator, "_working_set_selection", refuse)
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", "300000")
+    model = estimator.ConvexNet("relu", 4, 0.05).fit(x, np.abs(x) - x**2)
+    assert model.certificate_.is_optimal and model.certificate_.training_optimal
+    assert abs(model.objective_ - dense.objective_) <= 1e-8 * dense.objective_
+
+
+@pytest.mark.parametrize(("depth", "limit", "dense"), [(4, 300_000, True), (4, 200_000, False), (4, 50_000, False), (3, 200_000, False), (3, 10**6, True)])
+def test_auto_solver_takes_the_distinct_library_when_its_dense_fit_fits(monkeypatch, depth, limit, dense):
+    """Depth 4 on 16 points (683 distinct columns, 262,272 B dense): dense within 300 kB; a
+    built library too large for its dense fit (200 kB) is freed; a refused build (50 kB) means
+    the working set. Depth 3 (1,025 naive columns, 393,600 B dense; 242 distinct, 92,928 B)
+    takes the working set as soon as the naive dense fit exceeds the limit."""
+    from mirrorlib.estimator import _distinct_if_dense_fits
+
+    x = np.linspace(-1, 1, 16)
+    n_distinct = library(x, "relu", depth).distinct().n_features
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(limit))
+    full = library(x, "relu", depth)
+    chosen = _distinct_if_dense_fits(full)
+    assert (chosen is not None) == dense
+    assert ("_distinct" in full.recipe.__dict__) == dense
+    if dense:
+        assert chosen.n_features == n_distinct
+
+
 @pytest.mark.parametrize(("activation", "depth"), [("relu", 2), ("relu", 3), ("abs", 3), ("leaky_relu(1/4)", 2), ("relu", 4)])
 def test_centred_column_norms_equal_the_dense_norms(activation, depth):
     rng = np.random.default_rng(depth)

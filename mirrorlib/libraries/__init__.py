@@ -9,7 +9,7 @@ Examples
 10
 """
 
-from mirrorlib.libraries.library import ColumnSelection, Feature, Library, LibraryCounts, exact_column
+from mirrorlib.libraries.library import ColumnSelection, Feature, Library, LibraryCounts, MemoryLimitExceeded, exact_column
 from mirrorlib.libraries.closed_form import ARCHITECTURES, VARIANTS, generated_library, library
 
-__all__ = ["ColumnSelection", "Feature", "Library", "LibraryCounts", "library", "generated_library", "exact_column", "ARCHITECTURES", "VARIANTS"]
+__all__ = ["ColumnSelection", "Feature", "Library", "LibraryCounts", "MemoryLimitExceeded", "library", "generated_library", "exact_column", "ARCHITECTURES", "VARIANTS"]

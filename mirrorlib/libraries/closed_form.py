@@ -262,6 +262,10 @@ class _Recipe:
             self.__dict__["_distinct"] = (keys, IntegerColumns(values, scale.denominator))
         return self.__dict__["_distinct"]
 
+    def forget_distinct(self) -> None:
+        """Drop the cached result of :meth:`distinct_integer_columns`, freeing its rows."""
+        self.__dict__.pop("_distinct", None)
+
     def feature(self, index: int) -> Feature:
         if index == self.n_columns - 1:
             return _linear_feature(self.activation, self.dataset, self.depth, self.penalise_linear)

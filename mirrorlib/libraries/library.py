@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from mirrorlib.libraries.closed_form import _Recipe
     from mirrorlib.networks.parallel import ParallelNetwork
 
-__all__ = ["ColumnSelection", "Feature", "Library", "LibraryCounts", "exact_column", "memory_limit"]
+__all__ = ["ColumnSelection", "Feature", "Library", "LibraryCounts", "MemoryLimitExceeded", "exact_column", "memory_limit"]
 
 
 @dataclass(frozen=True)
@@ -483,14 +483,29 @@ def _entry_bytes(dtype: object) -> int:
     return PYTHON_NUMBER_BYTES if kind == object else kind.itemsize
 
 
+class MemoryLimitExceeded(ValueError):
+    """A build refused before allocating, because its estimated peak is over :func:`memory_limit`.
+
+    A ``ValueError`` (its message names the size, the limit and the fix), so callers that treat
+    bad sizes as bad input need not know it; callers with a cheaper alternative catch it.
+
+    Examples
+    --------
+    >>> _check_memory(10**9, 100, np.float64)
+    Traceback (most recent call last):
+    ...
+    mirrorlib.libraries.library.MemoryLimitExceeded: the closed-form library has 1,000,000,000 columns on 100 points and would need about 2,235.2 GiB in 8-byte entries (limit 4.0 GiB); use fewer points or a smaller depth, or raise the limit with MIRRORLIB_MAX_BYTES
+    """
+
+
 def _check_memory(n_columns: int, n_samples: int, dtype: object, *, what: str = "the closed-form library has", arrays: int = 3) -> None:
-    """Refuse a build whose peak (``arrays`` arrays of M × N entries of ``dtype``, see
-    :func:`_entry_bytes`) is over the limit."""
+    """Refuse (:class:`MemoryLimitExceeded`) a build whose peak (``arrays`` arrays of M × N
+    entries of ``dtype``, see :func:`_entry_bytes`) is over the limit."""
     size = _entry_bytes(dtype)
     estimate = arrays * n_columns * n_samples * size
     limit = memory_limit()
     if estimate > limit:
-        raise ValueError(
+        raise MemoryLimitExceeded(
             f"{what} {n_columns:,} columns on {n_samples} points and would need about "
             f"{format_bytes(estimate)} {'in Python numbers' if size == PYTHON_NUMBER_BYTES else f'in {size}-byte entries'} "
             f"(limit {format_bytes(limit)}); use fewer points or a smaller depth, or raise the limit with MIRRORLIB_MAX_BYTES"
