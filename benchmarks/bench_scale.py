@@ -14,6 +14,12 @@ depth ``L`` (paper variant), ``min ½‖A z + ξ1 − y‖² + β‖z‖₁``.
    matrix-free working-set solver on all closed-form columns. Every line reports the objective
    and the relative duality gap computed by one formula for all solvers (over the dense columns;
    for the operator solver over all its columns), so times are compared at equal objective.
+3. **How ``ConvexNet(solver="auto")`` chooses**: certified float fits (β = 0.05) with each
+   solver, in a fresh subprocess each (time from the data to the certified network, the oracle's
+   verdict included): depth 3, where the working set is the faster way above the memory limit,
+   and depths 4 and 5, where the distinct library is fitted densely.
+
+``--sections 3`` runs only the named sections (comma-separated).
 """
 
 from __future__ import annotations
@@ -62,15 +68,43 @@ def operator_case(n: int, depth: int, beta: float) -> dict:
     }
 
 
+def estimator_case(n: int, depth: int, solver: str) -> dict:
+    """One certified ``ConvexNet`` fit, timed from the data (run in a subprocess by :func:`solver_choice`)."""
+    import resource
+
+    from mirrorlib import ConvexNet
+
+    x, y = problem(n)
+    start = time.perf_counter()
+    model = ConvexNet("relu", depth, 0.05, solver=solver).fit(x, y)
+    return {
+        "seconds": time.perf_counter() - start, "objective": model.objective_, "columns": model.library_.n_features,
+        "optimal": bool(model.certificate_.training_optimal), "peak_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _subprocess_case(case: str) -> dict:
+    output = subprocess.run([sys.executable, __file__, "--case", case], capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def solver_choice(cases: list[tuple[int, int]]) -> None:
+    print('\n## 3. ConvexNet(solver=...) certified float fits, β = 0.05 (fresh process per fit; time includes build and oracle)')
+    print(f"{'L':>2} {'N':>5} {'naive columns':>14} {'solver':>12} {'s':>7} {'peak MB':>8} {'columns':>8} {'objective':>22} {'network optimal':>16}")
+    for n, depth in cases:
+        naive = library(problem(n)[0], "relu", depth).n_features
+        for solver in ("auto", "dense", "working-set"):
+            row = _subprocess_case(f"fit:{n},{depth},{solver}")
+            print(f"{depth:>2} {n:>5} {naive:>14,} {solver:>12} {row['seconds']:>7.2f} {row['peak_MB']:>8.0f} {row['columns']:>8,} "
+                  f"{row['objective']:>22.15e} {str(row['optimal']):>16}")
+
+
 def targets(cases: list[tuple[int, int, float, float, float]]) -> None:
     print("\n## 1. matrix-free fits against the targets (fresh process per case; time includes the build)")
     print(f"{'L':>2} {'N':>6} {'β':>6} {'columns':>12} {'s':>7} {'target s':>8} {'peak MB':>8} {'target MB':>9} "
           f"{'rounds':>6} {'|W|':>6} {'nnz':>4} {'screened %':>10} {'rel. gap':>9}")
     for n, depth, beta, limit_s, limit_mb in cases:
-        output = subprocess.run(
-            [sys.executable, __file__, "--case", f"{n},{depth},{beta}"], capture_output=True, text=True, check=True
-        ).stdout
-        row = json.loads(output.strip().splitlines()[-1])
+        row = _subprocess_case(f"{n},{depth},{beta}")
         print(
             f"{depth:>2} {n:>6} {beta:>6g} {row['columns']:>12,} {row['seconds']:>7.2f} {limit_s:>8g} {row['peak_MB']:>8.0f} "
             f"{limit_mb:>9g} {row['rounds']:>6} {row['working_set']:>6} {row['support']:>4} "
@@ -175,22 +209,31 @@ def comparison(cases: list[tuple[int, int, float, bool]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only")
+    parser.add_argument("--sections", default="1,2,3", help="comma-separated sections to run (default: all)")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.case:
+        if arguments.case.startswith("fit:"):
+            n, depth, solver = arguments.case[4:].split(",")
+            print(json.dumps(estimator_case(int(n), int(depth), solver)))
+            return
         n, depth, beta = arguments.case.split(",")
         print(json.dumps(operator_case(int(n), int(depth), float(beta))))
         return
+    sections = {part.strip() for part in arguments.sections.split(",")}
+    if not sections <= {"1", "2", "3"}:
+        parser.error(f"--sections takes 1, 2 and 3, comma-separated; got {arguments.sections!r}")
     print(f"# bench_scale — {date.today()} — {platform.machine()}, 2 cores, Python {platform.python_version()}")
-    if arguments.quick:
-        targets([(500, 3, 0.05, 60, 2048), (2_000, 2, 0.05, 10, 2048)])
-        comparison([(100, 3, 0.05, True)])
-        return
-    targets([
-        (2_000, 3, 0.05, 60, 2048), (2_000, 3, 0.005, 60, 2048),
-        (10_000, 2, 0.05, 10, 2048), (10_000, 2, 0.005, 10, 2048),
-    ])
-    comparison([(200, 3, 0.05, True), (200, 3, 0.005, False), (2_000, 2, 0.05, False)])
+    quick = arguments.quick
+    if "1" in sections:
+        targets([(500, 3, 0.05, 60, 2048), (2_000, 2, 0.05, 10, 2048)] if quick else [
+            (2_000, 3, 0.05, 60, 2048), (2_000, 3, 0.005, 60, 2048),
+            (10_000, 2, 0.05, 10, 2048), (10_000, 2, 0.005, 10, 2048),
+        ])
+    if "2" in sections:
+        comparison([(100, 3, 0.05, True)] if quick else [(200, 3, 0.05, True), (200, 3, 0.005, False), (2_000, 2, 0.05, False)])
+    if "3" in sections:
+        solver_choice([(200, 3), (40, 4)] if quick else [(400, 3), (100, 4), (30, 5)])
 
 
 if __name__ == "__main__":
