@@ -58,7 +58,8 @@ GROUP_LASSO_TOL = 1e-6
 
 
 def _dense_fit_bytes(lib: Library) -> int:
-    """Peak bytes of a dense float fit over ``lib``: its float matrix, a copy and a transpose."""
+    """Peak bytes of a dense float fit over ``lib``: its float matrix, the solver's centred copy,
+    and the projected copy made when some columns are unpenalised (as ``Library.matrix`` counts)."""
     return 3 * lib.n_features * lib.dataset.n_samples * 8
 
 

@@ -297,7 +297,7 @@ class Library:
         """
         if order not in ("original", "sorted"):
             raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
-        _check_memory(self.n_features, self.dataset.n_samples, object if exact else np.float64, what="the dictionary has")  # its rows, a copy, the transpose
+        _check_memory(self.n_features, self.dataset.n_samples, object if exact else np.float64, what="the dictionary has")  # its rows, the solver's centred copy, a projection (unpenalised columns)
         columns = self.sorted_columns_exact if exact else self._float_rows()
         if order == "original" and self.dataset.order != tuple(range(self.dataset.n_samples)):
             columns = np.take(columns, np.argsort(np.array(self.dataset.order, dtype=np.int64)), axis=1)
