@@ -202,3 +202,16 @@ def test_values_float64_cannot_round_relatively_are_evaluated_exactly(scale: Fra
     assert shortlisted == [None]
     monkeypatch.setattr(oracle, "_float_shortlist", lambda *args: None)
     assert unit_oracle(X, lam, activation, depth, architecture=architecture).value == result.value
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4])
+@pytest.mark.parametrize(("base", "left"), [("relu", 0), ("abs", -1)])
+@pytest.mark.parametrize("factor", [Fraction(2), Fraction(1, 3), Fraction(5, 2)])
+def test_scaling_sigma_scales_the_oracle_by_its_power(depth, base, left, factor):
+    """σ = c·relu (or c·abs): every unit of depth L is c^{L−1} times a unit of relu (abs) with
+    rescaled biases, so sup |λᵀu| scales by c^{L−1} exactly (also the one-pass ReLU/abs branches)."""
+    from mirrorlib.functions.activations import pwl_activation
+
+    X, lam = [0, 1, 3, 4, 7], [1, -2, 3, -1, -1]
+    scaled = pwl_activation([0], [0], left_slope=left * factor, right_slope=factor)
+    assert unit_oracle(X, lam, scaled, depth).value == factor ** (depth - 1) * unit_oracle(X, lam, base, depth).value

@@ -50,6 +50,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -225,13 +226,29 @@ def _scaled(
     )
 
 
+def _activated(pre: np.ndarray, slopes: tuple[Any, Any]) -> np.ndarray:
+    """``a·pre`` where ``pre < 0``, else ``b·pre`` (σ's scaled slopes ``(a, b)``), in one pass for
+    ReLU-like (``a = 0``) and abs-like (``a = −b``) σ.
+
+    >>> _activated(np.array([-2, 0, 3]), (0, 2)).tolist(), _activated(np.array([-2, 3]), (-1, 1)).tolist()
+    ([0, 0, 6], [2, 3])
+    """
+    a, b = slopes
+    if a == 0:
+        values = np.maximum(pre, 0)
+    elif a == -b:
+        values = np.abs(pre)
+    else:
+        return np.where(pre < 0, a * pre, b * pre)
+    return values if b == 1 else values * b
+
+
 def _preactivations(net: _Network, theta: np.ndarray, x: np.ndarray, s: _Scaled) -> list[np.ndarray]:
     """Pre-activation of every neuron at every point, shape (C, n) each, scaled by Q; the last
     neuron's without its own bias when θ has no column for it (the reduced maps)."""
-    a, b = s.slopes
     outputs = [x[None, :]]
     result = []
-    for rows, indices, factors in zip(net.weights, net.bias_index, net.bias_factor):
+    for depth, (rows, indices, factors) in enumerate(zip(net.weights, net.bias_index, net.bias_factor), start=1):
         layer = []
         for row, index, factor in zip(rows, indices, factors):
             pre = sum(w * h for w, h in zip(row, outputs) if w)
@@ -239,8 +256,9 @@ def _preactivations(net: _Network, theta: np.ndarray, x: np.ndarray, s: _Scaled)
                 pre = pre + factor * theta[:, index : index + 1]
             pre = np.broadcast_to(pre, (theta.shape[0], x.shape[0]))
             result.append(pre)
-            activated = np.where(pre < 0, a * pre, b * pre)
-            layer.append(activated // s.q_sigma if s.q_sigma != 1 else activated)
+            if depth < len(net.weights):  # the output neuron's activation is the caller's
+                activated = _activated(pre, s.slopes)
+                layer.append(activated // s.q_sigma if s.q_sigma != 1 else activated)
         outputs = layer
     return result
 
@@ -263,8 +281,7 @@ def _kink_values(t: np.ndarray, s: _Scaled) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _full_values(t_pre: np.ndarray, s: _Scaled) -> np.ndarray:
-    a, b = s.slopes
-    return (np.where(t_pre < 0, a * t_pre, b * t_pre) * s.lam[None, :]).sum(axis=1)
+    return (_activated(t_pre, s.slopes) * s.lam[None, :]).sum(axis=1)
 
 
 def _index_blocks(n: int, k: int, block: int) -> Iterator[np.ndarray]:
@@ -655,9 +672,7 @@ def vertex_points(
             for row in vertex_map.rows:
                 for row_type, column in zip(row.types, row.columns):
                     keep &= _fits_all(row_type, pre, indices[:, column])
-            a, b = scaled.slopes
-            last_pre = pre[-1]
-            outputs = np.where(last_pre < 0, a * last_pre, b * last_pre)
+            outputs = _activated(pre[-1], scaled.slopes)
             for position in np.flatnonzero(keep):
                 key = tuple(int(v) for v in theta[position])
                 if key not in found:
