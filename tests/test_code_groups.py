@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from mirrorlib.libraries.code_groups import code_groups, first_occurrences, lexicographic_order, repeated_codes
 from mirrorlib.libraries.distinct_columns import _RowOrder
-from mirrorlib.libraries.narrow_columns import _apply_homogeneous
+from mirrorlib.libraries.narrow_columns import apply_homogeneous
 
 # few distinct values, so that groups and ties are common; or values over the whole int64 range
 codes = st.one_of(
@@ -69,4 +69,12 @@ def test_row_order_is_the_stable_argsort(values):
 )
 def test_homogeneous_activation_in_place_equals_its_definition(values, slopes):
     expected = [slopes[0] * v if v < 0 else slopes[1] * v for v in values.tolist()]
-    assert _apply_homogeneous(values.copy(), slopes).tolist() == expected
+    assert apply_homogeneous(values.copy(), slopes).tolist() == expected
+    as_objects = values.astype(object)
+    assert apply_homogeneous(as_objects.copy(), slopes).tolist() == expected
+    for source in (values, as_objects, np.broadcast_to(values, (2, values.size))):  # into a new array, the input unchanged
+        before = source.tolist()
+        assert apply_homogeneous(source, slopes, out=np.empty(source.shape, dtype=source.dtype)).tolist() == np.broadcast_to(
+            np.array(expected, dtype=object), source.shape
+        ).tolist()
+        assert source.tolist() == before

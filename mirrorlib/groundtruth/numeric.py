@@ -23,6 +23,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from mirrorlib.functions.activations import Activation
+from mirrorlib.libraries.narrow_columns import apply_homogeneous
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.numbers.exact import to_rational_vector
 from mirrorlib.groundtruth.architectures import Architecture, LayeredUnit, make_architecture
@@ -77,13 +78,12 @@ def _forward(
     x: np.ndarray, weights: Sequence[np.ndarray], bias_slots: Sequence[Sequence[tuple[int, int]]], theta: np.ndarray, slopes: tuple[float, float]
 ) -> np.ndarray:
     """``u(X; θ)`` for a batch θ of shape (P, d): returns (P, n), float64."""
-    negative, positive = slopes
     hidden = [np.broadcast_to(x, (theta.shape[0], x.size))]
     for matrix, slots in zip(weights, bias_slots):
         layer = []
         for row, (index, factor) in zip(matrix, slots):
             pre = sum(weight * h for weight, h in zip(row, hidden)) + factor * theta[:, index : index + 1]
-            layer.append(np.where(pre < 0, negative * pre, positive * pre))
+            layer.append(apply_homogeneous(pre, slopes))  # pre is a new array
         hidden = layer
     return hidden[0]
 

@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from mirrorlib.functions.activations import Activation
+from mirrorlib.libraries.narrow_columns import apply_homogeneous
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.numbers.exact import format_short, to_rational_vector
 from mirrorlib.progress import LOGGER
@@ -226,21 +227,14 @@ def _scaled(
     )
 
 
-def _activated(pre: np.ndarray, slopes: tuple[Any, Any]) -> np.ndarray:
-    """``a·pre`` where ``pre < 0``, else ``b·pre`` (σ's scaled slopes ``(a, b)``), in one pass for
-    ReLU-like (``a = 0``) and abs-like (``a = −b``) σ.
+def _sigma(pre: np.ndarray, slopes: tuple[Any, Any]) -> np.ndarray:
+    """σ of the (possibly broadcast, read-only) pre-activations ``pre``, in a new array
+    (:func:`~mirrorlib.libraries.narrow_columns.apply_homogeneous` with σ's scaled slopes).
 
-    >>> _activated(np.array([-2, 0, 3]), (0, 2)).tolist(), _activated(np.array([-2, 3]), (-1, 1)).tolist()
-    ([0, 0, 6], [2, 3])
+    >>> _sigma(np.broadcast_to(np.array([-2, 0, 3]), (2, 3)), (0, 2)).tolist()
+    [[0, 0, 6], [0, 0, 6]]
     """
-    a, b = slopes
-    if a == 0:
-        values = np.maximum(pre, 0)
-    elif a == -b:
-        values = np.abs(pre)
-    else:
-        return np.where(pre < 0, a * pre, b * pre)
-    return values if b == 1 else values * b
+    return apply_homogeneous(pre, slopes, out=np.empty(pre.shape, dtype=pre.dtype))
 
 
 def _preactivations(net: _Network, theta: np.ndarray, x: np.ndarray, s: _Scaled) -> list[np.ndarray]:
@@ -257,8 +251,10 @@ def _preactivations(net: _Network, theta: np.ndarray, x: np.ndarray, s: _Scaled)
             pre = np.broadcast_to(pre, (theta.shape[0], x.shape[0]))
             result.append(pre)
             if depth < len(net.weights):  # the output neuron's activation is the caller's
-                activated = _activated(pre, s.slopes)
-                layer.append(activated // s.q_sigma if s.q_sigma != 1 else activated)
+                activated = _sigma(pre, s.slopes)
+                if s.q_sigma != 1:
+                    activated //= s.q_sigma
+                layer.append(activated)
         outputs = layer
     return result
 
@@ -281,7 +277,7 @@ def _kink_values(t: np.ndarray, s: _Scaled) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _full_values(t_pre: np.ndarray, s: _Scaled) -> np.ndarray:
-    return (_activated(t_pre, s.slopes) * s.lam[None, :]).sum(axis=1)
+    return (_sigma(t_pre, s.slopes) * s.lam[None, :]).sum(axis=1)
 
 
 def _index_blocks(n: int, k: int, block: int) -> Iterator[np.ndarray]:
@@ -672,7 +668,7 @@ def vertex_points(
             for row in vertex_map.rows:
                 for row_type, column in zip(row.types, row.columns):
                     keep &= _fits_all(row_type, pre, indices[:, column])
-            outputs = _activated(pre[-1], scaled.slopes)
+            outputs = _sigma(pre[-1], scaled.slopes)
             for position in np.flatnonzero(keep):
                 key = tuple(int(v) for v in theta[position])
                 if key not in found:

@@ -47,7 +47,7 @@ import numpy as np
 
 from mirrorlib.libraries.clamped_ramps import clamped_ramp_rows, clamps_apply
 from mirrorlib.libraries.code_groups import code_groups, first_occurrences, lexicographic_order, repeated_codes
-from mirrorlib.libraries.narrow_columns import _apply_homogeneous
+from mirrorlib.libraries.narrow_columns import apply_homogeneous
 
 __all__ = ["row_groups", "first_distinct_rows", "distinct_narrow_columns"]
 
@@ -475,7 +475,7 @@ class _SignedParents:
             block = out[rows]
             np.take(self.rows, source[rows], axis=0, out=block, mode="clip")  # indices are valid; "clip" writes unbuffered
             block -= shift[rows][:, None]
-            _apply_homogeneous(block, slopes)
+            apply_homogeneous(block, slopes)
 
 
 def _distinct_children(

@@ -36,37 +36,50 @@ INT32_SAFE = 2**30
 """Largest magnitude an int32 build may reach (the same headroom)."""
 
 
-def relu_in_place(values: np.ndarray) -> np.ndarray:
-    """``values ← max(values, 0)`` for fixed-width arrays: against a row of zeros, which numpy
-    (2.4) runs about twice as fast as against the scalar 0 (a vectorised loop over two
-    contiguous operands rather than one over a broadcast scalar).
+def relu_in_place(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``max(values, 0)`` into ``out`` (default: ``values``, in place) for fixed-width arrays:
+    against a row of zeros, which numpy (2.4) runs about twice as fast as against the scalar 0
+    (a vectorised loop over two contiguous operands rather than one over a broadcast scalar).
 
     Examples
     --------
     >>> relu_in_place(np.array([[-2, 3], [4, -1]], dtype=np.int32)).tolist()
     [[0, 3], [4, 0]]
     """
-    return np.maximum(values, np.zeros(values.shape[-1:], dtype=values.dtype), out=values)
+    return np.maximum(values, np.zeros(values.shape[-1:], dtype=values.dtype), out=values if out is None else out)
 
 
-def _apply_homogeneous(values: np.ndarray, slopes: tuple[object, object]) -> np.ndarray:
-    """σ(t) = a·t (t < 0), b·t (t ≥ 0), elementwise and in place on float, integer or object arrays
-    (no temporaries of the array's size beyond a boolean mask; ReLU is one ``maximum``, abs one
-    ``absolute``, then a product when ``b ≠ 1``)."""
+def apply_homogeneous(values: np.ndarray, slopes: tuple[object, object], out: np.ndarray | None = None) -> np.ndarray:
+    """σ(t) = a·t (t < 0), b·t (t ≥ 0) for ``slopes = (a, b)``, elementwise into ``out`` (default:
+    ``values``, in place) on float, integer or object arrays. No temporaries of the array's size
+    beyond a boolean mask; for ``b > 0`` ReLU-like σ (``a = 0``) is one ``maximum`` and abs-like σ
+    (``a = −b``) one ``absolute``, then a product when ``b ≠ 1``.
+
+    Examples
+    --------
+    >>> apply_homogeneous(np.array([-2, 0, 3]), (-1, 1)).tolist()
+    [2, 0, 3]
+    >>> values = np.array([-4, 6])
+    >>> apply_homogeneous(values, (1, 3), out=np.empty(2, dtype=np.int64)).tolist(), values.tolist()
+    ([-4, 18], [-4, 6])
+    """
+    out = values if out is None else out
     negative, positive = slopes
     if values.dtype != object and positive > 0 and negative in (0, -positive):
         if negative == 0:
-            relu_in_place(values)
+            relu_in_place(values, out)
         else:
-            np.absolute(values, out=values)
+            np.absolute(values, out=out)
         if positive != 1:
-            values *= positive
-        return values
-    below = values < 0
+            out *= positive
+        return out
+    if out is not values:
+        out[...] = values
+    below = out < 0
     if positive != 1:
-        values[~below] *= positive
-    values[below] *= negative
-    return values
+        out[~below] *= positive
+    out[below] *= negative
+    return out
 
 
 def narrow_columns(
@@ -110,18 +123,18 @@ def narrow_columns(
     """
     first_signs = np.array(signs_per_layer[0], dtype=x.dtype)
     pre = first_signs[:, None, None] * (x[None, None, :] - first_breakpoints[None, :, None])
-    hidden = _apply_homogeneous(pre, slopes).reshape(-1, x.size)
+    hidden = apply_homogeneous(pre, slopes).reshape(-1, x.size)
     deeper = list(signs_per_layer[1:])
     if tied_anchors is not None and deeper:
         signs = np.array(deeper.pop(0), dtype=hidden.dtype)
         anchors = np.tile(tied_anchors, len(first_signs))  # row (s_1, f) is tied to anchor of f
         centred = hidden - hidden[np.arange(hidden.shape[0]), anchors][:, None]
-        hidden = _apply_homogeneous(signs[None, :, None] * centred[:, None, :], slopes).reshape(-1, x.size)
+        hidden = apply_homogeneous(signs[None, :, None] * centred[:, None, :], slopes).reshape(-1, x.size)
     for layer_signs in deeper:
         signs = np.array(layer_signs, dtype=hidden.dtype)
         centred = hidden[:, None, :] - hidden[:, :, None]  # [m, j, :] = h(x) − h(x_j)
         pre = signs[None, :, None, None] * centred[:, None, :, :]
-        hidden = _apply_homogeneous(pre, slopes).reshape(-1, x.size)
+        hidden = apply_homogeneous(pre, slopes).reshape(-1, x.size)
     return hidden
 
 
