@@ -57,12 +57,6 @@ GROUP_LASSO_TOL = 1e-6
 
 
 
-def _dense_fit_bytes(lib: Library) -> int:
-    """Peak bytes of a dense float fit over ``lib``: its float matrix, the solver's centred copy,
-    and the projected copy made when some columns are unpenalised (as ``Library.matrix`` counts)."""
-    return 3 * lib.n_features * lib.dataset.n_samples * 8
-
-
 def _distinct_if_dense_fits(full: Library) -> Library | None:
     """The distinct closed form when a dense float fit over it is the cheaper way and stays within
     :func:`~mirrorlib.libraries.library.memory_limit`; ``None`` for the matrix-free working set.
@@ -74,9 +68,9 @@ def _distinct_if_dense_fits(full: Library) -> Library | None:
     points: 16 million naive columns, about 300,000 distinct), so the distinct library is built
     (within the limit) and fitted densely when its dense fit fits.
     """
-    from mirrorlib.libraries.library import MemoryLimitExceeded, memory_limit
+    from mirrorlib.libraries.library import MemoryLimitExceeded
 
-    if _dense_fit_bytes(full) <= memory_limit():
+    if full.matrix_fits_memory():
         return full.distinct(exact=False)
     if full.depth < 4:
         return None
@@ -84,7 +78,7 @@ def _distinct_if_dense_fits(full: Library) -> Library | None:
         distinct = full.distinct(exact=False)
     except MemoryLimitExceeded:
         return None
-    if _dense_fit_bytes(distinct) <= memory_limit():
+    if distinct.matrix_fits_memory():
         return distinct
     full.recipe.forget_distinct()  # the working set does not need the rows: free them
     return None

@@ -288,6 +288,22 @@ class Library:
         keyed = np.column_stack([self.penalised.astype(np.float64), columns])
         return sorted(int(i) for i in np.unique(keyed, axis=0, return_index=True)[1])
 
+    def matrix_fits_memory(self) -> bool:
+        """Whether the float :meth:`matrix` is within :func:`memory_limit`: the estimate it checks
+        before building (its rows, the solver's centred copy, a projection).
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> library([0, 1, 3], "relu", 3).matrix_fits_memory()
+        True
+        """
+        try:
+            _check_dense_memory(self, np.float64)
+        except MemoryLimitExceeded:
+            return False
+        return True
+
     def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
         """The dictionary ``A`` (N × M): float64, or with ``exact=True`` an object array of Fractions.
 
@@ -297,7 +313,7 @@ class Library:
         """
         if order not in ("original", "sorted"):
             raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
-        _check_memory(self.n_features, self.dataset.n_samples, object if exact else np.float64, what="the dictionary has")  # its rows, the solver's centred copy, a projection (unpenalised columns)
+        _check_dense_memory(self, object if exact else np.float64)
         columns = self.sorted_columns_exact if exact else self._float_rows()
         if order == "original" and self.dataset.order != tuple(range(self.dataset.n_samples)):
             columns = np.take(columns, np.argsort(np.array(self.dataset.order, dtype=np.int64)), axis=1)
@@ -510,6 +526,12 @@ def _check_memory(n_columns: int, n_samples: int, dtype: object, *, what: str = 
             f"{format_bytes(estimate)} {'in Python numbers' if size == PYTHON_NUMBER_BYTES else f'in {size}-byte entries'} "
             f"(limit {format_bytes(limit)}); use fewer points or a smaller depth, or raise the limit with MIRRORLIB_MAX_BYTES"
         )
+
+
+def _check_dense_memory(library: Library, dtype: object) -> None:
+    """Refuse the dense matrix of ``library`` over the limit: its rows, the solver's centred copy,
+    and a projection when some columns are unpenalised (three arrays)."""
+    _check_memory(library.n_features, library.dataset.n_samples, dtype, what="the dictionary has")
 
 
 def exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
