@@ -52,6 +52,27 @@ def test_tree_count_formula(X, nesting):
     assert sum(1 for _ in reflection_expressions(X, nesting)) == count_reflection_trees(n_distinct, nesting)
 
 
+@given(datasets(min_size=1, max_size=5), st.integers(0, 2), st.data())
+def test_explain_value_is_the_first_tree_with_that_value(X, nesting, data):
+    """The search by value returns the tree a full enumeration meets first, and None exactly when
+    no tree has the value (fails if the mirror lookup skips a level, a tie or the order)."""
+    trees = list(reflection_expressions(X, nesting))
+    value = data.draw(st.one_of(st.sampled_from([tree.value for tree in trees]), rationals()))
+    first = next((tree for tree in trees if tree.value == value), None)
+    found = explain_value(value, X, nesting)
+    assert (found is None) == (first is None)
+    if first is not None:
+        assert str(found) == str(first) and found.value == value and found.nesting == first.nesting
+
+
+@pytest.mark.parametrize("X", [[0, 1, 2, 3], [0, 1, 3, 4]])
+def test_explain_value_takes_the_first_of_equal_mirrors(X):
+    """Evenly placed data: many trees share each value, so the mirror of the first tree matters."""
+    trees = list(reflection_expressions(X, 2))
+    for value in {tree.value for tree in trees}:
+        assert str(explain_value(value, X, 2)) == str(next(tree for tree in trees if tree.value == value))
+
+
 def test_counts_separate_trees_from_values():
     rows = reflection_counts([0, 1, 2], 1)
     assert rows[0].trees == 3 and rows[0].distinct_values == 3

@@ -186,20 +186,39 @@ def reflection_expressions(
         raise ValueError(f"max_nesting must be ≥ 0, got {max_nesting}")
     dataset = as_dataset(X)
     require_tree_count(len(dataset.distinct_x), max_nesting, max_trees)
-    previous_levels: list[ReflectionExpression] = []
+    older: list[ReflectionExpression] = []
     newest = _leaves(dataset)
     yield from newest
     for _ in range(max_nesting):
-        older_ids = {id(expression) for expression in previous_levels}
-        everything = previous_levels + newest
-        created: list[ReflectionExpression] = []
-        for reflected in everything:
-            for mirror in everything:
-                if reflected is mirror or (id(reflected) in older_ids and id(mirror) in older_ids):
-                    continue
-                created.append(reflection(reflected, mirror))
-        yield from created
-        previous_levels, newest = everything, created
+        older, newest = older + newest, _next_level(older, newest)
+        yield from newest
+
+
+def _next_level(older: list[ReflectionExpression], newest: list[ReflectionExpression]) -> list[ReflectionExpression]:
+    """The trees one level above ``newest``: ``R(t₁, t₂)`` for ``t₁ ≠ t₂`` from ``older + newest``,
+    not both from ``older``, ordered by ``t₁``'s then ``t₂``'s position there."""
+    everything, n_older = older + newest, len(older)
+    return [
+        reflection(reflected, mirror)
+        for r, reflected in enumerate(everything)
+        for m, mirror in enumerate(everything)
+        if r != m and (r >= n_older or m >= n_older)
+    ]
+
+
+def _first_reflection_to(target: Fraction, older: list[ReflectionExpression], newest: list[ReflectionExpression]) -> ReflectionExpression | None:
+    """The first tree of :func:`_next_level` whose value is ``target``, without forming the
+    level: ``R(t₁, t₂) = target`` exactly when ``t₂``'s value is ``(t₁ + target)/2``, so each
+    ``t₁`` looks up its mirrors by value."""
+    everything, n_older = older + newest, len(older)
+    positions: dict[Fraction, list[int]] = {}
+    for position, expression in enumerate(everything):
+        positions.setdefault(expression.value, []).append(position)
+    for r, reflected in enumerate(everything):
+        for m in positions.get((reflected.value + target) / 2, ()):
+            if r != m and (r >= n_older or m >= n_older):
+                return reflection(reflected, everything[m])
+    return None
 
 
 def count_reflection_trees(n_points: int, max_nesting: int) -> int:
@@ -276,7 +295,12 @@ def reflection_forest(X: Iterable[object] | Dataset, max_nesting: int) -> nx.DiG
 def explain_value(
     value: object, X: Iterable[object] | Dataset, max_nesting: int
 ) -> ReflectionExpression | None:
-    """The first (least nested) reflection tree over ``X`` whose value is ``value``, or ``None``.
+    """The first (least nested) reflection tree over ``X`` whose value is ``value``, or ``None``:
+    the first in the order of :func:`reflection_expressions`.
+
+    Each level is searched by value (``R(t₁, t₂) = v`` exactly when ``t₂ = (t₁ + v)/2``) in time
+    linear in the trees below it; a level is formed only when a higher one is searched. Refused,
+    as by :func:`reflection_expressions`, above :data:`MAX_TREES` trees.
 
     Examples
     --------
@@ -286,10 +310,20 @@ def explain_value(
     True
     """
     target = to_rational(value, name="value")
-    for expression in reflection_expressions(X, max_nesting):
-        if expression.value == target:
-            return expression
-    return None
+    if max_nesting < 0:
+        raise ValueError(f"max_nesting must be ≥ 0, got {max_nesting}")
+    dataset = as_dataset(X)
+    require_tree_count(len(dataset.distinct_x), max_nesting)
+    older: list[ReflectionExpression] = []
+    newest = _leaves(dataset)
+    found = next((expression for expression in newest if expression.value == target), None)
+    for level in range(1, max_nesting + 1):
+        if found is not None:
+            break
+        found = _first_reflection_to(target, older, newest)
+        if found is None and level < max_nesting:
+            older, newest = older + newest, _next_level(older, newest)
+    return found
 
 
 @dataclass(frozen=True)
