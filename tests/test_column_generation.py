@@ -50,7 +50,8 @@ def test_closed_form_abs_depth3_is_reported_not_optimal_and_generation_fixes_it(
     assert closed.certificate_.training.sup == Fraction(1, 7)
     complete = ConvexNet("abs", 3, beta, exact=True).fit(X, y)
     assert complete.objective_ == Fraction(77, 400) < closed.objective_ == Fraction(1217, 4900)
-    assert [f.label for f in complete.added_features_] == ["oracle: abs(abs(x - 9/2) - 5/2)"]
+    # the oracle's maximiser, and in the same round a runner-up that also beats β
+    assert [f.label for f in complete.added_features_] == ["oracle: abs(abs(x - 9/2) - 5/2)", "oracle: abs(abs(x - 6) - 1)"]
     # the duality gap bounds the improvement
     assert closed.objective_ - complete.objective_ <= closed.certificate_.training.gap
 
@@ -113,3 +114,34 @@ def test_float_fit_accepts_an_exact_beta_string() -> None:
     model = ConvexNet("relu", 2, "1/10").fit([0, 1, 2, 3], [0, 1, 0, 1])
     exact = ConvexNet("relu", 2, "1/10", exact=True).fit([0, 1, 2, 3], [0, 1, 0, 1])
     assert abs(model.objective_ - float(exact.objective_)) <= 1e-9
+
+
+def test_runners_up_cut_the_rounds_and_reach_the_same_exact_optimum() -> None:
+    """Column generation adds the oracle's runners-up that beat β in the same round: fewer oracle
+    calls than one unit per round (fails when the runners-up are ignored), the same exact optimum."""
+    from mirrorlib.column_generation import fit_certified, network_oracle
+    from mirrorlib.data import as_dataset
+    from mirrorlib.functions.activations import get_activation
+    from mirrorlib.lasso.fit import fit_lasso
+    from mirrorlib.libraries import library
+
+    rng = np.random.default_rng(0)
+    X = sorted(int(v) for v in rng.choice(60, 12, replace=False))
+    y = [Fraction(int(v), 4) for v in rng.integers(-8, 9, len(X))]
+    beta, dataset = Fraction(1, 50), as_dataset(X)
+    runs = {}
+    for runners_up in (0, 20):
+        oracle, scope = network_oracle(dataset, get_activation("abs"), 3, "narrow", runners_up=runners_up)
+        calls: list[Fraction] = []
+
+        def counted(lam, oracle=oracle, calls=calls):  # type: ignore[no-untyped-def]
+            answer = oracle(lam)
+            calls.append(answer.value)
+            return answer
+
+        runs[runners_up] = (fit_certified(library(dataset, "abs", 3).distinct(), y, beta, fit_lasso, counted, scope, exact=True), calls)
+    (one, one_calls), (many, many_calls) = runs[0], runs[20]
+    assert one.training.training_optimal is True and many.training.training_optimal is True
+    assert many.fit.objective == one.fit.objective
+    assert len(one.added) == len(one_calls) - 2  # one unit per round (a float pass, then the exact confirmation)
+    assert len(many_calls) < len(one_calls) and len(many.added) > len(many_calls) - 2

@@ -215,3 +215,35 @@ def test_scaling_sigma_scales_the_oracle_by_its_power(depth, base, left, factor)
     X, lam = [0, 1, 3, 4, 7], [1, -2, 3, -1, -1]
     scaled = pwl_activation([0], [0], left_slope=left * factor, right_slope=factor)
     assert unit_oracle(X, lam, scaled, depth).value == factor ** (depth - 1) * unit_oracle(X, lam, base, depth).value
+
+
+@pytest.mark.parametrize("seed", range(36))
+def test_runners_up_are_genuine_units_with_exact_values(seed: int) -> None:
+    """Each runner-up's unit gives its vector and its value exactly; none beats the maximum; they
+    come largest first; no two of them (nor one and the maximiser) differ by a constant; asking
+    for them changes nothing else. Every third instance takes the float64 shortlist path."""
+    rng = random.Random(seed)
+    X, lam, activation, depth, architecture = (
+        _near_tie_instance(rng) if seed % 3 == 0 else _instance(rng, rng.choice(["narrow-2-3", "narrow-4", "duplicates"]))
+    )
+    plain = unit_oracle(X, lam, activation, depth, architecture=architecture)
+    result = unit_oracle(X, lam, activation, depth, architecture=architecture, runners_up=4)
+    assert (result.value, result.vector, result.unit.describe()) == (plain.value, plain.vector, plain.unit.describe())
+    assert plain.runners_up == () and len(result.runners_up) <= 4
+    values = [other.value for other in result.runners_up]
+    assert values == sorted(values, reverse=True) and all(value <= result.value for value in values)
+    for other in result.runners_up:
+        assert other.vector == tuple(other.unit(Fraction(x)) for x in X)
+        assert other.signed_value == sum(l * u for l, u in zip(lam, other.vector)) and other.value == abs(other.signed_value)
+    vectors = [result.vector, *(other.vector for other in result.runners_up)]
+    assert len({tuple(v - vector[0] for v in vector) for vector in vectors}) == len(vectors)
+
+
+def test_runners_up_come_from_several_maps_and_are_bounded() -> None:
+    """abs at depth 4 has 21 vertex maps: many distinct runners-up, never more than asked for
+    (fewer when the leaders' columns coincide up to a constant)."""
+    X, lam = [0, 1, 3, 4, 6, 7, 9], [1, -2, 1, 3, -1, -2, 0]
+    found = [len(unit_oracle(X, lam, "abs", 4, runners_up=k).runners_up) for k in (1, 3, 8, 20)]
+    assert all(0 < size <= k for size, k in zip(found, (1, 3, 8, 20))) and found[-1] >= 10
+    with pytest.raises(ValueError, match="runners_up must be an integer ≥ 0"):
+        unit_oracle(X, lam, "abs", 4, runners_up=-1)

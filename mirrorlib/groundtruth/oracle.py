@@ -47,9 +47,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -291,10 +291,6 @@ def _index_blocks(n: int, k: int, block: int) -> Iterator[np.ndarray]:
         yield np.stack(np.unravel_index(flat, (n,) * k), axis=1)
 
 
-@dataclass
-class _Best:
-    value: int = 0
-    found: tuple | None = None  # (pattern, matrix (Fraction rows), indices, full, kink point)
 
 
 def _block_values(net: _Network, full: bool, theta: np.ndarray, x: np.ndarray, s: _Scaled) -> tuple[np.ndarray, np.ndarray]:
@@ -326,6 +322,48 @@ class _Counter:
 
 
 _Map = tuple[tuple[Fraction, ...], bool, tuple[tuple[Fraction, ...], ...]]  # (pattern, full, matrix)
+
+
+_Found = tuple  # (pattern, matrix (Fraction rows), data indices, full, kink point): one candidate unit
+
+
+class _Leaders:
+    """Per vertex map, the ``keep`` candidates with the largest ``|λᵀu|`` offered so far (earlier
+    in enumeration order first on ties), with their signed values."""
+
+    def __init__(self, maps: Sequence[_Map], keep: int = 1) -> None:
+        self.maps, self.keep, self.offered = maps, keep, 0
+        self.top: list[list[tuple[Any, int, Any, _Found]]] = [[] for _ in maps]  # (|value|, order, value, candidate)
+
+    def offer(self, position: int, indices: np.ndarray, values: np.ndarray, kinks: np.ndarray) -> None:
+        """Consider one evaluated block of map ``position`` (see :func:`_evaluated`)."""
+        size = np.abs(values)
+        if self.keep == 1:
+            places = [int(np.argmax(size))]
+        elif size.dtype == object or size.size <= self.keep:
+            places = np.argsort(-size, kind="stable")[: self.keep].tolist()
+        else:
+            places = np.argpartition(-size, self.keep - 1)[: self.keep].tolist()
+        pattern, full, matrix = self.maps[position]
+        entries = [
+            (size[place], self.offered + place, values[place], (pattern, matrix, tuple(int(i) for i in indices[place]), full, int(kinks[place])))
+            for place in places
+        ]
+        self.offered += size.size
+        self.top[position] = sorted(self.top[position] + entries, key=lambda entry: (-entry[0], entry[1]))[: self.keep]
+
+    def best(self) -> tuple[Any, _Found | None]:
+        """``(signed value, candidate)`` of the largest ``|λᵀu|`` over every map (the first in
+        enumeration order on ties)."""
+        leaders = [top[0] for top in self.top if top]
+        if not leaders:
+            return 0, None
+        _, _, value, found = min(leaders, key=lambda entry: (-entry[0], entry[1]))
+        return value, found
+
+    def ranked(self) -> list[_Found]:
+        """Every kept candidate, largest ``|λᵀu|`` first (earlier in enumeration order on ties)."""
+        return [found for _, _, _, found in sorted((entry for top in self.top for entry in top), key=lambda entry: (-entry[0], entry[1]))]
 
 
 FLOAT_RANGE = (Fraction(1, 2**300), Fraction(2**300))
@@ -403,27 +441,34 @@ def _evaluated(
             yield position, indices, values, kinks
 
 
-def _float_shortlist(problem: _Problem, nets: dict, maps: Sequence[_Map], total: int, block: int) -> list[np.ndarray] | None:  # type: ignore[type-arg]
+def _float_shortlist(
+    problem: _Problem, nets: dict, maps: Sequence[_Map], total: int, block: int, keep: int  # type: ignore[type-arg]
+) -> tuple[list[np.ndarray], _Leaders] | None:
     """Per map, the candidates (rows of data indices, in enumeration order) whose float64 value is
     within twice :func:`_float_error` of the largest: every candidate whose exact ``|value|`` is the
-    maximum is among them. None when the data or λ do not fit in float64."""
+    maximum is among them; and each map's ``keep`` float64 leaders. None when the data or λ do not
+    fit in float64."""
     view = _float_view(problem)
     if view is None:
         return None
     error = _float_error(view, problem.architecture, nets.values(), maps)
     largest = 0.0
     kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in maps]
+    leaders = _Leaders(maps, keep)
     every = _evaluated(nets, maps, view, lambda _, k: _index_blocks(view.points.size, k, block), _Counter(total, "float64 pass"))
-    for position, indices, values, _ in every:
+    for position, indices, values, kinks in every:
+        leaders.offer(position, indices, values, kinks)
         size = np.abs(values)
         largest = max(largest, float(size.max()))
         near = size >= largest - 2 * error
         kept[position].append((indices[near], size[near]))
-    return [np.concatenate([rows[size >= largest - 2 * error] for rows, size in blocks]) for blocks in kept]
+    return [np.concatenate([rows[size >= largest - 2 * error] for rows, size in blocks]) for blocks in kept], leaders
 
 
-def _search(problem: _Problem, max_candidates: int) -> tuple[_Best, _Scaled | None, int]:
-    """The first candidate, in enumeration order, with the largest exact ``|λᵀu|``.
+def _search(problem: _Problem, max_candidates: int, keep: int = 1) -> tuple[tuple[int, _Found | None], _Leaders | None, _Scaled | None, int]:
+    """``((signed value, candidate), leaders, scaled, total)``: the first candidate, in enumeration
+    order, with the largest exact ``|λᵀu|``; and each map's ``keep`` leaders (:class:`_Leaders`)
+    over every candidate, by exact value or, on the float64 path, by float64 value.
 
     In int64 every candidate is evaluated exactly. When the scaled integers may not fit in int64
     (e.g. data or λ that are floats, with denominators ``2⁵²`` and more), every candidate is first
@@ -439,22 +484,21 @@ def _search(problem: _Problem, max_candidates: int) -> tuple[_Best, _Scaled | No
             f"{max_candidates:,}); use fewer points or a smaller depth, or raise max_candidates"
         )
     if not any(problem.weights_at_points):
-        return _Best(), None, total
+        return (0, None), None, None, total
     maps: list[_Map] = [(pattern, full, matrix) for pattern, per in per_pattern.items() for full, matrix in per]
     scaled = _scaled(problem.points, problem.weights_at_points, problem.activation, problem.architecture, [m for _, _, m in maps])
     block = _rows_per_block(n)
-    shortlist = _float_shortlist(problem, nets, maps, total, block) if scaled.dtype is object else None
-    if shortlist is None:
+    shortlisted = _float_shortlist(problem, nets, maps, total, block, keep) if scaled.dtype is object else None
+    if shortlisted is None:
         blocks, counter = (lambda _, k: _index_blocks(n, k, block)), _Counter(total, "exact")
     else:
+        shortlist = shortlisted[0]
         blocks, counter = (lambda position, _: _row_blocks(shortlist[position], block)), _Counter(sum(r.shape[0] for r in shortlist), "exact")
-    best = _Best()
-    for position, indices, values, kinks in _evaluated(nets, maps, scaled, blocks, counter):
-        place = int(np.argmax(np.abs(values)))
-        if abs(int(values[place])) > abs(best.value) or best.found is None:
-            pattern, full, matrix = maps[position]
-            best = _Best(int(values[place]), (pattern, matrix, tuple(int(i) for i in indices[place]), full, int(kinks[place])))
-    return best, scaled, total
+    exact = _Leaders(maps, keep if shortlisted is None else 1)
+    for evaluated in _evaluated(nets, maps, scaled, blocks, counter):
+        exact.offer(*evaluated)
+    value, found = exact.best()
+    return (int(value), found), exact if shortlisted is None else shortlisted[1], scaled, total
 
 
 def _row_blocks(rows: np.ndarray, block: int) -> Iterator[np.ndarray]:
@@ -482,6 +526,11 @@ class OracleResult:
         Candidate units evaluated.
     dataset : Dataset
         The data (for explaining breakpoints as reflection trees).
+    runners_up : tuple[OracleResult, ...]
+        Further units when asked for (``unit_oracle(..., runners_up=k)``): up to ``k`` of the
+        candidates each vertex map found largest, each with its exact value and a vector that
+        differs from :attr:`vector` and from one another by more than a constant, in descending
+        ``value``. Evaluated exactly on first access (from ``find_runners_up``).
 
     Examples
     --------
@@ -496,6 +545,11 @@ class OracleResult:
     vector: tuple[Fraction, ...]
     n_candidates: int
     dataset: Dataset
+    find_runners_up: Callable[[], tuple[OracleResult, ...]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def runners_up(self) -> tuple[OracleResult, ...]:
+        return () if self.find_runners_up is None else self.find_runners_up()
 
     @property
     def weights(self) -> tuple[Fraction, ...]:
@@ -526,15 +580,21 @@ class OracleResult:
         return f"{self.unit.describe()}  |λᵀu| = {format_short(self.value)}"
 
 
-def _exact_unit(problem: _Problem, found: tuple) -> tuple[LayeredUnit, tuple[Fraction, ...]]:  # type: ignore[type-arg]
+def _candidate_unit(problem: _Problem, found: _Found) -> LayeredUnit:
+    """The unit of one candidate, with exact biases."""
     pattern, matrix, indices, full, kink = found
     chosen = [problem.points[i] for i in indices]
     theta = [sum((w * v for w, v in zip(row, chosen)), Fraction(0)) for row in matrix]
     if not full:
         probe = problem.architecture.unit(problem.activation, pattern, [*theta, Fraction(0)])
         theta.append(-_last_preactivation(probe, problem.points[kink]))
-    unit = problem.architecture.unit(problem.activation, pattern, theta)
-    return unit, tuple(unit(value) for value in problem.dataset.x)
+    return problem.architecture.unit(problem.activation, pattern, theta)
+
+
+def _sorted_values(problem: _Problem, unit: LayeredUnit) -> tuple[Fraction, ...]:
+    """``u(x)`` at the sorted data (duplicates included), each distinct point evaluated once."""
+    at_points = {value: unit(value) for value in problem.points}
+    return tuple(at_points[value] for value in problem.dataset.x)
 
 
 def _last_preactivation(unit: LayeredUnit, x: Fraction) -> Fraction:
@@ -560,6 +620,7 @@ def unit_oracle(
     signs: Iterable[object] | None = None,
     order: str = "original",
     max_candidates: int = DEFAULT_MAX_CANDIDATES,
+    runners_up: int = 0,
 ) -> OracleResult:
     """``sup |λᵀu(X)|`` over every unit of an architecture, exactly, with a maximising unit.
 
@@ -588,6 +649,12 @@ def unit_oracle(
         Whether ``lam`` follows the caller's order of ``X`` or ascending ``x``.
     max_candidates : int
         Refuse (``ValueError``) when :func:`oracle_size` exceeds it.
+    runners_up : int
+        Also return up to this many further units, in :attr:`OracleResult.runners_up`: from the
+        ``1 + runners_up`` candidates each vertex map found largest (exactly, or in float64 when
+        the scaled integers exceed int64), the largest, evaluated exactly, with the maximiser's
+        and one another's columns left out up to a constant. Column generation adds those that
+        beat β in the same round (multiple pricing). 0 (default): none, at no cost.
 
     Returns
     -------
@@ -606,22 +673,68 @@ def unit_oracle(
     (Fraction(4, 1), 'abs(+abs(+x) - 2)')
     >>> sum(l * u for l, u in zip([1, -1, -1, 1], result.vector))   # the unit reproduces it
     Fraction(4, 1)
+
+    With ``runners_up``, further units come too, largest first (here two more maximisers):
+
+    >>> [other.describe() for other in unit_oracle([0, 2, 3, 5], [1, -1, -1, 1], "abs", 3, runners_up=2).runners_up]
+    ['abs(+abs(+x - 3))  |λᵀu| = 4', 'abs(+abs(+x - 5/2) + 5/2)  |λᵀu| = 4']
     """
-    if isinstance(max_candidates, bool) or not isinstance(max_candidates, (int, np.integer)) or max_candidates < 1:
-        raise ValueError(f"max_candidates must be a positive integer, got {max_candidates!r}")
+    for name, given, least in (("max_candidates", max_candidates, 1), ("runners_up", runners_up, 0)):
+        if isinstance(given, bool) or not isinstance(given, (int, np.integer)) or given < least:
+            raise ValueError(f"{name} must be an integer ≥ {least}, got {given!r}")
     problem = _problem(X, lam, activation, depth, architecture, wide_layer, signs, order)
-    best, scaled, total = _search(problem, int(max_candidates))
-    if best.found is None or scaled is None:  # λ = 0 on the distinct points: every unit gives 0
+    (best_value, best_found), leaders, scaled, total = _search(problem, int(max_candidates), 1 + int(runners_up))
+    if best_found is None or leaders is None or scaled is None:  # λ = 0 on the distinct points: every unit gives 0
         pattern = problem.patterns[0]
         unit = problem.architecture.unit(problem.activation, pattern, [Fraction(0)] * problem.architecture.n_parameters)
         vector = tuple(unit(value) for value in problem.dataset.x)
         return OracleResult(Fraction(0), Fraction(0), unit, _caller_order(problem, vector), total, problem.dataset)
-    unit, vector = _exact_unit(problem, best.found)
-    signed = sum((l * u for l, u in zip(problem.lam_sorted, vector)), Fraction(0))
-    value = Fraction(abs(best.value), scaled.denominator)
+    unit = _candidate_unit(problem, best_found)
+    vector = _sorted_values(problem, unit)
+    signed = _signed_value(problem, vector)
+    value = Fraction(abs(best_value), scaled.denominator)
     if abs(signed) != value:
         raise RuntimeError(f"oracle self-check failed: the maximising unit gives {signed}, the enumeration {value}")
-    return OracleResult(value, signed, unit, _caller_order(problem, vector), total, problem.dataset)
+    find_runners_up = partial(_runners_up, problem, leaders, best_found, vector, total, int(runners_up)) if runners_up else None
+    return OracleResult(value, signed, unit, _caller_order(problem, vector), total, problem.dataset, find_runners_up)
+
+
+def _signed_value(problem: _Problem, vector: Sequence[Fraction]) -> Fraction:
+    """``λᵀu`` exactly, for ``u``'s values at the sorted data."""
+    return sum((l * u for l, u in zip(problem.lam_sorted, vector)), Fraction(0))
+
+
+RUNNER_UP_TRIES = 4
+""":func:`_runners_up` evaluates at most this many candidates exactly per runner-up asked for."""
+
+
+def _runners_up(
+    problem: _Problem, leaders: _Leaders, best: _Found, best_vector: tuple[Fraction, ...], total: int, count: int
+) -> tuple[OracleResult, ...]:
+    """Up to ``count`` of the maps' leaders other than ``best``, evaluated exactly, whose vectors
+    differ from ``best_vector`` and from one another by more than a constant (the free output
+    bias makes such columns equivalent); in descending ``|λᵀu|`` (enumeration order on ties).
+    Leaders are tried largest first (a unit several candidates give, once), at most
+    :data:`RUNNER_UP_TRIES` units per runner-up."""
+
+    def up_to_constant(vector: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
+        return tuple(value - vector[0] for value in vector)
+
+    seen, found = {up_to_constant(best_vector)}, []
+    tried = {(unit.weights, unit.biases) for unit in [_candidate_unit(problem, best)]}
+    for candidate in leaders.ranked():
+        if len(tried) > RUNNER_UP_TRIES * count:
+            break
+        unit = _candidate_unit(problem, candidate)
+        if (unit.weights, unit.biases) in tried:
+            continue
+        tried.add((unit.weights, unit.biases))
+        vector = _sorted_values(problem, unit)
+        if up_to_constant(vector) not in seen:
+            seen.add(up_to_constant(vector))
+            signed = _signed_value(problem, vector)
+            found.append(OracleResult(abs(signed), signed, unit, _caller_order(problem, vector), total, problem.dataset))
+    return tuple(sorted(found, key=lambda result: -result.value)[:count])
 
 
 def _caller_order(problem: _Problem, sorted_vector: Sequence[Fraction]) -> tuple[Fraction, ...]:
