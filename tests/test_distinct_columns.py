@@ -322,3 +322,16 @@ def test_a_twin_has_no_child_an_earlier_row_lacks(rows, slopes, signs) -> None:
     for i in np.flatnonzero(twins):
         earlier = set().union(*(children(row) for row in rows[:i]))
         assert children(rows[i]) <= earlier
+
+
+def test_remembered_unit_columns_are_per_dataset_and_cannot_be_changed() -> None:
+    """exact_column remembers each unit's values: a caller changing the list it got, or the same
+    unit on other data, must not see (or leave) a stale column."""
+    lib = library([0, 1, 3, 4], "abs", 3)
+    feature = lib.feature(5)
+    first = exact_column(feature, lib.dataset)
+    expected = [feature.unit(x) + feature.offset for x in lib.dataset.x]
+    first[0] = Fraction(99)
+    assert exact_column(feature, lib.dataset) == expected
+    other = library([0, 2, 3, 7, 9], "abs", 3).dataset
+    assert exact_column(feature, other) == [feature.unit(x) + feature.offset for x in other.x]

@@ -8,10 +8,10 @@ features to it (:meth:`Library.with_features`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -545,7 +545,16 @@ def exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
     >>> exact_column(lib.feature(1), lib.dataset)
     [Fraction(0, 1), Fraction(0, 1), Fraction(2, 1)]
     """
-    return [feature.unit(x) + feature.offset for x in dataset.x]
+    return list(_unit_values(feature.unit, feature.offset, dataset))
+
+
+@lru_cache(maxsize=4096)
+def _unit_values(unit: Callable[[Fraction], Fraction], offset: Fraction, dataset: Dataset) -> tuple[Fraction, ...]:
+    """``unit(x) + offset`` at the sorted data, remembered: column generation asks for the same
+    added units' columns every round (the Lasso matrix, the exact residual), and evaluating a
+    deep unit in Fractions costs far more than hashing it and the data."""
+    at_points = {value: unit(value) + offset for value in dataset.distinct_x}
+    return tuple(at_points[value] for value in dataset.x)
 
 
 def _first_occurrences(columns: np.ndarray, penalised: np.ndarray) -> list[int]:
