@@ -21,6 +21,7 @@ fit at N = 50 under 30 s; the ground-truth library at N = 12, L = 4 under 10 s.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import multiprocessing
 import platform
@@ -122,7 +123,7 @@ def float_data_table(quick: bool) -> None:
             every, every_seconds = _timed(oracle.unit_oracle, X, lam, activation, depth)
         finally:
             oracle._float_shortlist = real  # type: ignore[assignment]
-        kept = sum(rows.shape[0] for rows in sizes[0])
+        kept = sum(rows.shape[0] for rows in sizes[0][0])  # (shortlist per map, leaders)
         print(
             f"{activation:>5} {depth:>2} {n:>3} {fast.n_candidates:>11,} {kept:>9,} {fast_seconds:11.3f} {every_seconds:8.3f} "
             f"{every_seconds / fast_seconds:7.1f}× {str(fast.value == every.value and fast.vector == every.vector):>6}"
@@ -163,6 +164,7 @@ def _certified_fit(activation, depth, beta, exact, X, y, runners_up):  # type: i
     from mirrorlib import ConvexNet, column_generation
     from mirrorlib.progress import LOGGER
 
+    importlib.import_module("mirrorlib.libraries.library")._unit_values.cache_clear()  # no fit reuses another's unit columns
     counter, level = _RoundCounter(), LOGGER.level
     LOGGER.addHandler(counter)
     LOGGER.setLevel(logging.INFO)

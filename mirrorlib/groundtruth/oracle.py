@@ -180,6 +180,7 @@ class _Scaled:
     scale: int  # Q / D: multiply D·x (ints) by it to get x''
     lam: np.ndarray  # λ·D_λ, ints
     denominator: int  # Q · q_σ · D_λ: divides the integer values
+    unit_denominator: int  # Q · q_σ: divides σ of the last pre-activation, giving u(x)
     slopes: tuple[int, int]  # a·q_σ, b·q_σ
     q_sigma: int
     dtype: object
@@ -221,6 +222,7 @@ def _scaled(
         scale=scale,
         lam=np.array(lam, dtype=dtype),
         denominator=data_den * scale * q_sigma * lam_den,
+        unit_denominator=data_den * scale * q_sigma,
         slopes=slopes,
         q_sigma=q_sigma,
         dtype=dtype,
@@ -380,7 +382,7 @@ def _float_view(problem: _Problem) -> _Scaled | None:
     points = np.array([float(v) for v in problem.points])
     lam = np.array([float(v) for v in problem.weights_at_points])
     slopes = (float(problem.activation.slopes[0]), float(problem.activation.slopes[1]))
-    return _Scaled(points=points, scale=1, lam=lam, denominator=1, slopes=slopes, q_sigma=1, dtype=np.float64)  # type: ignore[arg-type]
+    return _Scaled(points=points, scale=1, lam=lam, denominator=1, unit_denominator=1, slopes=slopes, q_sigma=1, dtype=np.float64)  # type: ignore[arg-type]
 
 
 def _float_error(view: _Scaled, architecture: Architecture, nets: Iterable[_Network], maps: Sequence[_Map]) -> float:
@@ -695,7 +697,7 @@ def unit_oracle(
     value = Fraction(abs(best_value), scaled.denominator)
     if abs(signed) != value:
         raise RuntimeError(f"oracle self-check failed: the maximising unit gives {signed}, the enumeration {value}")
-    find_runners_up = partial(_runners_up, problem, leaders, best_found, vector, total, int(runners_up)) if runners_up else None
+    find_runners_up = partial(_runners_up, problem, leaders, scaled, vector, total, int(runners_up)) if runners_up else None
     return OracleResult(value, signed, unit, _caller_order(problem, vector), total, problem.dataset, find_runners_up)
 
 
@@ -704,37 +706,53 @@ def _signed_value(problem: _Problem, vector: Sequence[Fraction]) -> Fraction:
     return sum((l * u for l, u in zip(problem.lam_sorted, vector)), Fraction(0))
 
 
-RUNNER_UP_TRIES = 4
-""":func:`_runners_up` evaluates at most this many candidates exactly per runner-up asked for."""
+RUNNER_UP_TRIES = 8
+""":func:`_runners_up` evaluates at most this many candidates per runner-up asked for."""
+
+
+def _candidate_column(net: _Network, scaled: _Scaled, found: _Found) -> np.ndarray:
+    """``u(x_j)·unit_denominator`` at the distinct points for one candidate, exactly in
+    ``scaled``'s integers (the values :func:`_block_values` sums, before λ)."""
+    _, matrix, indices, full, kink = found
+    weights, factor = _map_weights(matrix, scaled)
+    theta = (scaled.points[list(indices)] @ weights.T) * factor if weights.shape[1] else np.zeros(len(matrix), dtype=scaled.dtype)
+    last = _preactivations(net, np.asarray(theta, dtype=scaled.dtype).reshape(1, -1), scaled.points * scaled.scale, scaled)[-1][0]
+    return _sigma(last if full else last - last[kink], scaled.slopes)
 
 
 def _runners_up(
-    problem: _Problem, leaders: _Leaders, best: _Found, best_vector: tuple[Fraction, ...], total: int, count: int
+    problem: _Problem, leaders: _Leaders, scaled: _Scaled, best_vector: tuple[Fraction, ...], total: int, count: int
 ) -> tuple[OracleResult, ...]:
-    """Up to ``count`` of the maps' leaders other than ``best``, evaluated exactly, whose vectors
-    differ from ``best_vector`` and from one another by more than a constant (the free output
-    bias makes such columns equivalent); in descending ``|λᵀu|`` (enumeration order on ties).
-    Leaders are tried largest first (a unit several candidates give, once), at most
-    :data:`RUNNER_UP_TRIES` units per runner-up."""
-
-    def up_to_constant(vector: tuple[Fraction, ...]) -> tuple[Fraction, ...]:
-        return tuple(value - vector[0] for value in vector)
-
-    seen, found = {up_to_constant(best_vector)}, []
-    tried = {(unit.weights, unit.biases) for unit in [_candidate_unit(problem, best)]}
-    for candidate in leaders.ranked():
-        if len(tried) > RUNNER_UP_TRIES * count:
-            break
+    """Up to ``count`` of the maps' leaders whose columns differ from ``best_vector`` and from one
+    another by more than a constant (the free output bias makes such columns equivalent), in
+    descending ``|λᵀu|`` (enumeration order on ties). Leaders are tried largest first, at most
+    :data:`RUNNER_UP_TRIES` per runner-up, each column evaluated exactly in ``scaled``'s
+    integers; only the chosen ones become units with Fraction biases."""
+    nets = {pattern: _network(problem.architecture, pattern) for pattern in problem.patterns}
+    q = scaled.unit_denominator
+    best_column = [value * q for value in _distinct_values(problem, best_vector)]
+    seen = {tuple(int(v - best_column[0]) for v in best_column)}
+    chosen: list[tuple[Fraction, _Found, np.ndarray]] = []
+    for candidate in leaders.ranked()[: RUNNER_UP_TRIES * count]:
+        column = _candidate_column(nets[candidate[0]], scaled, candidate)
+        key = tuple(int(v) for v in column - column[0])
+        if key not in seen:
+            seen.add(key)
+            chosen.append((Fraction(int((scaled.lam * column).sum()), scaled.denominator), candidate, column))
+    chosen.sort(key=lambda entry: -abs(entry[0]))
+    results = []
+    for signed, candidate, column in chosen[:count]:
+        at_points = dict(zip(problem.points, (Fraction(int(v), q) for v in column)))
+        vector = tuple(at_points[value] for value in problem.dataset.x)
         unit = _candidate_unit(problem, candidate)
-        if (unit.weights, unit.biases) in tried:
-            continue
-        tried.add((unit.weights, unit.biases))
-        vector = _sorted_values(problem, unit)
-        if up_to_constant(vector) not in seen:
-            seen.add(up_to_constant(vector))
-            signed = _signed_value(problem, vector)
-            found.append(OracleResult(abs(signed), signed, unit, _caller_order(problem, vector), total, problem.dataset))
-    return tuple(sorted(found, key=lambda result: -result.value)[:count])
+        results.append(OracleResult(abs(signed), signed, unit, _caller_order(problem, vector), total, problem.dataset))
+    return tuple(results)
+
+
+def _distinct_values(problem: _Problem, sorted_vector: Sequence[Fraction]) -> list[Fraction]:
+    """A vector on the sorted data (duplicates included) at the distinct points only."""
+    at_points = dict(zip(problem.dataset.x, sorted_vector))
+    return [at_points[value] for value in problem.points]
 
 
 def _caller_order(problem: _Problem, sorted_vector: Sequence[Fraction]) -> tuple[Fraction, ...]:
@@ -786,7 +804,7 @@ def vertex_points(
                 key = tuple(int(v) for v in theta[position])
                 if key not in found:
                     found[key] = outputs[position]
-    q = scaled.denominator  # = Q·q_σ (λ's denominator is 1 here)
+    q = scaled.unit_denominator
     return {
         tuple(Fraction(v, q // scaled.q_sigma) for v in key): tuple(Fraction(int(v), q) for v in output)
         for key, output in found.items()
