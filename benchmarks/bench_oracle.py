@@ -164,7 +164,7 @@ def _certified_fit(activation, depth, beta, exact, X, y, runners_up):  # type: i
     from mirrorlib import ConvexNet, column_generation
     from mirrorlib.progress import LOGGER
 
-    importlib.import_module("mirrorlib.libraries.library")._unit_values.cache_clear()  # no fit reuses another's unit columns
+    importlib.import_module("mirrorlib.libraries.library")._UNIT_VALUES.clear()  # no fit reuses another's unit columns
     counter, level = _RoundCounter(), LOGGER.level
     LOGGER.addHandler(counter)
     LOGGER.setLevel(logging.INFO)

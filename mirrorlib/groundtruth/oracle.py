@@ -293,8 +293,6 @@ def _index_blocks(n: int, k: int, block: int) -> Iterator[np.ndarray]:
         yield np.stack(np.unravel_index(flat, (n,) * k), axis=1)
 
 
-
-
 def _block_values(net: _Network, full: bool, theta: np.ndarray, x: np.ndarray, s: _Scaled) -> tuple[np.ndarray, np.ndarray]:
     """For each candidate (row of ``θ``): its best signed value ``λᵀu`` and the kink point of the
     last bias (``−1`` for maps that pin the last bias themselves)."""
@@ -652,11 +650,12 @@ def unit_oracle(
     max_candidates : int
         Refuse (``ValueError``) when :func:`oracle_size` exceeds it.
     runners_up : int
-        Also return up to this many further units, in :attr:`OracleResult.runners_up`: from the
-        ``1 + runners_up`` candidates each vertex map found largest (exactly, or in float64 when
-        the scaled integers exceed int64), the largest, evaluated exactly, with the maximiser's
-        and one another's columns left out up to a constant. Column generation adds those that
-        beat β in the same round (multiple pricing). 0 (default): none, at no cost.
+        Also return up to this many further units, in :attr:`OracleResult.runners_up`. While it
+        enumerates, the oracle keeps each vertex map's ``1 + runners_up`` largest candidates
+        (by exact value, or by float64 value when the scaled integers exceed int64); on first
+        access the largest of them are evaluated exactly, leaving out columns equal to the
+        maximiser's or to one another's up to a constant. Column generation adds those that
+        beat β in the same round (multiple pricing). 0 (default): none.
 
     Returns
     -------

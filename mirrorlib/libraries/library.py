@@ -8,11 +8,12 @@ features to it (:meth:`Library.with_features`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -545,16 +546,24 @@ def exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
     >>> exact_column(lib.feature(1), lib.dataset)
     [Fraction(0, 1), Fraction(0, 1), Fraction(2, 1)]
     """
-    return list(_unit_values(feature.unit, feature.offset, dataset))
+    values = _unit_values(feature.unit, dataset)
+    return list(values) if feature.offset == 0 else [value + feature.offset for value in values]
 
 
-@lru_cache(maxsize=4096)
-def _unit_values(unit: Callable[[Fraction], Fraction], offset: Fraction, dataset: Dataset) -> tuple[Fraction, ...]:
-    """``unit(x) + offset`` at the sorted data, remembered: column generation asks for the same
-    added units' columns every round (the Lasso matrix, the exact residual), and evaluating a
-    deep unit in Fractions costs far more than hashing it and the data."""
-    at_points = {value: unit(value) + offset for value in dataset.distinct_x}
-    return tuple(at_points[value] for value in dataset.x)
+_UNIT_VALUES: WeakKeyDictionary[Any, dict[Dataset, tuple[Fraction, ...]]] = WeakKeyDictionary()
+"""unit → {data: the unit's values at the sorted data}, kept while the unit lives. A library's
+generated features live as long as the library, so column generation, which asks for the added
+units' columns every round (the Lasso matrix, the exact residual), evaluates each one once."""
+
+
+def _unit_values(unit: Any, dataset: Dataset) -> tuple[Fraction, ...]:
+    """``unit(x)`` at the sorted data, each distinct point evaluated once, remembered per unit
+    (:data:`_UNIT_VALUES`)."""
+    remembered = _UNIT_VALUES.setdefault(unit, {})
+    if dataset not in remembered:
+        at_points = {value: unit(value) for value in dataset.distinct_x}
+        remembered[dataset] = tuple(at_points[value] for value in dataset.x)
+    return remembered[dataset]
 
 
 def _first_occurrences(columns: np.ndarray, penalised: np.ndarray) -> list[int]:
