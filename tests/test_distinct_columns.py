@@ -337,18 +337,20 @@ def test_remembered_unit_columns_are_per_dataset_and_cannot_be_changed() -> None
     assert exact_column(feature, other) == [feature.unit(x) + feature.offset for x in other.x]
 
 
-def test_remembered_unit_columns_go_with_their_unit() -> None:
-    """The remembered values live only as long as their unit: a dropped library leaves nothing."""
+def test_remembered_unit_columns_go_with_their_library() -> None:
+    """The remembered values live as long as their unit, and a library keeps the features it was
+    asked for: they last while the library does (column generation's rounds), and a dropped
+    library leaves nothing."""
     import gc
     import importlib
 
     remembered = importlib.import_module("mirrorlib.libraries.library")._UNIT_VALUES
     lib = library([0, 1, 3, 4, 6], "abs", 4)
-    features = [lib.feature(index) for index in range(lib.n_features)]
     before = len(remembered)
-    for feature in features:
-        exact_column(feature, lib.dataset)
-    assert len(remembered) > before
-    del lib, features, feature
+    for index in range(lib.n_features):
+        exact_column(lib.feature(index), lib.dataset)
+    gc.collect()
+    assert lib.feature(3) is lib.feature(3) and len(remembered) > before
+    del lib
     gc.collect()
     assert len(remembered) <= before

@@ -267,6 +267,15 @@ class _Recipe:
         self.__dict__.pop("_distinct", None)
 
     def feature(self, index: int) -> Feature:
+        """Column ``index``'s feature, kept once asked for: the same object each time, so the
+        exact values remembered for its unit (:func:`~mirrorlib.libraries.library.exact_column`)
+        last as long as the library (column generation asks for the support's columns every round)."""
+        made = self.__dict__.setdefault("_features", {})
+        if index not in made:
+            made[index] = self._make_feature(index)
+        return made[index]
+
+    def _make_feature(self, index: int) -> Feature:
         if index == self.n_columns - 1:
             return _linear_feature(self.activation, self.dataset, self.depth, self.penalise_linear)
         signs, first_index, anchors = self.provenance(index)
