@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeVar
 
 import numpy as np
 
 from mirrorlib.numbers.exact import to_rational_vector
 
 __all__ = ["Dataset", "as_dataset", "as_labels"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,18 @@ class Dataset:
     def distinct_x(self) -> tuple[Fraction, ...]:
         """The distinct input values, ascending."""
         return tuple(sorted(set(self.x)))
+
+    def on_samples(self, at_points: Sequence[T]) -> tuple[T, ...]:
+        """Values given once per distinct input (in :attr:`distinct_x` order), repeated at every
+        sorted sample with that input.
+
+        Examples
+        --------
+        >>> as_dataset([2, 0, 2]).on_samples(["at 0", "at 2"])
+        ('at 0', 'at 2', 'at 2')
+        """
+        value_at = dict(zip(self.distinct_x, at_points))
+        return tuple(value_at[value] for value in self.x)
 
     def as_float(self) -> np.ndarray:
         """The sorted inputs as a float64 array."""

@@ -39,7 +39,7 @@ from mirrorlib.functions.activations import Activation, get_activation
 from mirrorlib.data import Dataset, as_dataset, as_labels
 from mirrorlib.numbers.exact import positive_beta, to_rational
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES
-from mirrorlib.libraries import ARCHITECTURES, ColumnSelection, Library, generated_library, library
+from mirrorlib.libraries import ARCHITECTURES, ColumnSelection, Library, MemoryLimitExceeded, generated_library, library
 from mirrorlib.multidim.estimation import PATTERN_MODES
 from mirrorlib.multidim.sampling import MAX_SAMPLED_NEURONS
 from mirrorlib.optimality import FitCertificate
@@ -68,8 +68,6 @@ def _distinct_if_dense_fits(full: Library) -> Library | None:
     points: 16 million naive columns, about 300,000 distinct), so the distinct library is built
     (within the limit) and fitted densely when its dense fit fits.
     """
-    from mirrorlib.libraries.library import MemoryLimitExceeded
-
     if full.matrix_fits_memory():
         return full.distinct(exact=False)
     if full.depth < 4:

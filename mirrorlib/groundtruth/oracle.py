@@ -593,8 +593,7 @@ def _candidate_unit(problem: _Problem, found: _Found) -> LayeredUnit:
 
 def _sorted_values(problem: _Problem, unit: LayeredUnit) -> tuple[Fraction, ...]:
     """``u(x)`` at the sorted data (duplicates included), each distinct point evaluated once."""
-    at_points = {value: unit(value) for value in problem.points}
-    return tuple(at_points[value] for value in problem.dataset.x)
+    return problem.dataset.on_samples([unit(value) for value in problem.points])
 
 
 def _last_preactivation(unit: LayeredUnit, x: Fraction) -> Fraction:
@@ -688,7 +687,7 @@ def unit_oracle(
     if best_found is None or leaders is None or scaled is None:  # λ = 0 on the distinct points: every unit gives 0
         pattern = problem.patterns[0]
         unit = problem.architecture.unit(problem.activation, pattern, [Fraction(0)] * problem.architecture.n_parameters)
-        vector = tuple(unit(value) for value in problem.dataset.x)
+        vector = _sorted_values(problem, unit)
         return OracleResult(Fraction(0), Fraction(0), unit, _caller_order(problem, vector), total, problem.dataset)
     unit = _candidate_unit(problem, best_found)
     vector = _sorted_values(problem, unit)
@@ -741,8 +740,7 @@ def _runners_up(
     chosen.sort(key=lambda entry: -abs(entry[0]))
     results = []
     for signed, candidate, column in chosen[:count]:
-        at_points = dict(zip(problem.points, (Fraction(int(v), q) for v in column)))
-        vector = tuple(at_points[value] for value in problem.dataset.x)
+        vector = problem.dataset.on_samples([Fraction(int(v), q) for v in column])
         unit = _candidate_unit(problem, candidate)
         results.append(OracleResult(abs(signed), signed, unit, _caller_order(problem, vector), total, problem.dataset))
     return tuple(results)

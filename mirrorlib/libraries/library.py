@@ -561,8 +561,7 @@ def _unit_values(unit: Any, dataset: Dataset) -> tuple[Fraction, ...]:
     (:data:`_UNIT_VALUES`)."""
     remembered = _UNIT_VALUES.setdefault(unit, {})
     if dataset not in remembered:
-        at_points = {value: unit(value) for value in dataset.distinct_x}
-        remembered[dataset] = tuple(at_points[value] for value in dataset.x)
+        remembered[dataset] = dataset.on_samples([unit(value) for value in dataset.distinct_x])
     return remembered[dataset]
 
 
