@@ -247,3 +247,5 @@ def test_runners_up_come_from_several_maps_and_are_bounded() -> None:
     assert all(0 < size <= k for size, k in zip(found, (1, 3, 8, 20))) and found[-1] >= 10
     with pytest.raises(ValueError, match="runners_up must be an integer ≥ 0"):
         unit_oracle(X, lam, "abs", 4, runners_up=-1)
+    with pytest.raises(ValueError, match="runners_up must be at most 1,000, got 1,000,000,000"):
+        unit_oracle(X, lam, "abs", 4, runners_up=10**9)
