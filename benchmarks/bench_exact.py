@@ -23,6 +23,11 @@ path's before/after comes from one run). Sections:
    N = 20, 30, 40, 60; target: N = 40 under 3 s.
 5. **Matrix-free ``Aᵀr``** (:class:`mirrorlib.libraries.operator.LibraryOperator`) against building
    the dense float matrix and multiplying, where it fits in memory.
+6. **Exact fits at β > 0**: ``fit_lasso(..., exact=True)`` (the exact optimum from the float
+   solution's support and signs, :mod:`mirrorlib.lasso.guided`, on the library's integer
+   columns) against the exact homotopy over the same columns from their Fraction matrix (the
+   previous ``fit_lasso``), in the same process, and with ``--baseline REV`` the whole exact fit
+   at that revision. Same exact objective required.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -57,6 +63,38 @@ for n in json.loads(sys.argv[1]):
     solution = solve_lasso_exact(A, y, None)
     results.append({"n": len(X), "columns": A.shape[1], "seconds": time.perf_counter() - start,
                     "knots": len(solution.path), "support": len(solution.support), "objective": str(solution.objective)})
+print(json.dumps(results))
+"""
+
+
+FIT_SCRIPT = """
+import json, sys, time
+import numpy as np
+from fractions import Fraction
+from mirrorlib import library
+from mirrorlib.lasso.fit import fit_lasso
+from mirrorlib.lasso import solve_lasso_exact
+from mirrorlib.lasso.certificate import certify_lasso
+results = []
+for activation, depth, n, anchor in json.loads(sys.argv[1]):
+    rng = np.random.default_rng(n)
+    x = np.sort(rng.uniform(-1, 1, n)).round(3)
+    X = [Fraction(str(v)) for v in x]
+    y = [Fraction(str(v)) for v in (np.sin(3 * x) + 0.1 * rng.standard_normal(n)).round(3)]
+    beta = Fraction(1, 20)
+    lib = library(X, activation, depth).distinct()
+    start = time.perf_counter()
+    fit = fit_lasso(lib, y, beta, exact=True)
+    row = {"activation": activation, "depth": depth, "n": n, "columns": lib.n_features, "seconds": time.perf_counter() - start,
+           "support": sum(1 for v in fit.z if v), "objective": str(fit.objective), "certified": fit.is_certified}
+    if anchor and sys.argv[2] == "anchor":
+        start = time.perf_counter()
+        A = lib.matrix(exact=True)
+        solution = solve_lasso_exact(A, y, beta)
+        certified = certify_lasso(A, y, solution.z, solution.xi, beta).is_optimal
+        row.update(homotopy_seconds=time.perf_counter() - start, knots=len(solution.path),
+                   homotopy_objective=str(solution.objective), homotopy_certified=certified)
+    results.append(row)
 print(json.dumps(results))
 """
 
@@ -205,15 +243,7 @@ def deduplication(cases: list[tuple[int, int]]) -> None:
 
 def exact_paths(sizes: list[int], baseline: str | None) -> None:
     print("\n## 4. exact β → 0⁺ path, ReLU depth 3 (target: N = 40 under 3 s)")
-    runs = {"now": _run_paths(sizes, Path(__file__).resolve().parents[1])}
-    if baseline is not None:
-        with tempfile.TemporaryDirectory() as scratch:
-            tree = Path(scratch) / "baseline"
-            subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), baseline], check=True)
-            try:
-                runs[baseline] = _run_paths(sizes, tree)
-            finally:
-                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], check=True)
+    runs = _now_and_baseline(PATH_SCRIPT, [json.dumps(sizes)], baseline)
     header = f"{'N':>4} {'columns':>8} {'knots':>6} {'support':>8}" + "".join(f" {name[:12] + ' s':>14}" for name in runs)
     print(header + ("  speed-up" if len(runs) == 2 else ""))
     for index, row in enumerate(runs["now"]):
@@ -247,32 +277,73 @@ def matrix_free(cases: list[tuple[int, int]]) -> None:
             print(f"{depth:>2} {n:>7} {lib.n_features:>11,} {seconds:>11.3f} {'(not built)':>14} {'':>12} {gigabytes:>9.1f}")
 
 
-def _run_paths(sizes: list[int], source: Path) -> list[dict]:
+def exact_fits(cases: list[tuple[str, int, int, bool]], baseline: str | None) -> None:
+    print("\n## 6. exact fits at β = 1/20: from the float guess vs the exact homotopy over the same columns")
+    print("(fit_lasso(exact=True) now; the homotopy from the Fraction matrix, with its certificate, in the same process;")
+    print(" 'baseline' is the whole exact fit_lasso at the baseline revision; '-': not run, see README)")
+    runs = _now_and_baseline(FIT_SCRIPT, [json.dumps(cases)], baseline, extra_now=["anchor"], extra_baseline=["plain"])
+    print(f"{'σ':>4} {'L':>2} {'N':>4} {'columns':>8} {'support':>8} {'now s':>8} {'homotopy s':>11} {'knots':>6} {'speed-up':>9}"
+          + (f" {'baseline s':>11} {'speed-up':>9}" if len(runs) == 2 else "") + "  same objective")
+    for index, row in enumerate(runs["now"]):
+        objectives = {row["objective"]} | ({row["homotopy_objective"]} if "knots" in row else set())
+        objectives |= {run[index]["objective"] for run in runs.values()}
+        certified = row["certified"] and row.get("homotopy_certified", True)
+        anchor = (f" {row['homotopy_seconds']:>11.2f} {row['knots']:>6} {row['homotopy_seconds'] / row['seconds']:>8.1f}×" if "knots" in row
+                  else f" {'-':>11} {'-':>6} {'-':>9}")
+        line = f"{row['activation']:>4} {row['depth']:>2} {row['n']:>4} {row['columns']:>8,} {row['support']:>8} {row['seconds']:>8.2f}" + anchor
+        if len(runs) == 2:
+            other = list(runs.values())[1][index]["seconds"]
+            line += f" {other:>11.2f} {other / row['seconds']:>8.1f}×"
+        print(line + f"  {len(objectives) == 1 and certified}")
+
+
+def _now_and_baseline(
+    script: str, arguments: list[str], baseline: str | None, extra_now: Sequence[str] = (), extra_baseline: Sequence[str] = ()
+) -> dict[str, list[dict]]:
+    """``{"now": …, baseline: …}``: ``script`` run on this checkout and, with ``baseline``, on that
+    revision checked out in a temporary git worktree."""
+    runs = {"now": _run_script(script, [*arguments, *extra_now], Path(__file__).resolve().parents[1])}
+    if baseline is not None:
+        with tempfile.TemporaryDirectory() as scratch:
+            tree = Path(scratch) / "baseline"
+            subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), baseline], check=True)
+            try:
+                runs[baseline] = _run_script(script, [*arguments, *extra_baseline], tree)
+            finally:
+                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], check=True)
+    return runs
+
+
+def _run_script(script: str, arguments: list[str], source: Path) -> list[dict]:
     environment = {**os.environ, "PYTHONPATH": str(source)}
-    output = subprocess.run(
-        [sys.executable, "-c", PATH_SCRIPT, json.dumps(sizes)], capture_output=True, text=True, env=environment, check=True, cwd=source
-    )
+    output = subprocess.run([sys.executable, "-c", script, *arguments], capture_output=True, text=True, env=environment, check=True, cwd=source)
     return json.loads(output.stdout)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes only")
-    parser.add_argument("--baseline", metavar="REV", help="also time the exact path at this git revision (e.g. c8e0d4e)")
+    parser.add_argument("--sections", default="1,2,3,4,5,6", help="comma-separated section numbers to run (default: all)")
+    parser.add_argument("--baseline", metavar="REV", help="also time the exact path and exact fits at this git revision (e.g. c8e0d4e)")
     args = parser.parse_args()
     print(f"# bench_exact — {date.today()} — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    if args.quick:
-        distinct_by_construction(DISTINCT_CASES[:3] + DISTINCT_CASES[4:5])
-        exact_builds([(3, 30), (4, 8)])
-        deduplication([(3, 30), (4, 8)])
-        exact_paths([20, 30], args.baseline)
-        matrix_free([(2, 4000), (3, 200)])
-        return
-    distinct_by_construction(DISTINCT_CASES)
-    exact_builds([(3, 50), (3, 100), (4, 10), (4, 20)])
-    deduplication([(3, 50), (3, 200), (4, 10), (4, 30)])
-    exact_paths([20, 30, 40, 60], args.baseline)
-    matrix_free([(2, 4000), (2, 100_000), (3, 200), (3, 1000), (4, 60)])
+    chosen = {int(part) for part in args.sections.split(",")}
+    quick = args.quick
+    sections = {
+        1: lambda: distinct_by_construction(DISTINCT_CASES[:3] + DISTINCT_CASES[4:5] if quick else DISTINCT_CASES),
+        2: lambda: exact_builds([(3, 30), (4, 8)] if quick else [(3, 50), (3, 100), (4, 10), (4, 20)]),
+        3: lambda: deduplication([(3, 30), (4, 8)] if quick else [(3, 50), (3, 200), (4, 10), (4, 30)]),
+        4: lambda: exact_paths([20, 30] if quick else [20, 30, 40, 60], args.baseline),
+        5: lambda: matrix_free([(2, 4000), (3, 200)] if quick else [(2, 4000), (2, 100_000), (3, 200), (3, 1000), (4, 60)]),
+        6: lambda: exact_fits(
+            [("relu", 3, 30, True), ("abs", 3, 30, True)] if quick
+            else [("relu", 3, 50, True), ("relu", 3, 100, True), ("relu", 3, 150, True), ("relu", 3, 300, False),
+                  ("abs", 3, 50, True), ("abs", 3, 100, True), ("relu", 4, 60, True)],
+            args.baseline,
+        ),
+    }
+    for number in sorted(chosen & set(sections)):
+        sections[number]()
 
 
 if __name__ == "__main__":

@@ -32,11 +32,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from mirrorlib.data import Dataset
+
+if TYPE_CHECKING:
+    from mirrorlib.numbers.linalg import ExactMatrix
 
 __all__ = ["FeatureLibrary", "TrainedNetwork", "Unit"]
 
@@ -117,6 +120,11 @@ class FeatureLibrary(Protocol):
 
     def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
         """``A`` (``N × M``): float64, or Fractions with ``exact=True``; rows in the caller's order."""
+        ...
+
+    def exact_matrix(self) -> ExactMatrix:
+        """``A`` for the exact solvers, rows in the caller's order (the same numbers as
+        ``matrix(exact=True)``, built from integers where the family has them)."""
         ...
 
     @property

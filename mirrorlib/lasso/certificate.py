@@ -46,7 +46,7 @@ from fractions import Fraction
 import numpy as np
 
 from mirrorlib.numbers.exact import format_rational, to_rational, to_rational_vector
-from mirrorlib.numbers.linalg import ExactMatrix, as_rational_matrix, least_squares, to_fraction, to_scalar
+from mirrorlib.numbers.linalg import ExactMatrix, exact_matrix, least_squares, to_fraction, to_scalar
 
 __all__ = ["LassoCertificate", "certify_lasso", "lasso_objective"]
 
@@ -354,14 +354,14 @@ def _residual(
 
 
 def _objective(residual: Sequence[Fraction], z: Sequence[Fraction], beta: Fraction) -> Fraction:
-    return sum((v * v for v in residual), Fraction(0)) / 2 + beta * sum((abs(v) for v in z), Fraction(0))
+    return sum((v * v for v in residual), Fraction(0)) / 2 + beta * sum((abs(v) for v in z if v), Fraction(0))
 
 
 def _exact_inputs(
     A: object, y: object, z: object, xi: object, beta: object
 ) -> tuple[ExactMatrix, tuple[Fraction, ...], tuple[Fraction, ...], Fraction, Fraction | None]:
     """Validate and convert the certificate inputs exactly (``A`` may be an ExactMatrix)."""
-    matrix = A if isinstance(A, ExactMatrix) else ExactMatrix(as_rational_matrix(A, name="A"))
+    matrix = exact_matrix(A)
     n, m = matrix.nrows, matrix.ncols
     yv = to_rational_vector(_flat(y), name="y")  # type: ignore[arg-type]
     zv = to_rational_vector(_flat(z), name="z")  # type: ignore[arg-type]

@@ -162,17 +162,26 @@ def fit_lasso(
     """
     from mirrorlib.lasso.certificate import certify_lasso
     from mirrorlib.lasso.float_certificate import certify_lasso_float
-    from mirrorlib.lasso import solve_lasso, solve_lasso_exact
+    from mirrorlib.lasso import solve_lasso_exact
+    from mirrorlib.numbers.linalg import ExactMatrix
 
     penalised = lib.penalised
     labels = as_labels(y, lib.dataset)
     labels_original = np.array(lib.dataset.to_original_order(labels), dtype=object)
     if exact:
-        A = lib.matrix(exact=True)
-        target = labels_original
         beta_exact = None if beta is None else to_rational(beta, name="beta")
-        A_penalised, target = _eliminate_free_columns(lib, A, target, penalised, exact=True)
-        solution = solve_lasso_exact(A_penalised.tolist(), list(target), beta_exact)
+        guess = None if beta_exact is None else _float_guess(lib, labels_original, beta_exact, tol)
+        if penalised.all():
+            matrix, target = lib.exact_matrix(), labels_original
+        else:
+            A = lib.matrix(exact=True)
+            A_penalised, target = _eliminate_free_columns(lib, A, labels_original, penalised, exact=True)
+            matrix = ExactMatrix.from_array(A_penalised)
+        solution = solve_lasso_exact(matrix, list(target), beta_exact, guess=guess, certify=False)
+        certificate = certify_lasso(matrix, list(target), solution.z, solution.xi, beta_exact, dual=solution.dual if beta is None else None)
+        if not certificate.is_optimal:  # the homotopy's float shadow misled it: solve again, checked, exact as a fallback
+            solution = solve_lasso_exact(matrix, list(target), beta_exact)
+            certificate = certify_lasso(matrix, list(target), solution.z, solution.xi, beta_exact, dual=solution.dual if beta is None else None)
         z = _scatter(solution.z, penalised, Fraction(0))
         xi = solution.xi
         if not penalised.all():
@@ -180,23 +189,16 @@ def fit_lasso(
             gamma = _least_squares_exact(_unpenalised_basis(lib, exact=True), residual)
             xi = gamma[0]
             z = _fill(z, penalised, gamma[1:])
-        certificate = certify_lasso(
-            A_penalised.tolist(), list(target), solution.z, solution.xi, beta_exact, dual=solution.dual if beta is None else None
-        )
-        objective = solution.objective
-        problem = (A_penalised.tolist(), list(target), solution.z, solution.dual, beta_exact)
-        return LassoFit(z=tuple(z), xi=xi, objective=objective, certificate=certificate, exact=True, penalised_problem=problem)
+        problem = (matrix, list(target), solution.z, solution.dual, beta_exact)
+        return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=True, penalised_problem=problem)
     if beta is None:
         raise ValueError("beta=None (the β → 0⁺ limit) needs exact=True; give a float beta > 0 otherwise")
-    A = lib.matrix()
-    target_f = labels_original.astype(np.float64)
-    A_penalised, target_f = _eliminate_free_columns(lib, A, target_f, penalised, exact=False)
     try:
         beta_float = float(to_rational(beta, name="beta"))
     except OverflowError:
         raise ValueError(f"beta = {beta} is too large for a float fit; use exact=True or rescale") from None
-    warm = None if start is None else np.asarray(start, dtype=np.float64)[penalised]
-    solution = solve_lasso(A_penalised, target_f, beta_float, tol=tol, start=warm)
+    A = lib.matrix()
+    A_penalised, target_f, solution = _float_solution(lib, A, labels_original, beta_float, tol, start)
     z = _scatter(tuple(solution.z), penalised, 0.0)
     xi = solution.xi
     if not penalised.all():
@@ -207,6 +209,32 @@ def fit_lasso(
     certificate = certify_lasso_float(A_penalised, target_f, solution.z, solution.xi, beta_float, tol=max(tol, 1e-12) * 10)
     problem = (A_penalised, target_f, np.asarray(solution.z), float(solution.xi), beta_float)
     return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=False, penalised_problem=problem)
+
+
+def _float_solution(
+    lib: FeatureLibrary, A: np.ndarray, labels_original: np.ndarray, beta: float, tol: float, start: Sequence[float] | None
+) -> tuple[np.ndarray, np.ndarray, Any]:
+    """``(A_penalised, target, solution)``: the float Lasso over the penalised columns, the free
+    ones projected out (``A`` is ``lib.matrix()``)."""
+    from mirrorlib.lasso import solve_lasso
+
+    penalised = lib.penalised
+    A_penalised, target = _eliminate_free_columns(lib, A, labels_original.astype(np.float64), penalised, exact=False)
+    warm = None if start is None else np.asarray(start, dtype=np.float64)[penalised]
+    return A_penalised, target, solve_lasso(A_penalised, target, beta, tol=tol, start=warm)
+
+
+def _float_guess(lib: FeatureLibrary, labels_original: np.ndarray, beta: Fraction, tol: float) -> np.ndarray | None:
+    """The float solution over the penalised columns, as the exact fit's guess of its support
+    and signs (:mod:`mirrorlib.lasso.guided`); None when β or the labels leave float range."""
+    try:
+        beta_float = float(beta)
+        labels_float = labels_original.astype(np.float64)
+    except OverflowError:
+        return None
+    if not (np.isfinite(labels_float).all() and 0 < beta_float < np.inf):
+        return None
+    return _float_solution(lib, lib.matrix(), labels_original, beta_float, tol, None)[2].z
 
 
 def _scatter(values: Sequence[Any], mask: np.ndarray, zero: Any) -> list[Any]:

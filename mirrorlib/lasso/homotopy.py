@@ -44,14 +44,15 @@ from fractions import Fraction
 import numpy as np
 
 from mirrorlib.lasso.certificate import certify_lasso
+from mirrorlib.lasso.guided import solve_from_guess, support_guess
 from mirrorlib.lasso.solutions import BETA_TO_ZERO, ExactLassoSolution, PathKnot
 from mirrorlib.numbers.exact import positive_beta, to_rational_vector
 from mirrorlib.numbers.linalg import (
     ExactMatrix,
     Scalar,
     ScaledVector,
-    as_rational_matrix,
     dots,
+    exact_matrix,
     solve_scalars,
     to_fraction,
     to_scalar,
@@ -93,6 +94,7 @@ def solve_lasso_exact(
     *,
     certify: bool = True,
     max_knots: int | None = None,
+    guess: object | None = None,
 ) -> ExactLassoSolution:
     """Solve ``min ½‖A z + ξ1 − y‖² + β‖z‖₁`` exactly by the rational homotopy path.
 
@@ -100,8 +102,9 @@ def solve_lasso_exact(
     ----------
     A:
         ``N × M`` dictionary: rows of numbers (Fractions, ints, floats — converted exactly —,
-        strings like ``"3/4"``) or a numpy array. Duplicate, zero, constant, ±collinear columns
-        and rank-deficient designs are all fine.
+        strings like ``"3/4"``), a numpy array, or an
+        :class:`~mirrorlib.numbers.linalg.ExactMatrix`. Duplicate, zero, constant, ±collinear
+        columns and rank-deficient designs are all fine.
     y:
         ``N`` labels.
     beta:
@@ -114,12 +117,18 @@ def solve_lasso_exact(
         be a bug). On by default.
     max_knots:
         Optional cap on the number of path knots (``RuntimeError`` when exceeded).
+    guess:
+        β > 0 only: a float solution (``M`` floats, e.g. ``solve_lasso(A, y, β).z``) whose
+        support and signs are tried first (:mod:`mirrorlib.lasso.guided`): the exact point on
+        them is solved for and refined, and returned when it is optimal; otherwise the
+        homotopy runs. The result is exact either way; only the time differs.
 
     Returns
     -------
     ExactLassoSolution
         With ``z`` supported on columns whose centred versions are linearly independent; among
-        duplicate columns the weight goes to the first.
+        duplicate columns the homotopy gives the weight to the first (a guess, to the one it
+        weights). A solution found from ``guess`` has its own knot as its whole ``path``.
 
     Raises
     ------
@@ -133,13 +142,21 @@ def solve_lasso_exact(
     >>> solution = solve_lasso_exact([[0, 1], [1, 0], [2, 1], [3, 0]], [0, 1, '5/2', 3], '1/10')
     >>> solution.z, solution.xi, solution.objective
     ((Fraction(43, 40), Fraction(9, 40)), Fraction(-1, 10), Fraction(137, 800))
+    >>> solve_lasso_exact([[0, 1], [1, 0], [2, 1], [3, 0]], [0, 1, '5/2', 3], '1/10', guess=[1.0, 0.2]).z
+    (Fraction(43, 40), Fraction(9, 40))
     """
-    rows = as_rational_matrix(A, name="A")
-    labels = _exact_labels(y, len(rows))
+    matrix = exact_matrix(A)
+    labels = _exact_labels(y, matrix.nrows)
     target = _exact_beta(beta)
     if max_knots is not None and (not isinstance(max_knots, int) or max_knots < 1):
         raise ValueError(f"max_knots must be a positive int or None, got {max_knots!r}")
-    matrix = ExactMatrix(rows)
+    if guess is not None:
+        if target is None:
+            raise ValueError("guess needs beta > 0: the β → 0⁺ limit (beta=None) is found by the homotopy alone; drop guess")
+        signs = support_guess(guess, matrix.ncols)
+        guided = solve_from_guess(matrix, labels, target, signs)
+        if guided is not None and (not certify or _certified(matrix, labels, guided)):
+            return guided
     problem = _centre_and_deduplicate(matrix, labels)
     exact_target = None if target is None else to_scalar(target)
     solution = _assemble(problem, _homotopy(problem, exact_target, max_knots), matrix, labels, target)

@@ -34,7 +34,7 @@ import numpy as np
 
 from mirrorlib.numbers.exact import format_rational
 from mirrorlib.lasso import ExactLassoSolution, solve_lasso_exact
-from mirrorlib.numbers.linalg import as_rational_matrix, nullspace
+from mirrorlib.numbers.linalg import nullspace
 
 __all__ = ["OptimalSet", "optimal_set", "is_unique_optimum", "is_unique_within_tolerance", "MAX_VERTICES"]
 
@@ -140,11 +140,11 @@ class OptimalSet:
 
 def _face(A: object, z: Sequence[Fraction], dual: Sequence[Fraction]) -> tuple[_Face, Vector]:
     """The optimal polytope around the optimum ``z`` with dual vector ``λ`` (``|Ãᵀλ| ≤ 1``)."""
-    from mirrorlib.numbers.linalg import ExactMatrix, to_fraction, to_scalar
+    from mirrorlib.numbers.linalg import exact_matrix, to_fraction, to_scalar
 
-    rows = as_rational_matrix(A, name="A")
-    n, m = len(rows), len(rows[0])
-    centred, means = ExactMatrix(rows).centre_columns()
+    matrix = exact_matrix(A)
+    n, m = matrix.nrows, matrix.ncols
+    centred, means = matrix.centre_columns()
     correlations = centred.rmatvec_scaled([to_scalar(v) for v in dual])
     one = to_scalar(1)
     columns = centred.columns()

@@ -8,6 +8,7 @@ features to it (:meth:`Library.with_features`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -23,6 +24,7 @@ from mirrorlib.functions.pwl import PWL
 from mirrorlib.functions.reflections import ReflectionExpression
 from mirrorlib.libraries.distinct_columns import first_distinct_rows
 from mirrorlib.libraries.narrow_columns import IntegerColumns
+from mirrorlib.numbers.linalg import ExactMatrix
 from mirrorlib.units import NarrowUnit
 
 if TYPE_CHECKING:
@@ -274,10 +276,14 @@ class Library:
 
     def _integer_rows(self) -> np.ndarray:
         """The closed-form columns of this library (its selection) as integer rows."""
+        return self._integer_columns().values
+
+    def _integer_columns(self) -> IntegerColumns:
+        """The closed-form columns of this library (its selection) as integers on their denominator."""
         if self.selected_rows is not None:
-            return self.selected_rows.values
-        values = self.recipe.integer_columns().values
-        return values if self.selection is None else values[self.selection.indices]
+            return self.selected_rows
+        built = self.recipe.integer_columns()
+        return built if self.selection is None else IntegerColumns(built.values[self.selection.indices], built.denominator)
 
     def _distinct_positions(self, exact: bool) -> list[int]:
         """Positions of the first occurrence of each distinct (column, penalised) pair."""
@@ -321,6 +327,36 @@ class Library:
         elif exact or columns is self.recipe.__dict__.get("_float_columns"):
             columns = columns.copy()  # cached rows are never handed out
         return columns.T
+
+    def exact_matrix(self) -> ExactMatrix:
+        """``A`` for the exact solvers, rows in the caller's order, without a Fraction per entry.
+
+        The closed-form columns come from their integer rows on the common denominator ``D``
+        (:class:`~mirrorlib.libraries.narrow_columns.IntegerColumns`); generated columns are
+        put on the least common multiple of ``D`` and their own denominators.
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> lib = library(['1/2', 0, 3], 'relu', 2)
+        >>> A = lib.exact_matrix()
+        >>> [[str(v) for v in A.column(j)] for j in (1, 2)] == [[str(v) for v in column] for column in lib.matrix(exact=True).T[1:3]]
+        True
+        """
+        _check_memory(self.n_features, self.dataset.n_samples, object, what="the exact dictionary has", arrays=1)  # the integers handed to FLINT
+        if self.selected_rows is None and self._selection_by_units() and "_integer_columns" not in self.recipe.__dict__:
+            return ExactMatrix.from_array(self.matrix(exact=True))  # a few columns: evaluated through their units
+        closed = self._integer_columns()
+        values, denominator = closed.values, closed.denominator
+        if self.generated:
+            generated = [exact_column(feature, self.dataset) for feature in self.generated]
+            common = math.lcm(denominator, *{value.denominator for column in generated for value in column})
+            scaled = [[value.numerator * (common // value.denominator) for value in column] for column in generated]
+            values = np.vstack([values.astype(object) * (common // denominator), np.array(scaled, dtype=object).reshape(len(scaled), -1)])
+            denominator = common
+        if self.dataset.order != tuple(range(self.dataset.n_samples)):
+            values = np.take(values, np.argsort(np.array(self.dataset.order, dtype=np.int64)), axis=1)
+        return ExactMatrix.from_integer_columns(values, denominator)
 
     def _float_rows(self) -> np.ndarray:
         """The float64 columns on the sorted data: from the integer columns when they were built

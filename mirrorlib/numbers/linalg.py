@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from mirrorlib.numbers.exact import to_rational
 
 import flint as _flint
@@ -33,6 +35,7 @@ __all__ = [
     "RationalMatrix",
     "Scalar",
     "ExactMatrix",
+    "exact_matrix",
     "SingularMatrixError",
     "as_rational_matrix",
     "matvec",
@@ -155,8 +158,6 @@ def _numpy_to_rows(A: object, *, name: str) -> RationalMatrix | None:
     """Fast exact conversion of a real numpy array; ``None`` if ``A`` is not one."""
     if type(A).__module__ != "numpy" or not hasattr(A, "dtype"):
         return None
-    import numpy as np
-
     arr = np.asarray(A)
     if arr.dtype.kind not in "iuf":
         return None
@@ -358,7 +359,9 @@ def least_squares(A: Sequence[Sequence[Fraction]], b: Sequence[Fraction]) -> tup
 class ExactMatrix:
     """An immutable exact ``N × M`` matrix for repeated products ``A v`` and ``Aᵀ v``.
 
-    Stored as a ``flint.fmpq_mat`` (products run in C). Vectors passed to and returned by the
+    Stored as a ``flint.fmpq_mat`` (products run in C), or, when built from integers on a
+    common denominator (:meth:`from_integer_columns`), as that integer matrix, the rational
+    copies being formed only when a method needs them. Vectors passed to and returned by the
     methods are lists of backend scalars (see :func:`to_scalar`), except for the ``*_fractions``
     helpers.
 
@@ -369,7 +372,7 @@ class ExactMatrix:
     (2, 2, [2, 4])
     """
 
-    __slots__ = ("nrows", "ncols", "_mat", "_matT", "_integer_transpose")
+    __slots__ = ("nrows", "ncols", "_rational", "_rational_transpose", "_integer_transpose")
 
     def __init__(self, rows: Sequence[Sequence[Fraction]]) -> None:
         nrows = len(rows)
@@ -380,8 +383,87 @@ class ExactMatrix:
         """Initialise from row-major backend scalars."""
         self.nrows, self.ncols = nrows, ncols
         self._integer_transpose: tuple[object, int] | None = None
-        self._mat = _flint.fmpq_mat(nrows, ncols, entries)
-        self._matT = self._mat.transpose()
+        self._rational = _flint.fmpq_mat(nrows, ncols, entries)
+        self._rational_transpose = None
+
+    @property
+    def _mat(self) -> Any:
+        """``A`` as an ``fmpq_mat`` (formed on first use)."""
+        if self._rational is None:
+            self._rational = self._matT.transpose()
+        return self._rational
+
+    @property
+    def _matT(self) -> Any:
+        """``Aᵀ`` as an ``fmpq_mat`` (formed on first use, from ``A`` or from ``K/D``)."""
+        if self._rational_transpose is None:
+            if self._rational is not None:
+                self._rational_transpose = self._rational.transpose()
+            else:
+                transpose, denominator = self._integer_transpose  # type: ignore[misc]
+                rational = _flint.fmpq_mat(transpose)
+                self._rational_transpose = rational if denominator == 1 else rational * _flint.fmpq(1, denominator)
+        return self._rational_transpose
+
+    @classmethod
+    def from_array(cls, array: Any, *, name: str = "A") -> ExactMatrix:
+        """The matrix of a 2-D numpy array: integers, or an object array of ``int`` and
+        ``Fraction`` entries (as :meth:`FeatureLibrary.matrix(exact=True)
+        <mirrorlib.protocols.FeatureLibrary.matrix>` returns); other arrays go through
+        :func:`as_rational_matrix`.
+
+        The entries are put on their least common denominator ``D`` and stored once as the
+        integer matrix ``D·A``, from which the rational products are formed in C: a Python
+        step per entry only to read its numerator and denominator. Errors name ``name``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> M = ExactMatrix.from_array(np.array([[Fraction(1, 2), 1], [0, Fraction(-3, 4)]], dtype=object))
+        >>> [str(v) for v in M.rmatvec([to_scalar(1), to_scalar(1)])]
+        ['1/2', '1/4']
+        >>> ExactMatrix.from_array(np.array([[0.5, 2.0]])).column(0)
+        [1/2]
+        """
+        values = np.asarray(array)
+        if values.ndim != 2 or values.size == 0 or values.dtype.kind not in "iuO":
+            return cls(as_rational_matrix(array, name=name))
+        if values.dtype.kind in "iu":
+            return cls.from_integer_columns(values.T, 1)
+        try:
+            denominators = _DENOMINATOR(values)
+        except TypeError:  # an entry that is neither int nor Fraction: convert each one
+            return cls(as_rational_matrix(array, name=name))
+        denominator = math.lcm(1, *set(denominators.ravel().tolist()))
+        return cls.from_integer_columns(_SCALED_NUMERATOR(values.T, denominator), denominator)
+
+    @classmethod
+    def from_integer_columns(cls, columns: Any, denominator: int) -> ExactMatrix:
+        """The ``N × M`` matrix whose column ``j`` is ``columns[j] / denominator``.
+
+        Parameters
+        ----------
+        columns : numpy.ndarray
+            (M, N) integers: fixed-width, or an object array of Python integers.
+        denominator : int
+            Positive.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> M = ExactMatrix.from_integer_columns(np.array([[1, 2, 3], [0, 0, 4]]), 4)
+        >>> M.nrows, M.ncols, M.column(1)
+        (3, 2, [0, 0, 1])
+        """
+        n_columns, n_rows = columns.shape
+        transpose = _flint.fmpz_mat(n_columns, n_rows, columns.ravel().tolist())  # Python integers either way
+        out = cls.__new__(cls)
+        out.nrows, out.ncols = n_rows, n_columns
+        out._rational, out._rational_transpose, out._integer_transpose = None, None, (transpose, denominator)
+        if denominator.bit_length() > cls.MAX_DENOMINATOR_BITS:  # products keep to the rationals
+            out._rational_transpose = out._matT
+            out._integer_transpose = (None, 0)
+        return out
 
     @classmethod
     def from_scalar_columns(cls, columns: Sequence[Sequence[Scalar]], nrows: int) -> ExactMatrix:
@@ -393,8 +475,19 @@ class ExactMatrix:
         return out
 
     def matvec(self, v: Sequence[Scalar]) -> list[Scalar]:
-        """``A v`` as a list of backend scalars."""
-        return list((self._mat * _flint.fmpq_mat(self.ncols, 1, list(v))).entries())
+        """``A v`` as a list of backend scalars; a sparse ``v`` on an integer-backed matrix is
+        multiplied by the integer rows of its non-zero entries only (``A v = (w_Sᵀ K_S)ᵀ/(D d)``
+        for ``v_S = w_S/d``)."""
+        support = [j for j, x in enumerate(v) if x != 0]
+        if self._rational is not None or self._integer_form() is None or 4 * len(support) > self.ncols:
+            return list((self._mat * _flint.fmpq_mat(self.ncols, 1, list(v))).entries())
+        if not support:
+            return [_flint.fmpq(0)] * self.nrows
+        transpose, denominator = self._integer_form()  # type: ignore[misc]
+        scale = math.lcm(1, *(int(v[j].q) for j in support))
+        weights = _flint.fmpz_mat(1, len(support), [int(v[j].p) * (scale // int(v[j].q)) for j in support])
+        rows = _flint.fmpz_mat(len(support), self.nrows, [transpose[j, i] for j in support for i in range(self.nrows)])
+        return [_ratio(x, denominator * scale) for x in (weights * rows).entries()]
 
     def rmatvec(self, v: Sequence[Scalar]) -> list[Scalar]:
         """``Aᵀ v`` as a list of backend scalars."""
@@ -436,6 +529,9 @@ class ExactMatrix:
 
     def column(self, j: int) -> list[Scalar]:
         """Column ``j`` as a list of backend scalars."""
+        if self._rational_transpose is None and self._rational is None:
+            transpose, denominator = self._integer_transpose  # type: ignore[misc]
+            return [_ratio(transpose[j, i], denominator) for i in range(self.nrows)]
         return [self._matT[j, i] for i in range(self.nrows)]
 
     def columns(self) -> list[list[Scalar]]:
@@ -459,6 +555,23 @@ class ExactMatrix:
         flat = (self._matT * self._mat).entries()
         m = self.ncols
         return [list(flat[i * m : (i + 1) * m]) for i in range(m)]
+
+
+def exact_matrix(A: object, *, name: str = "A") -> ExactMatrix:
+    """``A`` as an :class:`ExactMatrix`: returned as it is when it is one, numpy arrays through
+    :meth:`ExactMatrix.from_array`, anything else through :func:`as_rational_matrix` (whose
+    errors name ``name``).
+
+    Examples
+    --------
+    >>> exact_matrix([[1, '1/2']]).column(1)
+    [1/2]
+    """
+    if isinstance(A, ExactMatrix):
+        return A
+    if type(A).__module__ == "numpy":
+        return ExactMatrix.from_array(A, name=name)
+    return ExactMatrix(as_rational_matrix(A, name=name))
 
 
 class ScaledVector:
@@ -501,6 +614,19 @@ class ScaledVector:
             return []  # integers never equal a non-integer
         whole = _numerator(target)
         return [j for j, n in enumerate(self.numerators) if n == whole or n == -whole]
+
+
+def _exact_denominator(value: object) -> int:
+    """The denominator of an ``int`` or ``Fraction`` entry (``TypeError`` for anything else)."""
+    if type(value) is int:
+        return 1
+    if type(value) is Fraction:
+        return value.denominator
+    raise TypeError(f"not an int or Fraction: {value!r}")
+
+
+_DENOMINATOR = np.frompyfunc(_exact_denominator, 1, 1)
+_SCALED_NUMERATOR = np.frompyfunc(lambda value, denominator: value.numerator * (denominator // value.denominator), 2, 1)
 
 
 def _ratio(numerator: object, denominator: int) -> Scalar:

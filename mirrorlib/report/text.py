@@ -341,7 +341,7 @@ class FitReport:
             "depth": model.depth,
             "architecture": model.architecture,
             "beta": "0+" if model.beta is None else str(model.beta),
-            "solver": "exact homotopy" if model.exact else "float active set",
+            "solver": "exact rational" if model.exact else "float active set",
             "library": {
                 "mode": model.library,
                 "columns_used": model.library_.n_features,

@@ -35,6 +35,7 @@ import numpy as np
 from mirrorlib.functions.activations import Activation
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.numbers.exact import format_rational
+from mirrorlib.numbers.linalg import ExactMatrix
 from mirrorlib.libraries import LibraryCounts
 from mirrorlib.functions.pwl import PWL
 from mirrorlib.signnets.construction import realising_unit
@@ -272,6 +273,17 @@ class SignLibrary:
         bits = np.array(list(self.iter_patterns()), dtype=np.int64).reshape(self.n_features, len(self.points))
         lookup = np.array([self.spec.native(0), self.spec.native(1)], dtype=object if exact else np.float64)
         return lookup[bits[:, index]].T.copy()
+
+    def exact_matrix(self) -> ExactMatrix:
+        """``A`` for the exact solvers (rows in the caller's order), from the entries of
+        ``matrix(exact=True)`` put on their common denominator.
+
+        Examples
+        --------
+        >>> sign_library([0, 1, 2]).exact_matrix().column(2)
+        [-1, 1, 1]
+        """
+        return ExactMatrix.from_array(self.matrix(exact=True))
 
     @cached_property
     def sorted_columns_exact(self) -> np.ndarray:
