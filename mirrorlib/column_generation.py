@@ -32,6 +32,7 @@ import numpy as np
 
 from mirrorlib.data import Dataset, as_labels
 from mirrorlib.numbers.exact import nonzero_rationals, to_rational
+from mirrorlib.numbers.linalg import ExactMatrix, to_fraction, to_scalar
 from mirrorlib.groundtruth.architectures import make_architecture
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES, OracleResult, oracle_size, unit_oracle
 from mirrorlib.libraries import Feature, Library, exact_column
@@ -171,11 +172,21 @@ def _exact_residual(library: FeatureLibrary, y: Sequence[Fraction], support: Seq
     """``r = y − Az − ξ1`` exactly in the caller's order, from the units of the support
     (:func:`~mirrorlib.numbers.exact.nonzero_rationals` of ``z``) only."""
     dataset = library.dataset
-    fitted = [to_rational(xi, name="xi")] * dataset.n_samples
-    for index, coefficient in support:
-        column = dataset.to_original_order(exact_column(library.feature(index), dataset))
-        fitted = [f + coefficient * c for f, c in zip(fitted, column)]
-    return [target - f for target, f in zip(y, fitted)]
+    intercept = to_rational(xi, name="xi")
+    if not support:
+        return [target - intercept for target in y]
+    columns = [[to_scalar(v) for v in library.exact_values(index)] for index, _ in support]
+    fitted = ExactMatrix.from_scalar_columns(columns, dataset.n_samples).matvec([to_scalar(c) for _, c in support])
+    return [target - intercept - to_fraction(f) for target, f in zip(y, dataset.to_original_order(fitted))]
+
+
+def _certified_residual(fit: Any, y: Sequence[Fraction], penalised: np.ndarray) -> list[Fraction] | None:
+    """The residual ``y − Az − ξ1`` of an exact fit over penalised columns only, as its Lasso
+    certificate computed it for the same labels ``y``; None otherwise."""
+    problem = fit.penalised_problem
+    if not fit.exact or not penalised.all() or problem is None or list(problem[1]) != list(y):
+        return None
+    return list(fit.certificate.residual)
 
 
 def training_certificate(
@@ -225,9 +236,9 @@ def training_certificate(
         return not_checked(scope, exact=fit.exact)
     penalised = library.penalised
     support = nonzero_rationals(fit.z, name="z")
-    residual = _exact_residual(library, y, support, fit.xi)
+    residual = _certified_residual(fit, y, penalised) or _exact_residual(library, y, support, fit.xi)
     penalty = sum((abs(value) for index, value in support if penalised[index]), Fraction(0))
-    free = [library.dataset.to_original_order(exact_column(library.feature(i), library.dataset)) for i in np.flatnonzero(~penalised)]
+    free = [library.dataset.to_original_order(library.exact_values(int(i))) for i in np.flatnonzero(~penalised)]
     limit_dual = fit.certificate.dual if beta is None else None
     return certify_training(
         y, residual, penalty, beta, oracle, free_columns=free, limit_dual=limit_dual, exact=fit.exact, tol=tol, scope=scope

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import TypeVar
 
 import numpy as np
@@ -46,10 +47,16 @@ class Dataset:
     def n_samples(self) -> int:
         return len(self.x)
 
-    @property
+    @cached_property
     def distinct_x(self) -> tuple[Fraction, ...]:
         """The distinct input values, ascending."""
         return tuple(sorted(set(self.x)))
+
+    @cached_property
+    def _distinct_position(self) -> tuple[int, ...]:
+        """For each sorted sample, the position of its value in :attr:`distinct_x`."""
+        position = {value: index for index, value in enumerate(self.distinct_x)}
+        return tuple(position[value] for value in self.x)
 
     def on_samples(self, at_points: Sequence[T]) -> tuple[T, ...]:
         """Values given once per distinct input (in :attr:`distinct_x` order), repeated at every
@@ -60,8 +67,7 @@ class Dataset:
         >>> as_dataset([2, 0, 2]).on_samples(["at 0", "at 2"])
         ('at 0', 'at 2', 'at 2')
         """
-        value_at = dict(zip(self.distinct_x, at_points))
-        return tuple(value_at[value] for value in self.x)
+        return tuple(at_points[index] for index in self._distinct_position)
 
     def as_float(self) -> np.ndarray:
         """The sorted inputs as a float64 array."""

@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -120,6 +121,10 @@ class FeatureLibrary(Protocol):
 
     def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
         """``A`` (``N × M``): float64, or Fractions with ``exact=True``; rows in the caller's order."""
+        ...
+
+    def exact_values(self, index: int) -> list[Fraction]:
+        """Column ``index`` at the sorted data, exactly (``matrix(exact=True, order="sorted")[:, index]``)."""
         ...
 
     def exact_matrix(self) -> ExactMatrix:

@@ -163,7 +163,7 @@ def test_from_array_converts_other_entries_exactly_and_names_the_argument() -> N
 @pytest.mark.parametrize("order", ["ascending", "shuffled"])
 def test_library_exact_matrix_equals_its_fraction_matrix(order: str) -> None:
     """Closed-form columns from integer rows, generated columns on the common denominator,
-    rows in the caller's order; and a sign library."""
+    rows in the caller's order; single columns on the sorted data; and a sign library."""
     x = [F(0), F(1, 3), F(2), F(5, 2), F(4), F(7, 3)]
     if order == "shuffled":
         x = [x[i] for i in (3, 0, 5, 1, 4, 2)]
@@ -173,6 +173,8 @@ def test_library_exact_matrix_equals_its_fraction_matrix(order: str) -> None:
         fractions = lib.matrix(exact=True)
         matrix = lib.exact_matrix()
         assert [[to_fraction(v) for v in matrix.column(j)] for j in range(lib.n_features)] == fractions.T.tolist()
+        on_sorted = lib.matrix(exact=True, order="sorted").T.tolist()
+        assert [lib.exact_values(j) for j in range(-lib.n_features, lib.n_features)] == on_sorted + on_sorted
 
 
 def test_exact_fit_from_the_float_guess_matches_the_homotopy_on_a_library() -> None:

@@ -328,6 +328,26 @@ class Library:
             columns = columns.copy()  # cached rows are never handed out
         return columns.T
 
+    def exact_values(self, index: int) -> list[Fraction]:
+        """Column ``index`` at the sorted data, exactly: read off the integer columns when the
+        library has built them, else evaluated through the feature's unit.
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> lib = library([0, '1/2', 3], 'relu', 3).distinct()
+        >>> lib.exact_values(4) == list(lib.matrix(exact=True, order="sorted")[:, 4])
+        True
+        """
+        if not -self.n_features <= index < self.n_features:
+            raise IndexError(f"column index {index} out of range for {self.n_features} columns")
+        index %= self.n_features
+        if index < self.n_closed_form and (self.selected_rows is not None or "_integer_columns" in self.recipe.__dict__):
+            closed = self.selected_rows or self.recipe.integer_columns()
+            row = closed.values[index if self.selected_rows is not None else self._recipe_index(index)]
+            return [Fraction(int(value), closed.denominator) for value in row]
+        return exact_column(self.feature(index), self.dataset)
+
     def exact_matrix(self) -> ExactMatrix:
         """``A`` for the exact solvers, rows in the caller's order, without a Fraction per entry.
 

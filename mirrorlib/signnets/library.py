@@ -274,6 +274,16 @@ class SignLibrary:
         lookup = np.array([self.spec.native(0), self.spec.native(1)], dtype=object if exact else np.float64)
         return lookup[bits[:, index]].T.copy()
 
+    def exact_values(self, index: int) -> list[Fraction]:
+        """Column ``index`` at the sorted data, exactly.
+
+        Examples
+        --------
+        >>> sign_library([0, 1, 2]).exact_values(2)
+        [Fraction(-1, 1), Fraction(1, 1), Fraction(1, 1)]
+        """
+        return list(self.sorted_columns_exact[index])
+
     def exact_matrix(self) -> ExactMatrix:
         """``A`` for the exact solvers (rows in the caller's order), from the entries of
         ``matrix(exact=True)`` put on their common denominator.
