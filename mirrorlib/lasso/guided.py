@@ -108,7 +108,7 @@ def solve_from_guess(matrix: ExactMatrix, labels: Sequence[Fraction], beta: Frac
     y_mean = sum(labels, Fraction(0)) / n
     centred_labels = [to_scalar(v - y_mean) for v in labels]
     threshold = to_scalar(beta)
-    current = dict(sorted(signs.items()))
+    current = dict(signs)
     for _ in range(REFINEMENTS):
         support = sorted(current)
         columns = [matrix.column(j) for j in support]
@@ -134,7 +134,6 @@ def solve_from_guess(matrix: ExactMatrix, labels: Sequence[Fraction], beta: Frac
             beta_max = matrix.rmatvec_scaled(centred_labels).max_abs()
             return _solution(matrix, beta, support, [to_fraction(v) for v in values], xi, residual, beta_max)
         current.update(violators)
-        current = dict(sorted(current.items()))
     return None
 
 
