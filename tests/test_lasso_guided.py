@@ -187,3 +187,31 @@ def test_exact_fit_from_the_float_guess_matches_the_homotopy_on_a_library() -> N
     fit = fit_lasso(lib, y, F(1, 20), exact=True)
     homotopy = solve_lasso_exact(lib.matrix(exact=True), y, F(1, 20))
     assert fit.is_certified and fit.objective == homotopy.objective
+
+
+def test_exact_matrix_refusals_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="2-D integer array"):
+        ExactMatrix.from_integer_columns(np.array([[0.5, 1.0]]), 2)
+    with pytest.raises(ValueError, match="positive int denominator"):
+        ExactMatrix.from_integer_columns(np.array([[1, 2]]), 0)
+    lib = library(list(range(60)), "relu", 3).distinct()
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(10**6))
+    with pytest.raises(ValueError, match="the exact dictionary has .* columns on 60 points .*MIRRORLIB_MAX_BYTES"):
+        lib.exact_matrix()
+
+
+def test_exact_matrices_and_exact_fitted_models_pickle() -> None:
+    """Integer-backed, rational and large-denominator matrices round-trip; so does an exact
+    ConvexNet, whose fit keeps its exact matrix."""
+    import pickle
+
+    from mirrorlib import ConvexNet
+
+    rows = [[F(1, 2), F(3)], [F(-1, 3), F(0)]]
+    huge = [[F(1, 2**200 + 1), F(1)], [F(0), F(2)]]
+    for matrix in (ExactMatrix(rows), ExactMatrix.from_array(np.array(rows, dtype=object)), ExactMatrix(huge)):
+        copy = pickle.loads(pickle.dumps(matrix))
+        assert copy.columns() == matrix.columns() and copy.rmatvec([to_scalar(1), to_scalar(2)]) == matrix.rmatvec([to_scalar(1), to_scalar(2)])
+    model = ConvexNet("relu", 3, "1/10", exact=True).fit([0, 1, 3, 4, 6], [0, 1, 0, 2, 1])
+    restored = pickle.loads(pickle.dumps(model))
+    assert restored.objective_ == model.objective_ and (restored.predict([[2.0]]) == model.predict([[2.0]])).all()

@@ -455,15 +455,37 @@ class ExactMatrix:
         >>> M.nrows, M.ncols, M.column(1)
         (3, 2, [0, 0, 1])
         """
+        if getattr(columns, "ndim", 0) != 2 or columns.dtype.kind not in "iuO" or not (isinstance(denominator, int) and denominator > 0):
+            raise ValueError("from_integer_columns needs a 2-D integer array (M, N) and a positive int denominator")
         n_columns, n_rows = columns.shape
-        transpose = _flint.fmpz_mat(n_columns, n_rows, columns.ravel().tolist())  # Python integers either way
+        return cls._from_integer_transpose(_flint.fmpz_mat(n_columns, n_rows, columns.ravel().tolist()), denominator)
+
+    @classmethod
+    def _from_integer_transpose(cls, transpose: Any, denominator: int) -> ExactMatrix:
+        """The matrix ``Kᵀ/D`` for an ``fmpz_mat`` ``K`` (M × N)."""
         out = cls.__new__(cls)
-        out.nrows, out.ncols = n_rows, n_columns
+        out.nrows, out.ncols = transpose.ncols(), transpose.nrows()
         out._rational, out._rational_transpose, out._integer_transpose = None, None, (transpose, denominator)
         if denominator.bit_length() > cls.MAX_DENOMINATOR_BITS:  # products keep to the rationals
             out._rational_transpose = out._matT
             out._integer_transpose = (None, 0)
         return out
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its integer form ``(K, D)``, or as its rational entries when ``D`` is large.
+
+        Examples
+        --------
+        >>> import pickle
+        >>> M = ExactMatrix([[Fraction(1, 2), Fraction(3)]])
+        >>> pickle.loads(pickle.dumps(M)).column(0)
+        [1/2]
+        """
+        form = self._integer_form()
+        if form is not None:
+            transpose, denominator = form
+            return (_integer_backed, (self.ncols, self.nrows, [int(v) for v in transpose.entries()], denominator))
+        return (_rational_backed, (self.nrows, self.ncols, [(int(v.p), int(v.q)) for v in self._mat.entries()]))
 
     @classmethod
     def from_scalar_columns(cls, columns: Sequence[Sequence[Scalar]], nrows: int) -> ExactMatrix:
@@ -555,6 +577,18 @@ class ExactMatrix:
         flat = (self._matT * self._mat).entries()
         m = self.ncols
         return [list(flat[i * m : (i + 1) * m]) for i in range(m)]
+
+
+def _integer_backed(n_columns: int, n_rows: int, entries: list[int], denominator: int) -> ExactMatrix:
+    """Unpickle an :class:`ExactMatrix` stored as ``Kᵀ/D``."""
+    return ExactMatrix._from_integer_transpose(_flint.fmpz_mat(n_columns, n_rows, entries), denominator)
+
+
+def _rational_backed(nrows: int, ncols: int, pairs: list[tuple[int, int]]) -> ExactMatrix:
+    """Unpickle an :class:`ExactMatrix` stored as its rational entries (row-major)."""
+    out = ExactMatrix.__new__(ExactMatrix)
+    out._set(nrows, ncols, [_flint.fmpq(p, q) for p, q in pairs])
+    return out
 
 
 def exact_matrix(A: object, *, name: str = "A") -> ExactMatrix:
