@@ -177,11 +177,14 @@ def fit_lasso(
             A = lib.matrix(exact=True)
             A_penalised, target = _eliminate_free_columns(lib, A, labels_original, penalised, exact=True)
             matrix = ExactMatrix.from_array(A_penalised)
+        def certified(solution: Any) -> Any:
+            return certify_lasso(matrix, list(target), solution.z, solution.xi, beta_exact, dual=solution.dual if beta is None else None)
+
         solution = solve_lasso_exact(matrix, list(target), beta_exact, guess=guess, certify=False)
-        certificate = certify_lasso(matrix, list(target), solution.z, solution.xi, beta_exact, dual=solution.dual if beta is None else None)
+        certificate = certified(solution)
         if not certificate.is_optimal:  # the homotopy's float shadow misled it: solve again, checked, exact as a fallback
             solution = solve_lasso_exact(matrix, list(target), beta_exact)
-            certificate = certify_lasso(matrix, list(target), solution.z, solution.xi, beta_exact, dual=solution.dual if beta is None else None)
+            certificate = certified(solution)
         z = _scatter(solution.z, penalised, Fraction(0))
         xi = solution.xi
         if not penalised.all():

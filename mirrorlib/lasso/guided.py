@@ -113,7 +113,7 @@ def solve_from_guess(matrix: ExactMatrix, labels: Sequence[Fraction], beta: Frac
         support = sorted(current)
         columns = [matrix.column(j) for j in support]
         means = [sum(column, to_scalar(0)) / n for column in columns]
-        centred = [[v - mean for v in column] for column, mean in zip(columns, means)]
+        centred = ExactMatrix.from_scalar_columns([[v - mean for v in column] for column, mean in zip(columns, means)], n)
         try:
             values = _reduced_solution(centred, centred_labels, [threshold * current[j] for j in support])
         except SingularMatrixError:
@@ -123,9 +123,7 @@ def solve_from_guess(matrix: ExactMatrix, labels: Sequence[Fraction], beta: Frac
             for j in disagree:
                 del current[j]
             continue
-        residual = list(centred_labels)
-        for column, value in zip(centred, values):
-            residual = [r - value * v for r, v in zip(residual, column)]
+        residual = [r - f for r, f in zip(centred_labels, centred.matvec(values))]
         correlations = matrix.rmatvec_scaled(residual)
         bound = threshold * correlations.denominator
         violators = {j: correlations.sign(j) for j, c in enumerate(correlations.numerators) if abs(c) > bound}
@@ -137,15 +135,10 @@ def solve_from_guess(matrix: ExactMatrix, labels: Sequence[Fraction], beta: Frac
     return None
 
 
-def _reduced_solution(centred: list[list[Scalar]], centred_labels: list[Scalar], penalties: list[Scalar]) -> list[Scalar]:
-    """``z_S`` with ``Ã_SᵀÃ_S z_S = Ã_Sᵀỹ − β s_S`` (``SingularMatrixError`` when singular)."""
-    if not centred:
-        return []
-    n = len(centred_labels)
-    stacked = ExactMatrix.from_scalar_columns(centred, n)
-    gram = stacked.gram()
-    right = [c - p for c, p in zip(stacked.rmatvec(centred_labels), penalties)]
-    return solve_scalars(gram, right)
+def _reduced_solution(centred: ExactMatrix, centred_labels: list[Scalar], penalties: list[Scalar]) -> list[Scalar]:
+    """``z_S`` with ``Ã_SᵀÃ_S z_S = Ã_Sᵀỹ − β s_S`` for ``centred = Ã_S`` (``SingularMatrixError`` when singular)."""
+    right = [c - p for c, p in zip(centred.rmatvec(centred_labels), penalties)]
+    return solve_scalars(centred.gram(), right)
 
 
 def _solution(

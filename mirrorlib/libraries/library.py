@@ -262,12 +262,17 @@ class Library:
         """
         if self.selected_rows is not None:
             selected = self.selected_rows.fractions()
-        elif self._selection_by_units() and "_integer_columns" not in self.recipe.__dict__:
+        elif self._selection_by_units() and not self._integer_columns_built():
             rows = [exact_column(self.recipe.feature(i), self.dataset) for i in self.selection or ()]
             selected = np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples)
         else:
             selected = self.recipe.integer_columns().fractions(None if self.selection is None else self.selection.indices)
         return np.vstack([selected, self._generated_rows(object)]) if self.generated else selected
+
+    def _integer_columns_built(self) -> bool:
+        """Whether this library's closed-form columns are at hand as integers (built without the
+        naive library, or the whole closed form built in integers)."""
+        return self.selected_rows is not None or "_integer_columns" in self.recipe.__dict__
 
     def _selection_by_units(self) -> bool:
         """A selection much smaller than the closed form is evaluated column by column through
@@ -342,7 +347,7 @@ class Library:
         if not -self.n_features <= index < self.n_features:
             raise IndexError(f"column index {index} out of range for {self.n_features} columns")
         index %= self.n_features
-        if index < self.n_closed_form and (self.selected_rows is not None or "_integer_columns" in self.recipe.__dict__):
+        if index < self.n_closed_form and self._integer_columns_built():
             closed = self.selected_rows or self.recipe.integer_columns()
             row = closed.values[index if self.selected_rows is not None else self._recipe_index(index)]
             return [Fraction(int(value), closed.denominator) for value in row]
@@ -364,7 +369,7 @@ class Library:
         True
         """
         _check_memory(self.n_features, self.dataset.n_samples, object, what="the exact dictionary has", arrays=1)  # the integers handed to FLINT
-        if self.selected_rows is None and self._selection_by_units() and "_integer_columns" not in self.recipe.__dict__:
+        if self._selection_by_units() and not self._integer_columns_built():
             return ExactMatrix.from_array(self.matrix(exact=True))  # a few columns: evaluated through their units
         closed = self._integer_columns()
         values, denominator = closed.values, closed.denominator

@@ -501,13 +501,15 @@ class ExactMatrix:
         multiplied by the integer rows of its non-zero entries only (``A v = (w_Sᵀ K_S)ᵀ/(D d)``
         for ``v_S = w_S/d``)."""
         support = [j for j, x in enumerate(v) if x != 0]
-        if self._rational is not None or self._integer_form() is None or 4 * len(support) > self.ncols:
+        integer_form = None if self._rational is not None else self._integer_form()
+        if integer_form is None or 4 * len(support) > self.ncols:
             return list((self._mat * _flint.fmpq_mat(self.ncols, 1, list(v))).entries())
         if not support:
             return [_flint.fmpq(0)] * self.nrows
-        transpose, denominator = self._integer_form()  # type: ignore[misc]
-        scale = math.lcm(1, *(int(v[j].q) for j in support))
-        weights = _flint.fmpz_mat(1, len(support), [int(v[j].p) * (scale // int(v[j].q)) for j in support])
+        transpose, denominator = integer_form
+        nonzero = [v[j] for j in support]
+        scale = _common_denominator(nonzero)
+        weights = _flint.fmpz_mat(1, len(support), _numerators_over(nonzero, scale))
         rows = _flint.fmpz_mat(len(support), self.nrows, [transpose[j, i] for j in support for i in range(self.nrows)])
         return [_ratio(x, denominator * scale) for x in (weights * rows).entries()]
 
@@ -526,8 +528,8 @@ class ExactMatrix:
         if integer_form is None:
             return ScaledVector(list((self._matT * _flint.fmpq_mat(self.nrows, 1, list(v))).entries()), 1)
         transpose, denominator = integer_form
-        scale = math.lcm(1, *(int(x.q) for x in v))
-        numerators = _flint.fmpz_mat(self.nrows, 1, [int(x.p) * (scale // int(x.q)) for x in v])
+        scale = _common_denominator(v)
+        numerators = _flint.fmpz_mat(self.nrows, 1, _numerators_over(v, scale))
         return ScaledVector((transpose * numerators).entries(), denominator * scale)
 
     MAX_DENOMINATOR_BITS = 128
@@ -537,12 +539,11 @@ class ExactMatrix:
         """``(K, D)`` with ``Aᵀ = K/D`` (FLINT ``fmpz_mat``), or None for a large ``D``."""
         if self._integer_transpose is None:
             entries = self._matT.entries()
-            denominator = math.lcm(1, *{int(x.q) for x in entries})
+            denominator = _common_denominator(entries)
             if denominator.bit_length() > self.MAX_DENOMINATOR_BITS:
                 self._integer_transpose = (None, 0)
             else:
-                numerators = [int(x.p) * (denominator // int(x.q)) for x in entries]
-                self._integer_transpose = (_flint.fmpz_mat(self.ncols, self.nrows, numerators), denominator)
+                self._integer_transpose = (_flint.fmpz_mat(self.ncols, self.nrows, _numerators_over(entries, denominator)), denominator)
         return None if self._integer_transpose[0] is None else self._integer_transpose
 
     def rmatvec_fractions(self, v: Sequence[Fraction]) -> list[Fraction]:
@@ -661,6 +662,16 @@ def _exact_denominator(value: object) -> int:
 
 _DENOMINATOR = np.frompyfunc(_exact_denominator, 1, 1)
 _SCALED_NUMERATOR = np.frompyfunc(lambda value, denominator: value.numerator * (denominator // value.denominator), 2, 1)
+
+
+def _common_denominator(values: Sequence[Scalar]) -> int:
+    """The least common denominator of backend scalars."""
+    return math.lcm(1, *{int(x.q) for x in values})
+
+
+def _numerators_over(values: Sequence[Scalar], denominator: int) -> list[int]:
+    """The integers ``x·denominator`` of backend scalars whose denominators divide ``denominator``."""
+    return [int(x.p) * (denominator // int(x.q)) for x in values]
 
 
 def _ratio(numerator: object, denominator: int) -> Scalar:
