@@ -327,8 +327,9 @@ class Library:
             raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
         _check_dense_memory(self, object if exact else np.float64)
         columns = self.sorted_columns_exact if exact else self._float_rows()
-        if order == "original" and self.dataset.order != tuple(range(self.dataset.n_samples)):
-            columns = np.take(columns, np.argsort(np.array(self.dataset.order, dtype=np.int64)), axis=1)
+        positions = self._caller_positions() if order == "original" else None
+        if positions is not None:
+            columns = np.take(columns, positions, axis=1)
         elif exact or columns is self.recipe.__dict__.get("_float_columns"):
             columns = columns.copy()  # cached rows are never handed out
         return columns.T
@@ -379,9 +380,15 @@ class Library:
             scaled = [[value.numerator * (common // value.denominator) for value in column] for column in generated]
             values = np.vstack([values.astype(object) * (common // denominator), np.array(scaled, dtype=object).reshape(len(scaled), -1)])
             denominator = common
-        if self.dataset.order != tuple(range(self.dataset.n_samples)):
-            values = np.take(values, np.argsort(np.array(self.dataset.order, dtype=np.int64)), axis=1)
-        return ExactMatrix.from_integer_columns(values, denominator)
+        positions = self._caller_positions()
+        return ExactMatrix.from_integer_columns(values if positions is None else np.take(values, positions, axis=1), denominator)
+
+    def _caller_positions(self) -> np.ndarray | None:
+        """For each sample in the caller's order, its position in the sorted data; None when the
+        caller's data came sorted."""
+        if self.dataset.order == tuple(range(self.dataset.n_samples)):
+            return None
+        return np.argsort(np.array(self.dataset.order, dtype=np.int64))
 
     def _float_rows(self) -> np.ndarray:
         """The float64 columns on the sorted data: from the integer columns when they were built
