@@ -76,7 +76,10 @@ vertex map while it enumerates and evaluates up to :data:`RUNNER_UP_TRIES` times
 (``10⁹`` made one abs depth-4 call on 40 points take 56 s instead of 0.6 s)."""
 
 _INT64_SAFE = 2**62
-_CHUNK_ENTRIES = 2_000_000  # candidate points × data points evaluated per numpy block
+_CHUNK_ENTRIES = 32768
+"""Candidate units × data points evaluated per numpy block: 256 KB per float64 array, so that the
+few arrays a block forms stay in a core's L2 cache (blocks of 2·10⁶ entries made the float64
+pass 2–3× slower on a 2-core EPYC, and much smaller ones pay Python's per-block overhead)."""
 
 
 def _rows_per_block(n: int) -> int:
@@ -244,21 +247,30 @@ def _sigma(pre: np.ndarray, slopes: tuple[Any, Any]) -> np.ndarray:
     return apply_homogeneous(pre, slopes, out=np.empty(pre.shape, dtype=pre.dtype))
 
 
-def _preactivations(net: _Network, theta: np.ndarray, x: np.ndarray, s: _Scaled) -> list[np.ndarray]:
+def _preactivations(net: _Network, theta: np.ndarray, x: np.ndarray, s: _Scaled, hidden: bool = True) -> list[np.ndarray]:
     """Pre-activation of every neuron at every point, shape (C, n) each, scaled by Q; the last
-    neuron's without its own bias when θ has no column for it (the reduced maps)."""
+    neuron's without its own bias when θ has no column for it (the reduced maps). With
+    ``hidden=False`` only the last neuron's is returned, and each hidden neuron's array is
+    activated in place: one (C, n) array per neuron.
+
+    >>> net = _Network(weights=(((1,),), ((-1,),)), bias_index=((0,), (1,)), bias_factor=((1,), (1,)), dimension=2)
+    >>> s = _Scaled(np.array([0, 1, 3]), 1, np.array([1, 0, -1]), 1, 1, (0, 1), 1, np.int64)
+    >>> [t.tolist() for t in _preactivations(net, np.array([[-1, 2]]), s.points, s)]  # relu(x − 1), then 2 − it
+    [[[-1, 0, 2]], [[2, 2, 0]]]
+    >>> _preactivations(net, np.array([[-1, 2]]), s.points, s, hidden=False)[0].tolist()
+    [[2, 2, 0]]
+    """
     outputs = [x[None, :]]
     result = []
     for depth, (rows, indices, factors) in enumerate(zip(net.weights, net.bias_index, net.bias_factor), start=1):
         layer = []
         for row, index, factor in zip(rows, indices, factors):
-            pre = sum(w * h for w, h in zip(row, outputs) if w)
-            if index < theta.shape[1]:
-                pre = pre + factor * theta[:, index : index + 1]
-            pre = np.broadcast_to(pre, (theta.shape[0], x.shape[0]))
-            result.append(pre)
+            bias = factor * theta[:, index : index + 1] if index < theta.shape[1] else None
+            pre = _weighted_sum(row, outputs, bias, (theta.shape[0], x.shape[0]), x.dtype)
+            if hidden or depth == len(net.weights):
+                result.append(pre)
             if depth < len(net.weights):  # the output neuron's activation is the caller's
-                activated = _sigma(pre, s.slopes)
+                activated = apply_homogeneous(pre, s.slopes, out=np.empty_like(pre) if hidden else pre)
                 if s.q_sigma != 1:
                     activated //= s.q_sigma
                 layer.append(activated)
@@ -266,25 +278,79 @@ def _preactivations(net: _Network, theta: np.ndarray, x: np.ndarray, s: _Scaled)
     return result
 
 
+def _weighted_sum(weights: Sequence[int], inputs: Sequence[np.ndarray], bias: np.ndarray | None, shape: tuple[int, int], dtype: object) -> np.ndarray:
+    """``Σ_i w_i·h_i + bias`` (inputs and bias broadcast to ``shape``) in one new array, one pass
+    per term: the first term is written with the bias, sign weights ±1 add or subtract without a
+    product.
+
+    >>> _weighted_sum((1, -2), [np.array([[1, 2]]), np.array([[3, 4]])], np.array([[10], [20]]), (2, 2), np.int64).tolist()
+    [[5, 4], [15, 14]]
+    >>> _weighted_sum((0, -1), [np.array([[1, 2]]), np.array([[3, 4]])], None, (1, 2), np.int64).tolist()
+    [[-3, -4]]
+    """
+    terms = [(weight, values) for weight, values in zip(weights, inputs) if weight]
+    total = np.empty(shape, dtype=dtype)
+    if not terms:
+        total[...] = 0 if bias is None else bias
+        return total
+    (weight, values), rest = terms[0], terms[1:]
+    if bias is not None and weight == 1:
+        np.add(values, bias, out=total)
+    elif bias is not None and weight == -1:
+        np.subtract(bias, values, out=total)
+    else:
+        np.multiply(values, weight, out=total)
+        if bias is not None:
+            total += bias
+    for weight, values in rest:
+        if weight == 1:
+            total += values
+        elif weight == -1:
+            total -= values
+        else:
+            total += weight * values
+    return total
+
+
 def _kink_values(t: np.ndarray, s: _Scaled) -> tuple[np.ndarray, np.ndarray]:
-    """For each row of ``t`` (C × n) and each k: ``Σ_j λ_j σ(t_j − t_k)·(q_σ)``; returns (best |value|
-    with sign, the maximising k) per row."""
+    """For each row of ``t`` (C × n) and each k: ``v_k = Σ_j λ_j σ(t_j − t_k)·(q_σ)``; returns
+    (the value of largest ``|v_k|`` with its sign, the maximising k) per row.
+
+    On each row sorted ascending, with suffix sums ``U_k = Σ_{j≥k} λ_j`` and ``V_k = Σ_{j≥k} λ_j t_j``
+    and ``1ᵀλ = 0`` (so ``Σ_{j<k} λ_j = −U_k``), σ's slopes ``(a, b)`` give
+    ``v_k = b(V_k − t_k U_k) + a(V_0 − V_k + t_k U_k) = (b − a)(V_k − t_k U_k) + a V_0``.
+
+    >>> s = _Scaled(np.array([0, 1, 2]), 1, np.array([1, 1, -2]), 1, 1, (-1, 1), 1, np.int64)
+    >>> values, kinks = _kink_values(np.array([[0, 1, 2], [5, 5, 5]]), s)  # Σ λ_j |t_j − t_k|
+    >>> values.tolist(), kinks.tolist()
+    ([-3, 0], [0, 0])
+    """
     a, b = s.slopes
     order = np.argsort(t, axis=1, kind="stable")
-    ts = np.take_along_axis(t, order, axis=1)
+    ts = np.sort(t, axis=1)  # the same values as t along order (equal values are interchangeable)
     ls = s.lam[order]
-    up_l = np.cumsum(ls[:, ::-1], axis=1)[:, ::-1]
-    up_lt = np.cumsum((ls * ts)[:, ::-1], axis=1)[:, ::-1]
-    low_l = -up_l
-    low_lt = up_lt[:, :1] - up_lt
-    values = b * (up_lt - ts * up_l) + a * (low_lt - ts * low_l)
+    suffix_l = np.cumsum(ls[:, ::-1], axis=1)[:, ::-1]
+    np.multiply(ls, ts, out=ls)
+    suffix_lt = np.cumsum(ls[:, ::-1], axis=1)[:, ::-1]
+    values = np.multiply(ts, suffix_l, out=ts)
+    np.subtract(suffix_lt, values, out=values)
+    if b - a != 1:
+        values *= b - a
+    if a:
+        values += a * suffix_lt[:, :1]
     best = np.argmax(np.abs(values), axis=1)
     rows = np.arange(t.shape[0])
     return values[rows, best], order[rows, best]
 
 
 def _full_values(t_pre: np.ndarray, s: _Scaled) -> np.ndarray:
-    return (_sigma(t_pre, s.slopes) * s.lam[None, :]).sum(axis=1)
+    """``Σ_j λ_j σ(t_j)`` for each row of ``t`` (C × n), which is activated in place.
+
+    >>> s = _Scaled(np.array([0, 1]), 1, np.array([1, -1]), 1, 1, (0, 1), 1, np.int64)
+    >>> _full_values(np.array([[2, -3], [-1, 4]]), s).tolist()
+    [2, -4]
+    """
+    return apply_homogeneous(t_pre, s.slopes) @ s.lam
 
 
 def _index_blocks(n: int, k: int, block: int) -> Iterator[np.ndarray]:
@@ -301,7 +367,7 @@ def _index_blocks(n: int, k: int, block: int) -> Iterator[np.ndarray]:
 def _block_values(net: _Network, full: bool, theta: np.ndarray, x: np.ndarray, s: _Scaled) -> tuple[np.ndarray, np.ndarray]:
     """For each candidate (row of ``θ``): its best signed value ``λᵀu`` and the kink point of the
     last bias (``−1`` for maps that pin the last bias themselves)."""
-    last = _preactivations(net, theta, x, s)[-1]
+    last = _preactivations(net, theta, x, s, hidden=False)[-1]
     if full:
         values = _full_values(last, s)
         return values, np.full(values.shape, -1)
@@ -341,21 +407,21 @@ class _Leaders:
         self.top: list[list[tuple[Any, int, Any, _Found]]] = [[] for _ in maps]  # (|value|, order, value, candidate)
 
     def offer(self, position: int, indices: np.ndarray, values: np.ndarray, kinks: np.ndarray) -> None:
-        """Consider one evaluated block of map ``position`` (see :func:`_evaluated`)."""
+        """Consider one evaluated block of map ``position`` (see :func:`_evaluated`): only its
+        candidates above the map's current ``keep``-th largest ``|value|`` can enter."""
         size = np.abs(values)
-        if self.keep == 1:
-            places = [int(np.argmax(size))]
-        elif size.dtype == object or size.size <= self.keep:
-            places = np.argsort(-size, kind="stable")[: self.keep].tolist()
-        else:
-            places = np.argpartition(-size, self.keep - 1)[: self.keep].tolist()
+        top = self.top[position]
+        contenders = np.flatnonzero(size > top[-1][0]) if len(top) == self.keep else np.arange(size.size)
+        if contenders.size > self.keep:  # the largest, the earliest first among equals
+            contenders = contenders[np.argsort(-size[contenders], kind="stable")[: self.keep]]
         pattern, full, matrix = self.maps[position]
         entries = [
             (size[place], self.offered + place, values[place], (pattern, matrix, tuple(int(i) for i in indices[place]), full, int(kinks[place])))
-            for place in places
+            for place in contenders.tolist()
         ]
         self.offered += size.size
-        self.top[position] = sorted(self.top[position] + entries, key=lambda entry: (-entry[0], entry[1]))[: self.keep]
+        if entries:
+            self.top[position] = sorted(top + entries, key=lambda entry: (-entry[0], entry[1]))[: self.keep]
 
     def best(self) -> tuple[Any, _Found | None]:
         """``(signed value, candidate)`` of the largest ``|λᵀu|`` over every map (the first in
