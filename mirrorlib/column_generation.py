@@ -318,6 +318,7 @@ class _Rounds:
                     features.append(feature)
             if not features:
                 break
+            fit = certificate = None  # this round's dense matrix goes before the next round builds its own
             library = library.with_features(features)
             added.extend(features)
         return library, fit, certificate

@@ -335,3 +335,28 @@ def test_libraries_with_equal_selections_are_equal():
     assert isinstance(distinct.selection, ColumnSelection)
     assert replace(lib, selection=tuple(distinct.selection)) == replace(distinct, selected_rows=None)
     assert replace(lib, selection=tuple(distinct.selection)[1:]) != distinct
+
+
+@pytest.mark.parametrize("X", [[0, "1/2", 3, "7/3"], ["7/3", 0, 3, "1/2"]])
+@pytest.mark.parametrize("rows_per_block", [1, 3, 10**6])
+def test_float_matrix_rounds_each_exact_entry_once(X, rows_per_block, monkeypatch: pytest.MonkeyPatch):
+    """The float matrix is written a block of rows at a time into one array, in the caller's
+    order. From integer columns (small rationals here) every entry is its exact value rounded
+    once — for the whole library, the distinct one, a selection and generated columns — and the
+    float recursion (a library whose integer columns were never built) agrees to rounding,
+    whatever the block size."""
+    import importlib
+
+    from mirrorlib.column_generation import feature_from_unit
+    from mirrorlib.groundtruth.oracle import unit_oracle
+
+    monkeypatch.setattr(importlib.import_module("mirrorlib.libraries.library"), "ROWS_BLOCK_ENTRIES", rows_per_block * len(X))
+    distinct = library(X, "abs", 3).distinct()
+    grown = distinct.with_features([feature_from_unit(unit_oracle(X, [1, -2, 3, -2], "abs", 3), distinct)])
+    for order in ("original", "sorted"):
+        recursion = library(X, "abs", 3).with_features(grown.generated)
+        floats = recursion.matrix(order=order)  # before any integer columns exist: the float recursion
+        assert np.allclose(floats, np.vectorize(float)(recursion.matrix(exact=True, order=order)), rtol=1e-15, atol=1e-15)
+        for lib in (recursion, distinct, grown, grown.distinct(), library(X, "relu", 4).distinct()):
+            exact = lib.matrix(exact=True, order=order)
+            assert np.array_equal(lib.matrix(order=order), np.vectorize(float)(exact))

@@ -203,7 +203,8 @@ def certify_lasso_float(
     feasibility = max(0.0, float(np.max(np.abs(corr))) - beta_f) / beta_f
     on = z_arr != 0
     support = float(np.max(np.abs(corr[on] - beta_f * np.sign(z_arr[on])))) / beta_f if on.any() else 0.0
-    floor = gap_rounding_floor(A_arr - A_arr.mean(axis=0), y_arr - y_arr.mean(), z_arr)
+    on_support = A_arr[:, on]  # the floor reads the support's columns only: no centred copy of A
+    floor = gap_rounding_floor(on_support - on_support.mean(axis=0), y_arr - y_arr.mean(), z_arr[on])
     failures = []
     if not (relative <= tol_f or gap <= floor):
         failures.append(

@@ -248,10 +248,6 @@ class Library:
         rows = [exact_column(feature, self.dataset) for feature in self.generated]
         return np.array(rows, dtype=object).reshape(len(rows), self.dataset.n_samples).astype(dtype)
 
-    def _select(self, columns: np.ndarray) -> np.ndarray:
-        selected = columns if self.selection is None else columns[self.selection.indices]
-        return np.vstack([selected, self._generated_rows(columns.dtype)]) if self.generated else selected
-
     @cached_property
     def sorted_columns_exact(self) -> np.ndarray:
         """Object array (M, N) of Fractions; row ``i`` is column ``i`` on the sorted data.
@@ -326,13 +322,11 @@ class Library:
         if order not in ("original", "sorted"):
             raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
         _check_dense_memory(self, object if exact else np.float64)
-        columns = self.sorted_columns_exact if exact else self._float_rows()
         positions = self._caller_positions() if order == "original" else None
-        if positions is not None:
-            columns = np.take(columns, positions, axis=1)
-        elif exact or columns is self.recipe.__dict__.get("_float_columns"):
-            columns = columns.copy()  # cached rows are never handed out
-        return columns.T
+        if not exact:
+            return self._float_rows(positions).T
+        columns = self.sorted_columns_exact  # cached: never handed out
+        return (columns.copy() if positions is None else np.take(columns, positions, axis=1)).T
 
     def exact_values(self, index: int) -> list[Fraction]:
         """Column ``index`` at the sorted data, exactly: read off the integer columns when the
@@ -390,29 +384,28 @@ class Library:
             return None
         return np.argsort(np.array(self.dataset.order, dtype=np.int64))
 
-    def _float_rows(self) -> np.ndarray:
-        """The float64 columns on the sorted data: from the integer columns when they were built
-        in int64 (a selection then never rebuilds the whole library in floats), else by the float
-        recursion."""
-        if self.selected_rows is not None:
-            values, denominator = self.selected_rows.values, self.selected_rows.denominator
-            if values.dtype == object:
-                floats = (values / denominator).astype(np.float64)
-            else:
-                floats = values.astype(np.float64)
-                floats /= denominator
-            return np.vstack([floats, self._generated_rows(np.float64)]) if self.generated else floats
+    def _float_rows(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """The float64 columns as rows (M, N) on the sorted data, or on ``positions`` of it, in one
+        new array (:func:`_rows_into`): from the integer columns when they were built in int64
+        (a selection then never rebuilds the whole library in floats), else by the float
+        recursion; generated columns last."""
+        out = np.empty((self.n_features, self.dataset.n_samples if positions is None else positions.size), dtype=np.float64)
+        closed = out[: self.n_closed_form]
+        indices = None if self.selection is None else np.asarray(self.selection.indices)
         cached = self.recipe.__dict__.get("_integer_columns")
-        if self._selection_by_units() and cached is None and "_float_columns" not in self.recipe.__dict__:
+        if self.selected_rows is not None:
+            _rows_into(closed, self.selected_rows.values, None, positions, self.selected_rows.denominator)
+        elif self._selection_by_units() and cached is None and "_float_columns" not in self.recipe.__dict__:
             x = np.array([float(v) for v in self.dataset.x])
-            rows = [self._float_feature(self.recipe.feature(i), x) for i in self.selection or ()]
-            selected = np.array(rows, dtype=np.float64).reshape(len(rows), x.size)
-            return np.vstack([selected, self._generated_rows(np.float64)]) if self.generated else selected
-        if cached is None or cached.values.dtype == object:
-            return self._select(self.recipe.columns(exact=False))
-        rows = cached.values if self.selection is None else cached.values[self.selection.indices]
-        floats = rows.astype(np.float64) / cached.denominator
-        return np.vstack([floats, self._generated_rows(np.float64)]) if self.generated else floats
+            rows = np.array([self._float_feature(self.recipe.feature(i), x) for i in self.selection or ()], dtype=np.float64)
+            _rows_into(closed, rows.reshape(len(closed), x.size), None, positions, 1)
+        elif cached is None or cached.values.dtype == object:
+            _rows_into(closed, self.recipe.columns(exact=False), indices, positions, 1)
+        else:
+            _rows_into(closed, cached.values, indices, positions, cached.denominator)
+        if self.generated:
+            _rows_into(out[self.n_closed_form :], self._generated_rows(np.float64), None, positions, 1)
+        return out
 
     @staticmethod
     def _float_feature(feature: Feature, x: np.ndarray) -> np.ndarray:
@@ -601,6 +594,35 @@ def _check_dense_memory(library: Library, dtype: object) -> None:
     """Refuse the dense matrix of ``library`` over the limit: its rows, the solver's centred copy,
     and a projection when some columns are unpenalised (three arrays)."""
     _check_memory(library.n_features, library.dataset.n_samples, dtype, what="the dictionary has")
+
+
+ROWS_BLOCK_ENTRIES = 2**20
+"""Entries :func:`_rows_into` converts at a time (8 MB of float64)."""
+
+
+def _rows_into(out: np.ndarray, values: np.ndarray, indices: np.ndarray | None, positions: np.ndarray | None, denominator: int) -> None:
+    """``out[i] = values[indices[i], positions] / denominator`` in float64 (every index when
+    ``indices`` or ``positions`` is None), :data:`ROWS_BLOCK_ENTRIES` entries at a time, so that no
+    temporary array of ``out``'s size is formed. Integer and float rows are cast to float64 and
+    divided by ``float(denominator)``; Python numbers are divided first, then rounded once.
+
+    Examples
+    --------
+    >>> out = np.empty((2, 2))
+    >>> _rows_into(out, np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), np.array([2, 0]), np.array([2, 0]), 4)
+    >>> out.tolist()
+    [[2.25, 1.75], [0.75, 0.25]]
+    """
+    step = max(1, ROWS_BLOCK_ENTRIES // max(1, out.shape[1]))
+    for start in range(0, out.shape[0], step):
+        rows = slice(start, start + step)
+        block = values[rows] if indices is None else values[indices[rows]]
+        if positions is not None:
+            block = np.take(block, positions, axis=1)
+        if block.dtype == object:
+            out[rows] = (block / denominator).astype(np.float64)
+        else:
+            np.divide(block, float(denominator), out=out[rows])
 
 
 def exact_column(feature: Feature, dataset: Dataset) -> list[Fraction]:
