@@ -33,6 +33,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from mirrorlib.lasso.certificate import _objective
 from mirrorlib.lasso.solutions import ExactLassoSolution, PathKnot
 from mirrorlib.numbers.linalg import ExactMatrix, Scalar, solve_scalars, SingularMatrixError, to_fraction, to_scalar
 
@@ -149,12 +150,11 @@ def _solution(
     for j, v in zip(support, values):
         z[j] = v
     exact_residual = [to_fraction(r) for r in residual]
-    objective = sum((r * r for r in exact_residual), Fraction(0)) / 2 + beta * sum((abs(v) for v in values), Fraction(0))
     return ExactLassoSolution(
         z=tuple(z),
         xi=xi,
         beta=beta,
-        objective=objective,
+        objective=_objective(exact_residual, values, beta),
         support=tuple(support),
         path=(PathKnot(beta=beta, xi=xi, support=tuple(support), values=tuple(values), n_features=matrix.ncols),),
         dual=tuple(r / beta for r in exact_residual),
