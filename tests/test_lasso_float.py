@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from fractions import Fraction
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from mirrorlib.lasso.certificate import lasso_objective
 from mirrorlib.lasso.float_certificate import certify_lasso_float
-from mirrorlib.lasso import solve_lasso, solve_lasso_exact
+from mirrorlib.lasso import active_set, solve_lasso, solve_lasso_exact
 
 F = Fraction
 SETTINGS = settings(derandomize=True, deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
@@ -54,17 +56,19 @@ def as_float(A: list[tuple[Fraction, ...]], y: list[Fraction]) -> tuple[np.ndarr
     return np.array([[float(v) for v in row] for row in A]), np.array([float(v) for v in y])
 
 
-@given(problem=dictionaries(), beta=BETAS, method=st.sampled_from(["auto", "cd"]))
+@given(problem=dictionaries(), beta=BETAS, method=st.sampled_from(["auto", "cd", "working sets first"]))
 @SETTINGS
 def test_float_solution_matches_exact_optimum(problem: tuple, beta: float, method: str) -> None:
     """Evaluated exactly on the exact data, the float solution is never below the exact optimum
-    (a true bound, no tolerance) and is within 1e-9 relative of it."""
+    (a true bound, no tolerance) and is within 1e-9 relative of it. "working sets first" is
+    ``"auto"`` with the cold start over working sets taken at every size."""
     A, y = problem
     exact = solve_lasso_exact(A, y, F(beta))
     A_float, y_float = as_float(A, y)
-    with warnings.catch_warnings():
+    start_columns = 1 if method == "working sets first" else active_set.WORKING_SET_START_COLUMNS
+    with warnings.catch_warnings(), patch.object(active_set, "WORKING_SET_START_COLUMNS", start_columns):
         warnings.simplefilter("error")  # a non-converged solve would warn: fail the test
-        result = solve_lasso(A_float, y_float, beta, method=method)
+        result = solve_lasso(A_float, y_float, beta, method="auto" if method == "working sets first" else method)
     assert result.converged
     value = lasso_objective(A, y, [F(v) for v in result.z], F(result.xi), F(beta))
     assert exact.objective <= value
@@ -111,6 +115,23 @@ def test_ramp_dictionary_converges_and_float_certificate_agrees(fraction: float)
     # the exact solver agrees on this float problem (its entries are exact binary fractions)
     exact = solve_lasso_exact(A, y, F(beta))
     assert result.objective == pytest.approx(float(exact.objective), rel=1e-10)
+
+
+def test_many_columns_start_from_working_sets_and_reach_the_same_optimum(caplog: pytest.LogCaptureFixture) -> None:
+    """At ``WORKING_SET_START_COLUMNS`` columns a cold ``"auto"`` solve goes through working sets
+    first; it reaches the active-set method's objective (each within its own duality gap of P*)
+    in fewer full-matrix steps."""
+    A, y = ramp_dictionary(40, active_set.WORKING_SET_START_COLUMNS, seed=5)
+    beta = 0.01 * float(np.max(np.abs((A - A.mean(0)).T @ (y - y.mean()))))
+    plain = solve_lasso(A, y, beta, method="active-set")
+    with caplog.at_level(logging.INFO, logger="mirrorlib"):
+        auto = solve_lasso(A, y, beta)
+    assert any("working-set round" in record.getMessage() for record in caplog.records)
+    assert plain.converged and auto.converged
+    assert abs(auto.objective - plain.objective) <= max(auto.duality_gap, plain.duality_gap) + 1e-15 * plain.objective
+    assert auto.n_iter < plain.n_iter
+    report = certify_lasso_float(A, y, auto.z, auto.xi, beta, tol=1e-9)
+    assert report.is_optimal, report.failures
 
 
 def test_budget_exhaustion_warns_and_reports_not_converged() -> None:

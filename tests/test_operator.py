@@ -81,6 +81,17 @@ def test_working_set_solver_matches_the_dense_solver(depth, beta):
     assert abs(objective - solution.objective) <= 1e-9 * objective
 
 
+@pytest.mark.parametrize(("x", "y"), [([5], [2.0]), ([1, 1, 1], [2.0, 1.0, 0.0])])
+def test_working_set_solver_on_constant_columns_returns_the_intercept_alone(x, y):
+    """Every column is constant on the data (one distinct point): none can enter, z = 0, ξ = ȳ."""
+    from mirrorlib.lasso.working_set import solve_lasso_operator
+
+    solution = solve_lasso_operator(LibraryOperator(library(x, "relu", 3)), y, 0.1)
+    assert solution.support.size == 0 and solution.xi == np.mean(y)
+    assert solution.converged and solution.duality_gap == 0.0
+    assert solution.objective == 0.5 * float(np.sum((np.asarray(y) - np.mean(y)) ** 2))
+
+
 @pytest.mark.parametrize("activation", ["relu", "abs"])
 def test_convexnet_working_set_solver_reaches_the_dense_optimum(activation):
     from mirrorlib.estimator import ConvexNet

@@ -21,7 +21,7 @@ from mirrorlib.lasso.float_certificate import _finite_float, correlation_roundin
 from mirrorlib.lasso.solutions import FloatLassoSolution
 from mirrorlib.numbers.exact import positive_beta
 
-__all__ = ["solve_lasso"]
+__all__ = ["WORKING_SET_START_COLUMNS", "solve_lasso"]
 
 _EPS = float(np.finfo(np.float64).eps)
 
@@ -31,6 +31,15 @@ _EPS = float(np.finfo(np.float64).eps)
 # --------------------------------------------------------------------------------------
 
 _METHODS = ("auto", "active-set", "cd")
+
+WORKING_SET_START_COLUMNS = 65_536
+"""Dictionaries with at least this many columns are first solved over working sets when no
+warm start is given (:func:`solve_lasso`, ``method="auto"``). Measured cold, relative gap
+1e-10 (first working set 256 columns, at most 4,096): abs depth 3 on 500 points (249,003
+columns) 179 active-set steps against 11 working-set rounds and 1 step; ReLU depth 4 on 100
+points (276,100 columns, 44 steps) breaks even."""
+
+_FIRST_WORKING_SET, _LARGEST_WORKING_SET = 256, 4096
 
 
 def solve_lasso(
@@ -66,6 +75,11 @@ def solve_lasso(
         polishes the result from the CD point.
     ``"auto"`` (default)
         The active-set method, then ``"cd"`` from its best point if it has not converged.
+        Without ``start`` and with at least :data:`WORKING_SET_START_COLUMNS` columns, the
+        active-set method starts from the solution over small working sets of columns
+        (:func:`mirrorlib.lasso.working_set.solve_lasso_operator` on ``Ã``): each of its steps
+        costs ``O(N|W|)`` instead of ``O(NM)``, and the full problem is then typically solved
+        in one step.
         (Measured on ReLU-ramp dictionaries, N = 50…1000, M = 1e3…1e5: the active-set method
         reaches relative gap ≤ 1e-10 in 0.002 s … a few s, while coordinate descent — sklearn,
         and also celer and skglm — is still at relative gap 1e-3…1e-5 after 1e4 epochs on these
@@ -113,7 +127,11 @@ def solve_lasso(
         start = np.asarray(start, dtype=np.float64)
         if start.shape != (A_arr.shape[1],) or not np.isfinite(start).all():
             raise ValueError(f"start must be {A_arr.shape[1]} finite numbers (one per column), got shape {start.shape}")
-    z, n_iter = _minimise(data, beta_f, tol_f, budget, method, None if start is None else start.copy())
+    rounds = 0
+    if start is None and method == "auto" and A_arr.shape[1] >= WORKING_SET_START_COLUMNS:
+        start, rounds = _working_set_start(data, beta_f, tol_f)
+    z, n_iter = _minimise(data, beta_f, tol_f, max(1, budget - rounds), method, None if start is None else start.copy())
+    n_iter += rounds
     status = data.evaluate(z, beta_f)
     relative = status.gap / status.primal if status.primal > 0 else 0.0
     converged = status.converged(tol_f)
@@ -164,6 +182,23 @@ class _FloatData:
     def build(cls, matrix: np.ndarray, y: np.ndarray) -> _FloatData:
         return cls(matrix=matrix, y=y, norms=np.sqrt(np.einsum("ij,ij->j", matrix, matrix)))  # no N × M temporary
 
+    # the dictionary protocol of mirrorlib.lasso.working_set.solve_lasso_operator, on Ã (each column its own family)
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.matrix.shape
+
+    def rmatvec(self, residual: np.ndarray) -> np.ndarray:
+        return self.matrix.T @ residual
+
+    def columns(self, indices: np.ndarray) -> np.ndarray:
+        return self.matrix[:, indices]
+
+    def anchor_peaks(self, values: np.ndarray) -> np.ndarray:
+        return np.ones(values.size, dtype=bool)
+
+    def centred_column_norms(self) -> np.ndarray:
+        return self.norms
+
     def evaluate(self, z: np.ndarray, beta: float) -> _Status:
         """Residual, correlations and gap at ``z`` (one ``O(NM)`` product ``Ãᵀr``).
 
@@ -196,6 +231,15 @@ def _minimise(
             return z, n_iter
     z, epochs = _coordinate_descent(data, beta, tol, budget - n_iter, z)
     return z, n_iter + epochs
+
+
+def _working_set_start(data: _FloatData, beta: float, tol: float) -> tuple[np.ndarray, int]:
+    """``(z, rounds)``: the working-set solution over ``Ã`` (all ``M`` coefficients) as a start
+    for the active-set method, and the number of working-set rounds it took."""
+    from mirrorlib.lasso.working_set import solve_lasso_operator  # it solves each working set with solve_lasso
+
+    solution = solve_lasso_operator(data, data.y, beta, tol=tol, initial=_FIRST_WORKING_SET, max_working_set=_LARGEST_WORKING_SET)
+    return solution.dense(data.matrix.shape[1]), solution.rounds
 
 
 def _active_set(

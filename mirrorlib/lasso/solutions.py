@@ -111,7 +111,8 @@ class FloatLassoSolution:
     ``duality_gap`` bounds the suboptimality: ``objective − P* ≤ duality_gap``;
     ``relative_gap = duality_gap / objective``. ``gap_floor`` is the float64 rounding-error level
     of the computed gap; ``converged`` is ``relative_gap ≤ tol or duality_gap ≤ gap_floor``.
-    ``n_iter`` counts coordinate-descent epochs plus active-set steps. ``z`` is read-only.
+    ``n_iter`` counts coordinate-descent epochs plus active-set steps (plus the working-set rounds
+    of a cold start over many columns, see :func:`~mirrorlib.lasso.solve_lasso`). ``z`` is read-only.
 
     Examples
     --------

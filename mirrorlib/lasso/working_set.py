@@ -243,8 +243,12 @@ def solve_lasso_operator(
         kept = np.isin(previous, working)
         start[np.searchsorted(working, previous[kept])] = z[kept]
         block = operator.columns(working)
-        fit = solve_lasso(block, labels, beta, tol=tol / 10, start=start)
-        previous, z, xi = working, fit.z, float(fit.xi)
+        if working.size:
+            fit = solve_lasso(block, labels, beta, tol=tol / 10, start=start)
+            z, xi = fit.z, float(fit.xi)
+        else:  # no column can enter (all constant, or none violates and the rest are screened): z = 0
+            z, xi = np.zeros(0), float(labels.mean())
+        previous = working
         residual = labels - block @ z - xi
         correlations = operator.rmatvec(residual)
         objective, gap, scale = _gap(centred, residual, correlations, beta, float(np.sum(np.abs(z))))
