@@ -34,12 +34,14 @@ _METHODS = ("auto", "active-set", "cd")
 
 WORKING_SET_START_COLUMNS = 65_536
 """Dictionaries with at least this many columns are first solved over working sets when no
-warm start is given (:func:`solve_lasso`, ``method="auto"``). Measured cold, relative gap
-1e-10 (first working set 256 columns, at most 4,096): abs depth 3 on 500 points (249,003
-columns) 179 active-set steps against 11 working-set rounds and 1 step; ReLU depth 4 on 100
-points (276,100 columns, 44 steps) breaks even."""
+warm start is given (:func:`solve_lasso`, ``method="auto"``). Measured cold on distinct
+libraries (x uniform in [−1, 1], y = sin 3x + noise, β = 0.05, relative gap 1e-10; first
+working set 1,024 columns, at most 4,096): abs depth 3 on 500 points (249,003 columns) 86
+active-set steps in 1.87 s against 0.83 s; on 300 points (89,403) 0.35 s against 0.19 s;
+ReLU depth 3 on 400 points (159,602; 46 steps) 0.54 s against 0.39 s; ReLU depth 4 on 100
+points (257,077; 46 steps) 0.25 s against 0.24 s."""
 
-_FIRST_WORKING_SET, _LARGEST_WORKING_SET = 256, 4096
+_FIRST_WORKING_SET, _LARGEST_WORKING_SET = 1024, 4096
 
 
 def solve_lasso(
