@@ -183,8 +183,10 @@ def _exact_residual(library: FeatureLibrary, y: Sequence[Fraction], support: Seq
 def _certified_residual(fit: Any, y: Sequence[Fraction], penalised: np.ndarray) -> list[Fraction] | None:
     """The residual ``y − Az − ξ1`` of an exact fit over penalised columns only, as its Lasso
     certificate computed it for the same labels ``y``; None otherwise."""
+    if not fit.exact or not penalised.all():
+        return None
     problem = fit.penalised_problem
-    if not fit.exact or not penalised.all() or problem is None or list(problem[1]) != list(y):
+    if problem is None or list(problem[1]) != list(y):
         return None
     return list(fit.certificate.residual)
 
@@ -318,7 +320,6 @@ class _Rounds:
                     features.append(feature)
             if not features:
                 break
-            fit = certificate = None  # this round's dense matrix goes before the next round builds its own
             library = library.with_features(features)
             added.extend(features)
         return library, fit, certificate

@@ -185,3 +185,32 @@ def test_warm_start_reaches_the_same_optimum_in_fewer_steps() -> None:
     assert warm.n_iter <= again.n_iter and abs(warm.objective - again.objective) <= 1e-10 * again.objective
     with pytest.raises(ValueError, match="start must be"):
         solve_lasso(A2, y, 0.05, start=[0.0])
+
+
+def test_float_fit_does_not_keep_its_float_matrix_and_rebuilds_the_same_problem() -> None:
+    """A float ``fit_lasso`` result holds no N × M array (traced by tracemalloc); asked for its
+    problem (uniqueness), it writes the same matrix again, entry for entry."""
+    import gc
+    import tracemalloc
+
+    from mirrorlib import library
+    from mirrorlib.lasso.fit import fit_lasso
+
+    rng = np.random.default_rng(4)
+    x = np.sort(rng.uniform(-1, 1, 60))
+    y = np.sin(3 * x) + 0.1 * rng.standard_normal(60)
+    lib = library(list(x), "abs", 3).distinct()
+    matrix = lib.matrix()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fit = fit_lasso(lib, y, 0.05, exact=False)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert fit.is_certified
+    assert held < matrix.nbytes / 4, f"the fit holds {held:,} bytes; the matrix has {matrix.nbytes:,}"
+    A, target, z, xi, beta = fit.penalised_problem
+    assert np.array_equal(A, matrix) and np.array_equal(target, y) and np.array_equal(z, fit.z) and xi == fit.xi and beta == 0.05
+    assert fit.uniqueness in ("unique within tolerance", "not unique")

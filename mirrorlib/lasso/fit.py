@@ -17,10 +17,10 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -53,11 +53,19 @@ class LassoFit:
     objective: Any
     certificate: Any
     exact: bool
-    penalised_problem: tuple[Any, ...] | None = field(default=None, repr=False)  # (A, y, z, ξ or dual, β)
+    problem_source: Callable[[], tuple[Any, ...]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_certified(self) -> bool:
         return bool(self.certificate.is_optimal)
+
+    @cached_property
+    def penalised_problem(self) -> tuple[Any, ...] | None:
+        """``(A, y, z, ξ or dual, β)``: the problem over the penalised columns that the solver saw,
+        and its solution. A float fit does not keep its float matrix (N × M float64, a gigabyte at
+        a few hundred thousand columns on 500 points): it is written again from the library when
+        first asked for (:attr:`uniqueness`), with the same entries."""
+        return None if self.problem_source is None else self.problem_source()
 
     @cached_property
     def uniqueness(self) -> str:
@@ -193,7 +201,7 @@ def fit_lasso(
             xi = gamma[0]
             z = _fill(z, penalised, gamma[1:])
         problem = (matrix, list(target), solution.z, solution.dual, beta_exact)
-        return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=True, penalised_problem=problem)
+        return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=True, problem_source=partial(tuple, problem))
     if beta is None:
         raise ValueError("beta=None (the β → 0⁺ limit) needs exact=True; give a float beta > 0 otherwise")
     try:
@@ -210,8 +218,14 @@ def fit_lasso(
         xi = float(gamma[0])
         z = _fill(z, penalised, tuple(float(g) for g in gamma[1:]))
     certificate = certify_lasso_float(A_penalised, target_f, solution.z, solution.xi, beta_float, tol=max(tol, 1e-12) * 10)
-    problem = (A_penalised, target_f, np.asarray(solution.z), float(solution.xi), beta_float)
-    return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=False, penalised_problem=problem)
+    solved = (np.asarray(solution.z), float(solution.xi), beta_float)
+    problem = partial(_float_problem_again, lib, labels_original.astype(np.float64), solved)
+    return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=False, problem_source=problem)
+
+
+def _float_problem_again(lib: FeatureLibrary, labels: np.ndarray, solved: tuple[np.ndarray, float, float]) -> tuple[Any, ...]:
+    """``(A_penalised, target, z, ξ, β)`` of a float fit, the float matrix written again from ``lib``."""
+    return (*_eliminate_free_columns(lib, lib.matrix(), labels, lib.penalised, exact=False), *solved)
 
 
 def _float_solution(
