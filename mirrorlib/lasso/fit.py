@@ -38,7 +38,8 @@ class LassoFit:
 
     ``exact`` fits hold Fractions; float fits hold floats. ``certificate`` is a
     :class:`~mirrorlib.lasso.certificate.LassoCertificate` (exact) or
-    :class:`~mirrorlib.lasso.float_certificate.FloatLassoCertificate`.
+    :class:`~mirrorlib.lasso.float_certificate.FloatLassoCertificate`. ``problem_source``
+    returns :attr:`penalised_problem` when it is first asked for.
 
     Examples
     --------
