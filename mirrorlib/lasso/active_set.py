@@ -34,12 +34,12 @@ _METHODS = ("auto", "active-set", "cd")
 
 WORKING_SET_START_COLUMNS = 65_536
 """Dictionaries with at least this many columns are first solved over working sets when no
-warm start is given (:func:`solve_lasso`, ``method="auto"``). Measured cold on distinct
-libraries (x uniform in [−1, 1], y = sin 3x + noise, β = 0.05, relative gap 1e-10; first
-working set 1,024 columns, at most 4,096): abs depth 3 on 500 points (249,003 columns) 86
-active-set steps in 1.87 s against 0.83 s; on 300 points (89,403) 0.35 s against 0.19 s;
-ReLU depth 3 on 400 points (159,602; 46 steps) 0.54 s against 0.39 s; ReLU depth 4 on 100
-points (257,077; 46 steps) 0.25 s against 0.24 s."""
+warm start is given (:func:`solve_lasso`, ``method="auto"``). Measured cold by
+``benchmarks/bench_lasso.py`` on distinct libraries (x uniform in [−1, 1], β = 0.05, relative
+gap 1e-10; first working set 1,024 columns, at most 4,096): abs depth 3 on 500 points (249,003
+columns, 86 active-set steps) 1.57 s against 0.83 s, on 300 points (89,403) 0.38 s against
+0.20 s; ReLU depth 3 on 400 points (159,602; 46 steps) 0.55 s against 0.42 s; break-even for
+ReLU depth 4 on 100 points (257,077) and abs depth 4 on 60 points (165,752)."""
 
 _FIRST_WORKING_SET, _LARGEST_WORKING_SET = 1024, 4096
 
