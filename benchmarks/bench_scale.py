@@ -19,6 +19,11 @@ depth ``L`` (paper variant), ``min ½‖A z + ξ1 − y‖² + β‖z‖₁``.
    verdict included): depth 3, where the working set is the faster way above the memory limit,
    and depths 4 and 5, where the distinct library is fitted densely.
 
+4. **Column generation over a grown dictionary**: certified float fits that add units (abs,
+   β = 0.05), with the float dictionary and its centred copy grown across rounds
+   (:class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, the default) against writing both
+   again every round; a fresh process per fit, the two alternating, the faster of 2 runs each.
+
 ``--sections 3`` runs only the named sections (comma-separated).
 """
 
@@ -81,6 +86,50 @@ def estimator_case(n: int, depth: int, solver: str) -> dict:
         "seconds": time.perf_counter() - start, "objective": model.objective_, "columns": model.library_.n_features,
         "optimal": bool(model.certificate_.training_optimal), "peak_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def growth_case(activation: str, depth: int, n: int, variant: str) -> dict:
+    """One certified ``ConvexNet`` fit whose float dictionary is ``"grown"`` across rounds (the
+    default) or ``"rewritten"`` every round (run in a subprocess by :func:`dictionary_growth`)."""
+    import logging
+    import resource
+
+    import mirrorlib.column_generation as column_generation
+    from mirrorlib import ConvexNet
+    from mirrorlib.progress import LOGGER
+
+    if variant == "rewritten":
+        column_generation._grown_dictionary = lambda library, previous: None  # fit_lasso then writes lib.matrix()
+    rounds = []
+    handler = logging.Handler()
+    handler.emit = lambda record: rounds.append(record) if "column generation round" in record.getMessage() else None
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.INFO)
+    x, y = problem(n)
+    start = time.perf_counter()
+    model = ConvexNet(activation, depth, 0.05).fit(x, y)
+    return {
+        "seconds": time.perf_counter() - start, "objective": float(model.objective_), "columns": model.library_.n_features,
+        "added": len(model.added_features_), "rounds": len(rounds), "optimal": bool(model.certificate_.training_optimal),
+        "peak_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def dictionary_growth(cases: list[tuple[str, int, int]], repeats: int = 2) -> None:
+    print("\n## 4. column generation: float dictionary grown across rounds vs written again every round (β = 0.05;")
+    print(f"fresh process per fit, alternating, the faster of {repeats} runs each)")
+    print(f"{'σ':>4} {'L':>2} {'N':>4} {'columns':>8} {'rounds':>6} {'added':>5} {'rewritten s':>11} {'MB':>6} {'grown s':>8} {'MB':>6} "
+          f"{'speed-up':>8} {'objective (rewritten)':>22} {'objective (grown)':>22} {'network optimal':>15}")
+    for activation, depth, n in cases:
+        runs: dict[str, list[dict]] = {"rewritten": [], "grown": []}
+        for _ in range(repeats):
+            for variant in runs:
+                runs[variant].append(_subprocess_case(f"grow:{activation},{depth},{n},{variant}"))
+        rewritten, grown = (min(runs[v], key=lambda row: row["seconds"]) for v in ("rewritten", "grown"))
+        print(f"{activation:>4} {depth:>2} {n:>4} {grown['columns']:>8,} {grown['rounds']:>6} {grown['added']:>5} "
+              f"{rewritten['seconds']:>11.2f} {rewritten['peak_MB']:>6.0f} {grown['seconds']:>8.2f} {grown['peak_MB']:>6.0f} "
+              f"{rewritten['seconds'] / grown['seconds']:>7.2f}× {rewritten['objective']:>22.15e} {grown['objective']:>22.15e} "
+              f"{str(grown['optimal'] and rewritten['optimal']):>15}")
 
 
 def _subprocess_case(case: str) -> dict:
@@ -209,10 +258,14 @@ def comparison(cases: list[tuple[int, int, float, bool]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only")
-    parser.add_argument("--sections", default="1,2,3", help="comma-separated sections to run (default: all)")
+    parser.add_argument("--sections", default="1,2,3,4", help="comma-separated sections to run (default: all)")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.case:
+        if arguments.case.startswith("grow:"):
+            activation, depth, n, variant = arguments.case[5:].split(",")
+            print(json.dumps(growth_case(activation, int(depth), int(n), variant)))
+            return
         if arguments.case.startswith("fit:"):
             n, depth, solver = arguments.case[4:].split(",")
             print(json.dumps(estimator_case(int(n), int(depth), solver)))
@@ -221,8 +274,8 @@ def main() -> None:
         print(json.dumps(operator_case(int(n), int(depth), float(beta))))
         return
     sections = {part.strip() for part in arguments.sections.split(",")}
-    if not sections <= {"1", "2", "3"}:
-        parser.error(f"--sections takes 1, 2 and 3, comma-separated; got {arguments.sections!r}")
+    if not sections <= {"1", "2", "3", "4"}:
+        parser.error(f"--sections takes 1, 2, 3 and 4, comma-separated; got {arguments.sections!r}")
     print(f"# bench_scale — {date.today()} — {platform.machine()}, 2 cores, Python {platform.python_version()}")
     quick = arguments.quick
     if "1" in sections:
@@ -234,6 +287,8 @@ def main() -> None:
         comparison([(100, 3, 0.05, True)] if quick else [(200, 3, 0.05, True), (200, 3, 0.005, False), (2_000, 2, 0.05, False)])
     if "3" in sections:
         solver_choice([(200, 3), (40, 4)] if quick else [(400, 3), (100, 4), (30, 5)])
+    if "4" in sections:
+        dictionary_growth([("abs", 3, 100)] if quick else [("abs", 3, 300), ("abs", 3, 500), ("abs", 4, 60), ("abs", 4, 80)])
 
 
 if __name__ == "__main__":

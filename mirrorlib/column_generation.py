@@ -35,6 +35,7 @@ from mirrorlib.numbers.exact import nonzero_rationals, to_rational
 from mirrorlib.numbers.linalg import ExactMatrix, to_fraction, to_scalar
 from mirrorlib.groundtruth.architectures import make_architecture
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES, OracleResult, oracle_size, unit_oracle
+from mirrorlib.lasso.float_dictionary import FloatDictionary
 from mirrorlib.libraries import Feature, Library, exact_column
 from mirrorlib.optimality import LinearAnswer, Oracle, TrainingCertificate, certify_training, not_checked, switching_oracle
 from mirrorlib.functions.reflections import explain_value
@@ -294,8 +295,11 @@ class _Rounds:
         beta = self.beta if exact else float(self.beta_exact)  # type: ignore[arg-type]
         warm: list[float] | None = None
         generated = {tuple(exact_column(feature, library.dataset)) for feature in library.generated} if grow else set()
+        dictionary: FloatDictionary | None = None
         for round_index in range(self.max_rounds + 1):
-            options = {} if exact or warm is None else {"start": warm + [0.0] * (library.n_features - len(warm))}
+            options: dict[str, Any] = {} if exact or warm is None else {"start": warm + [0.0] * (library.n_features - len(warm))}
+            if not exact and library.penalised.all():
+                dictionary = options["dictionary"] = _grown_dictionary(library, dictionary)
             fit = self.fit_lasso(library, self.y, beta, exact=exact, tol=self.tol, **options)
             warm = None if exact else [float(v) for v in fit.z]
             certificate = training_certificate(
@@ -323,6 +327,18 @@ class _Rounds:
             library = library.with_features(features)
             added.extend(features)
         return library, fit, certificate
+
+
+def _grown_dictionary(library: FeatureLibrary, previous: FloatDictionary | None) -> FloatDictionary:
+    """The centred columns of ``library.matrix()`` as a
+    :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary` with spare capacity: from the
+    whole matrix the first time, then by appending the columns ``previous`` lacks (the units a
+    round added, from their exact values, each rounded once as ``library.matrix()`` rounds them)."""
+    if previous is None:
+        return FloatDictionary.of(library.matrix(), spare=None)
+    dataset = library.dataset
+    new = [dataset.to_original_order(library.exact_values(index)) for index in range(previous.shape[1], library.n_features)]
+    return previous.appended(np.array(new, dtype=np.float64).reshape(len(new), dataset.n_samples).T)
 
 
 def _violators(certificate: TrainingCertificate) -> list[Any]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mirrorlib.lasso.float_dictionary import FloatDictionary
 from mirrorlib.lasso.float_certificate import _finite_float, correlation_rounding_level, duality_gap_from_parts
 from mirrorlib.lasso.solutions import FloatLassoSolution
 from mirrorlib.numbers.exact import positive_beta
@@ -56,7 +57,8 @@ def solve_lasso(
 ) -> FloatLassoSolution:
     """Solve ``min ½‖A z + ξ1 − y‖² + β‖z‖₁`` in float64, to relative duality gap ``tol``.
 
-    Works on the centred data (``Ã``, ``ỹ``; one Fortran-ordered copy of ``A``), then
+    Works on the centred data (``Ã``, ``ỹ``; one Fortran-ordered copy of ``A``, or the one a
+    :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary` holds), then
     ``ξ = ȳ − (column means)·z``. Stopping rule: our own duality gap (module
     :mod:`mirrorlib.lasso.certificate`) satisfies ``gap ≤ tol · P(z, ξ)``, so
     ``P(z, ξ) ≤ (1 + tol)·P*``, or ``gap ≤ gap_floor``, the float64 rounding-error level of the
@@ -90,7 +92,9 @@ def solve_lasso(
     Parameters
     ----------
     A, y:
-        ``N × M`` real array and ``N`` labels (anything ``np.asarray(..., float)`` accepts).
+        ``N × M`` real array (anything ``np.asarray(..., float)`` accepts, or a
+        :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, whose centred copy is
+        used as it is) and ``N`` labels.
     beta:
         β > 0.
     tol:
@@ -116,21 +120,22 @@ def solve_lasso(
     >>> np.round(fit.z, 6), round(fit.xi, 6)
     (array([1.075, 0.225]), -0.1)
     """
-    A_arr, y_arr = _float_problem(A, y)
+    dictionary = A if isinstance(A, FloatDictionary) else FloatDictionary.of(A)
+    n_rows, n_columns = dictionary.shape
+    y_arr = _float_labels(y, n_rows)
     beta_f = _float_beta(beta)
     tol_f, budget = _float_controls(tol, max_iter)
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
-    column_means = A_arr.mean(axis=0)
     y_mean = float(y_arr.mean())
-    data = _FloatData.build(np.subtract(A_arr, column_means, order="F"), y_arr - y_mean)
+    data = _FloatData(dictionary.centred, y_arr - y_mean, dictionary.norms)
 
     if start is not None:
         start = np.asarray(start, dtype=np.float64)
-        if start.shape != (A_arr.shape[1],) or not np.isfinite(start).all():
-            raise ValueError(f"start must be {A_arr.shape[1]} finite numbers (one per column), got shape {start.shape}")
+        if start.shape != (n_columns,) or not np.isfinite(start).all():
+            raise ValueError(f"start must be {n_columns} finite numbers (one per column), got shape {start.shape}")
     rounds = 0
-    if start is None and method == "auto" and A_arr.shape[1] >= WORKING_SET_START_COLUMNS:
+    if start is None and method == "auto" and n_columns >= WORKING_SET_START_COLUMNS:
         start, rounds = _working_set_start(data, beta_f, tol_f)
     z, n_iter = _minimise(data, beta_f, tol_f, max(1, budget - rounds), method, None if start is None else start.copy())
     n_iter += rounds
@@ -147,7 +152,7 @@ def solve_lasso(
     z.setflags(write=False)
     return FloatLassoSolution(
         z=z,
-        xi=float(y_mean - column_means @ z),
+        xi=float(y_mean - dictionary.means @ z),
         beta=beta_f,
         objective=status.primal,
         duality_gap=status.gap,
@@ -179,10 +184,6 @@ class _FloatData:
     matrix: np.ndarray
     y: np.ndarray
     norms: np.ndarray
-
-    @classmethod
-    def build(cls, matrix: np.ndarray, y: np.ndarray) -> _FloatData:
-        return cls(matrix=matrix, y=y, norms=np.sqrt(np.einsum("ij,ij->j", matrix, matrix)))  # no N × M temporary
 
     # the dictionary protocol of mirrorlib.lasso.working_set.solve_lasso_operator, on Ã (each column its own family)
     @property
@@ -369,29 +370,18 @@ def _coordinate_descent(
     return best_z, used
 
 
-def _float_problem(A: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        A_arr = np.asarray(A, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"A must be a 2-D array of real numbers ({error})") from None
-    if A_arr.ndim != 2:
-        raise ValueError(f"A must be two-dimensional (N data points × M features), got shape {A_arr.shape}")
-    if A_arr.size == 0:
-        raise ValueError(f"A is empty (shape {A_arr.shape}); give at least one row and one column")
+def _float_labels(y: object, n_rows: int) -> np.ndarray:
     try:
         y_arr = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise TypeError(f"y must be a 1-D array of real numbers ({error})") from None
     if y_arr.ndim != 1:
         raise ValueError(f"y must be one-dimensional, got shape {y_arr.shape}")
-    if y_arr.shape[0] != A_arr.shape[0]:
-        raise ValueError(
-            f"y has {y_arr.shape[0]} entries but A has {A_arr.shape[0]} rows; give one label per row of A"
-        )
-    for name, arr in (("A", A_arr), ("y", y_arr)):
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} contains NaN or inf; remove or replace those entries")
-    return A_arr, y_arr
+    if y_arr.shape[0] != n_rows:
+        raise ValueError(f"y has {y_arr.shape[0]} entries but A has {n_rows} rows; give one label per row of A")
+    if not np.all(np.isfinite(y_arr)):
+        raise ValueError("y contains NaN or inf; remove or replace those entries")
+    return y_arr
 
 
 def _float_beta(beta: object) -> float:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from mirrorlib.data import as_labels
+from mirrorlib.lasso.float_dictionary import FloatDictionary
 from mirrorlib.numbers.exact import to_rational
 from mirrorlib.protocols import FeatureLibrary
 
@@ -132,7 +133,14 @@ def _eliminate_free_columns(lib: FeatureLibrary, A: np.ndarray, target: np.ndarr
 
 
 def fit_lasso(
-    lib: FeatureLibrary, y: Sequence[object], beta: object, *, exact: bool, tol: float = 1e-10, start: Sequence[float] | None = None
+    lib: FeatureLibrary,
+    y: Sequence[object],
+    beta: object,
+    *,
+    exact: bool,
+    tol: float = 1e-10,
+    start: Sequence[float] | None = None,
+    dictionary: FloatDictionary | None = None,
 ) -> LassoFit:
     """Solve the Lasso over ``lib`` for labels ``y`` (caller's order) and certify it.
 
@@ -150,6 +158,10 @@ def fit_lasso(
         Relative duality gap of float fits.
     start : sequence of float, optional
         Float fits: a warm start, one coefficient per column of ``lib``.
+    dictionary : FloatDictionary, optional
+        Float fits of libraries whose columns are all penalised: the centred columns of
+        ``lib.matrix()`` already written (:class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`;
+        column generation grows one across its rounds). Without it they are written from ``lib``.
 
     Returns
     -------
@@ -209,18 +221,29 @@ def fit_lasso(
         beta_float = float(to_rational(beta, name="beta"))
     except OverflowError:
         raise ValueError(f"beta = {beta} is too large for a float fit; use exact=True or rescale") from None
-    A = lib.matrix()
-    A_penalised, target_f, solution = _float_solution(lib, A, labels_original, beta_float, tol, start)
+    labels_float = labels_original.astype(np.float64)
+    if dictionary is not None and (dictionary.shape != (lib.dataset.n_samples, lib.n_features) or not penalised.all()):
+        raise ValueError(
+            f"dictionary has shape {dictionary.shape} but the library's matrix is {(lib.dataset.n_samples, lib.n_features)} "
+            f"with {int((~penalised).sum())} unpenalised columns; give the dictionary of lib.matrix() for a library "
+            "whose columns are all penalised"
+        )
+    A_free = None if penalised.all() else lib.matrix()  # the free columns' coefficients are recovered from A
+    if dictionary is None:
+        dictionary, target_f = _penalised_dictionary(lib, labels_float, A_free)
+    else:
+        target_f = labels_float
+    solution = _float_solution(dictionary, target_f, penalised, beta_float, tol, start)
     z = _scatter(tuple(solution.z), penalised, 0.0)
     xi = solution.xi
-    if not penalised.all():
-        residual = labels_original.astype(np.float64) - A[:, penalised] @ solution.z
+    if A_free is not None:
+        residual = labels_float - A_free[:, penalised] @ solution.z
         gamma, *_ = np.linalg.lstsq(_unpenalised_basis(lib, exact=False), residual, rcond=None)
         xi = float(gamma[0])
         z = _fill(z, penalised, tuple(float(g) for g in gamma[1:]))
-    certificate = certify_lasso_float(A_penalised, target_f, solution.z, solution.xi, beta_float, tol=max(tol, 1e-12) * 10)
+    certificate = certify_lasso_float(dictionary, target_f, solution.z, solution.xi, beta_float, tol=max(tol, 1e-12) * 10)
     solved = (np.asarray(solution.z), float(solution.xi), beta_float)
-    problem = partial(_float_problem_again, lib, labels_original.astype(np.float64), solved)
+    problem = partial(_float_problem_again, lib, labels_float, solved)
     return LassoFit(z=tuple(z), xi=xi, objective=solution.objective, certificate=certificate, exact=False, problem_source=problem)
 
 
@@ -229,17 +252,23 @@ def _float_problem_again(lib: FeatureLibrary, labels: np.ndarray, solved: tuple[
     return (*_eliminate_free_columns(lib, lib.matrix(), labels, lib.penalised, exact=False), *solved)
 
 
+def _penalised_dictionary(lib: FeatureLibrary, labels: np.ndarray, A: np.ndarray | None = None) -> tuple[FloatDictionary, np.ndarray]:
+    """``(dictionary, target)``: the penalised columns of ``A = lib.matrix()`` (written here when
+    not given) with the free ones and ``1`` projected out, as a
+    :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, and the labels projected alike.
+    ``A`` itself is not kept."""
+    A_penalised, target = _eliminate_free_columns(lib, lib.matrix() if A is None else A, labels, lib.penalised, exact=False)
+    return FloatDictionary.of(A_penalised), target
+
+
 def _float_solution(
-    lib: FeatureLibrary, A: np.ndarray, labels_original: np.ndarray, beta: float, tol: float, start: Sequence[float] | None
-) -> tuple[np.ndarray, np.ndarray, Any]:
-    """``(A_penalised, target, solution)``: the float Lasso over the penalised columns, the free
-    ones projected out (``A`` is ``lib.matrix()``)."""
+    dictionary: FloatDictionary, target: np.ndarray, penalised: np.ndarray, beta: float, tol: float, start: Sequence[float] | None
+) -> Any:
+    """The float Lasso over the penalised columns (``start``: one coefficient per column of the library)."""
     from mirrorlib.lasso import solve_lasso
 
-    penalised = lib.penalised
-    A_penalised, target = _eliminate_free_columns(lib, A, labels_original.astype(np.float64), penalised, exact=False)
     warm = None if start is None else np.asarray(start, dtype=np.float64)[penalised]
-    return A_penalised, target, solve_lasso(A_penalised, target, beta, tol=tol, start=warm)
+    return solve_lasso(dictionary, target, beta, tol=tol, start=warm)
 
 
 def _float_guess(lib: FeatureLibrary, labels_original: np.ndarray, beta: Fraction, tol: float) -> np.ndarray | None:
@@ -252,7 +281,7 @@ def _float_guess(lib: FeatureLibrary, labels_original: np.ndarray, beta: Fractio
         return None
     if not (np.isfinite(labels_float).all() and 0 < beta_float < np.inf):
         return None
-    return _float_solution(lib, lib.matrix(), labels_original, beta_float, tol, None)[2].z
+    return _float_solution(*_penalised_dictionary(lib, labels_float), lib.penalised, beta_float, tol, None).z
 
 
 def _scatter(values: Sequence[Any], mask: np.ndarray, zero: Any) -> list[Any]:

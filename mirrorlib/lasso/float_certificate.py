@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mirrorlib.lasso.float_dictionary import FloatDictionary
+
 __all__ = [
     "FloatLassoCertificate",
     "certify_lasso_float",
@@ -161,8 +163,11 @@ def certify_lasso_float(
 
     Parameters
     ----------
-    A : array-like (N, M)
-        The dictionary.
+    A : array-like (N, M) or FloatDictionary
+        The dictionary. From a :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary` the
+        centred residual and the correlations are computed as the float solver computes them,
+        ``r_c = ỹ − Ã z`` and ``c = Ãᵀr_c`` (``A = Ã + 1āᵀ``, and ``1ᵀr_c = 0``), with the
+        residual's mean ``ȳ − ξ − āᵀz``; from an array, ``r = y − A z − ξ1`` is centred after.
     y : array-like (N,)
         Labels.
     z : array-like (M,)
@@ -189,22 +194,37 @@ def certify_lasso_float(
     >>> report = certify_lasso_float(np.eye(2), [1.0, -1.0], [0.5, -0.5], 0.0, 0.5)
     >>> report.is_optimal, report.duality_gap
     (True, 0.0)
+    >>> from mirrorlib.lasso.float_dictionary import FloatDictionary
+    >>> certify_lasso_float(FloatDictionary.of(np.eye(2)), [1.0, -1.0], [0.5, -0.5], 0.0, 0.5).duality_gap
+    0.0
     """
-    A_arr, y_arr, z_arr = _float_inputs(A, y, z)
     beta_f = _positive_float(beta, "beta")
     xi_f = _finite_float(xi, "xi")
     tol_f = _positive_float(tol, "tol")
-    primal, dual, gap = lasso_duality_gap_float(A_arr, y_arr, z_arr, xi_f, beta_f)
+    if isinstance(A, FloatDictionary):
+        y_arr, z_arr = _float_point(A.shape, y, z)
+        on = z_arr != 0
+        y_mean = float(y_arr.mean())
+        centred = (y_arr - y_mean) - A.centred[:, on] @ z_arr[on]
+        mean = y_mean - xi_f - float(A.means[on] @ z_arr[on])
+        corr = A.centred.T @ centred
+        on_support_centred = A.centred[:, on]
+    else:
+        A_arr, y_arr, z_arr = _float_inputs(A, y, z)
+        on = z_arr != 0
+        residual = y_arr - A_arr @ z_arr - xi_f
+        mean = float(residual.mean())
+        centred = residual - mean
+        corr = A_arr.T @ centred
+        on_support = A_arr[:, on]  # the floor reads the support's columns only: no centred copy of A
+        on_support_centred = on_support - on_support.mean(axis=0)
+    primal, dual, gap = duality_gap_from_parts(centred, corr, z_arr, beta_f, mean)
     relative = gap / primal if primal > 0 else 0.0
-    residual = y_arr - A_arr @ z_arr - xi_f
-    corr = A_arr.T @ residual
     y_scale = float(np.linalg.norm(y_arr - y_arr.mean())) + 1.0
-    intercept = abs(float(residual.sum())) / y_scale
+    intercept = abs(mean) * y_arr.size / y_scale
     feasibility = max(0.0, float(np.max(np.abs(corr))) - beta_f) / beta_f
-    on = z_arr != 0
     support = float(np.max(np.abs(corr[on] - beta_f * np.sign(z_arr[on])))) / beta_f if on.any() else 0.0
-    on_support = A_arr[:, on]  # the floor reads the support's columns only: no centred copy of A
-    floor = gap_rounding_floor(on_support - on_support.mean(axis=0), y_arr - y_arr.mean(), z_arr[on])
+    floor = gap_rounding_floor(on_support_centred, y_arr - y_arr.mean(), z_arr[on])
     failures = []
     if not (relative <= tol_f or gap <= floor):
         failures.append(
@@ -228,18 +248,25 @@ def certify_lasso_float(
 
 def _float_inputs(A: object, y: object, z: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     A_arr = np.asarray(A, dtype=np.float64)
-    y_arr = np.asarray(y, dtype=np.float64)
-    z_arr = np.asarray(z, dtype=np.float64)
     if A_arr.ndim != 2 or A_arr.size == 0:
         raise ValueError(f"A must be a non-empty 2-D array, got shape {A_arr.shape}")
-    if y_arr.shape != (A_arr.shape[0],):
-        raise ValueError(f"y must have shape ({A_arr.shape[0]},) to match the rows of A, got {y_arr.shape}")
-    if z_arr.shape != (A_arr.shape[1],):
-        raise ValueError(f"z must have shape ({A_arr.shape[1]},) to match the columns of A, got {z_arr.shape}")
-    for name, arr in (("A", A_arr), ("y", y_arr), ("z", z_arr)):
+    if not np.all(np.isfinite(A_arr)):
+        raise ValueError("A contains NaN or inf; remove or replace those entries")
+    return (A_arr, *_float_point(A_arr.shape, y, z))
+
+
+def _float_point(shape: tuple[int, int], y: object, z: object) -> tuple[np.ndarray, np.ndarray]:
+    """``y`` and ``z`` as finite float64 vectors matching the rows and columns of ``A``."""
+    y_arr = np.asarray(y, dtype=np.float64)
+    z_arr = np.asarray(z, dtype=np.float64)
+    if y_arr.shape != (shape[0],):
+        raise ValueError(f"y must have shape ({shape[0]},) to match the rows of A, got {y_arr.shape}")
+    if z_arr.shape != (shape[1],):
+        raise ValueError(f"z must have shape ({shape[1]},) to match the columns of A, got {z_arr.shape}")
+    for name, arr in (("y", y_arr), ("z", z_arr)):
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} contains NaN or inf; remove or replace those entries")
-    return A_arr, y_arr, z_arr
+    return y_arr, z_arr
 
 
 def _finite_float(value: object, name: str) -> float:
