@@ -335,7 +335,7 @@ def _grown_dictionary(library: FeatureLibrary, previous: FloatDictionary | None)
     whole matrix the first time, then by appending the columns ``previous`` lacks (the units a
     round added, from their exact values, each rounded once as ``library.matrix()`` rounds them)."""
     if previous is None:
-        return FloatDictionary.of(library.matrix(), spare=None)
+        return FloatDictionary.written((library.dataset.n_samples, library.n_features), lambda out: library.matrix(out=out), spare=None)
     dataset = library.dataset
     new = [dataset.to_original_order(library.exact_values(index)) for index in range(previous.shape[1], library.n_features)]
     return previous.appended(np.array(new, dtype=np.float64).reshape(len(new), dataset.n_samples).T)

@@ -119,8 +119,10 @@ class FeatureLibrary(Protocol):
         """The number of columns ``M``."""
         ...
 
-    def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
-        """``A`` (``N × M``): float64, or Fractions with ``exact=True``; rows in the caller's order."""
+    def matrix(self, exact: bool = False, *, order: str = "original", out: np.ndarray | None = None) -> np.ndarray:
+        """``A`` (``N × M``): float64, or Fractions with ``exact=True``; rows in the caller's order.
+        A float matrix is written into ``out`` when given (checked by :func:`matrix_out`) and
+        ``out`` is returned."""
         ...
 
     def exact_values(self, index: int) -> list[Fraction]:
@@ -150,3 +152,26 @@ class FeatureLibrary(Protocol):
         """The balanced network of the Lasso point ``(z, ξ)``: its training objective equals
         ``½‖A z + ξ1 − y‖² + β Σ_{i penalised} |z_i|``."""
         ...
+
+
+def matrix_out(out: object, shape: tuple[int, int], exact: bool) -> np.ndarray:
+    """The ``out`` argument of :meth:`FeatureLibrary.matrix`, checked: a writeable float64 array of
+    the matrix's ``shape`` (any memory layout, e.g. the leading columns of a larger buffer), and
+    only for the float matrix; a one-line ``ValueError`` naming ``out`` otherwise.
+
+    Examples
+    --------
+    >>> buffer = np.empty((3, 10), order="F")
+    >>> matrix_out(buffer[:, :7], (3, 7), exact=False).shape
+    (3, 7)
+    >>> matrix_out(buffer, (3, 7), exact=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: out has shape (3, 10) but the matrix is (3, 7); give a writeable float64 array of that shape
+    """
+    if exact:
+        raise ValueError("out is for the float matrix only; call matrix(exact=True) without out")
+    if not isinstance(out, np.ndarray) or out.dtype != np.float64 or out.shape != shape or not out.flags.writeable:
+        described = f"shape {out.shape}" if isinstance(out, np.ndarray) else f"type {type(out).__name__}"
+        raise ValueError(f"out has {described} but the matrix is {shape}; give a writeable float64 array of that shape")
+    return out

@@ -360,3 +360,25 @@ def test_float_matrix_rounds_each_exact_entry_once(X, rows_per_block, monkeypatc
         for lib in (recursion, distinct, grown, grown.distinct(), library(X, "relu", 4).distinct()):
             exact = lib.matrix(exact=True, order=order)
             assert np.array_equal(lib.matrix(order=order), np.vectorize(float)(exact))
+            buffer = np.full((len(X), lib.n_features + 2), -7.0, order="F")  # written into the leading columns only
+            assert lib.matrix(order=order, out=buffer[:, :-2]) is not None
+            assert np.array_equal(buffer[:, :-2], np.vectorize(float)(exact)) and (buffer[:, -2:] == -7.0).all()
+
+
+def test_matrix_out_is_checked_for_every_family():
+    """``matrix(out=...)`` (the FeatureLibrary protocol) writes the float matrix into the caller's
+    array, for homogeneous and sign libraries alike, and refuses a wrong ``out`` in one line."""
+    from mirrorlib.signnets import sign_library
+
+    for lib in (library([0, 1, 3, 4], "relu", 3).distinct(), sign_library([0, 1, 3, 4])):
+        out = np.empty((4, lib.n_features))
+        assert lib.matrix(out=out) is out and np.array_equal(out, lib.matrix())
+        for bad, message in (
+            (np.empty((4, lib.n_features + 1)), r"out has shape \(4, \d+\) but the matrix is"),
+            (np.empty((4, lib.n_features), dtype=np.float32), "writeable float64 array"),
+            ([[0.0] * lib.n_features] * 4, "out has type list"),
+        ):
+            with pytest.raises(ValueError, match=message):
+                lib.matrix(out=bad)
+        with pytest.raises(ValueError, match="out is for the float matrix only"):
+            lib.matrix(exact=True, out=out)

@@ -257,6 +257,8 @@ def _penalised_dictionary(lib: FeatureLibrary, labels: np.ndarray, A: np.ndarray
     not given) with the free ones and ``1`` projected out, as a
     :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, and the labels projected alike.
     ``A`` itself is not kept."""
+    if A is None and lib.penalised.all():  # written where it is centred: one N × M array
+        return FloatDictionary.written((lib.dataset.n_samples, lib.n_features), lambda out: lib.matrix(out=out)), labels
     A_penalised, target = _eliminate_free_columns(lib, lib.matrix() if A is None else A, labels, lib.penalised, exact=False)
     return FloatDictionary.of(A_penalised), target
 

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,7 +76,8 @@ def _spare_columns(n_columns: int, spare: int | None) -> int:
 
 
 def _centre_into(storage: _Storage, columns: np.ndarray, start: int) -> None:
-    """Write ``columns`` (N × k) at position ``start`` of ``storage``: means, centred columns, norms."""
+    """Write ``columns`` (N × k) at position ``start`` of ``storage``: means, centred columns, norms
+    (``columns`` may be the very block they are written to)."""
     stop = start + columns.shape[1]
     means = columns.mean(axis=0)
     centred = storage.centred[:, start:stop]
@@ -137,6 +139,42 @@ class FloatDictionary:
         columns = float_matrix(A)
         n_rows, n_columns = columns.shape
         storage = _Storage.empty(n_rows, n_columns + _spare_columns(n_columns, spare))
+        _centre_into(storage, columns, 0)
+        storage.filled = n_columns
+        return cls(storage, n_columns)
+
+    @classmethod
+    def written(cls, shape: tuple[int, int], write: Callable[[np.ndarray], object], *, spare: int | None = 0) -> FloatDictionary:
+        """The dictionary of the ``N × M`` columns that ``write(out)`` writes into the array
+        ``out``, centred where they are written: no second ``N × M`` array is formed.
+
+        Parameters
+        ----------
+        shape : (int, int)
+            ``(N, M)``.
+        write : callable
+            Fills its argument, a float64 ``N × M`` array (Fortran order), e.g.
+            ``lambda out: library.matrix(out=out)``.
+        spare : int or None
+            As in :meth:`of`.
+
+        Returns
+        -------
+        FloatDictionary
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> d = FloatDictionary.written((2, 1), lambda out: np.copyto(out, [[1.0], [3.0]]))
+        >>> d.centred.tolist(), d.means.tolist()
+        ([[-1.0], [1.0]], [2.0])
+        """
+        n_rows, n_columns = shape
+        storage = _Storage.empty(n_rows, n_columns + _spare_columns(n_columns, spare))
+        columns = storage.centred[:, :n_columns]
+        write(columns)
+        if not np.isfinite(columns).all():
+            raise ValueError("the written columns contain NaN or inf; the dictionary needs finite numbers")
         _centre_into(storage, columns, 0)
         storage.filled = n_columns
         return cls(storage, n_columns)

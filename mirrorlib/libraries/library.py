@@ -25,6 +25,7 @@ from mirrorlib.functions.reflections import ReflectionExpression
 from mirrorlib.libraries.distinct_columns import first_distinct_rows
 from mirrorlib.libraries.narrow_columns import IntegerColumns
 from mirrorlib.numbers.linalg import ExactMatrix
+from mirrorlib.protocols import matrix_out
 from mirrorlib.units import NarrowUnit
 
 if TYPE_CHECKING:
@@ -312,17 +313,31 @@ class Library:
             return False
         return True
 
-    def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
+    def matrix(self, exact: bool = False, *, order: str = "original", out: np.ndarray | None = None) -> np.ndarray:
         """The dictionary ``A`` (N × M): float64, or with ``exact=True`` an object array of Fractions.
 
         ``order="original"`` puts rows in the caller's order of ``X`` (so ``A z + ξ`` lines up
         with the caller's ``y``); ``order="sorted"`` uses ascending ``x``. The float matrix is
-        in Fortran order (each column contiguous, as it is built and as the solvers read it).
+        in Fortran order (each column contiguous, as it is built and as the solvers read it),
+        or written into ``out`` (:func:`~mirrorlib.protocols.matrix_out`), which is returned.
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> lib = library([0, 1, 3], "relu", 2).distinct()
+        >>> buffer = np.zeros((3, lib.n_features + 1), order="F")
+        >>> lib.matrix(out=buffer[:, :-1]).tolist() == lib.matrix().tolist(), buffer[:, -1].tolist()
+        (True, [0.0, 0.0, 0.0])
         """
         if order not in ("original", "sorted"):
             raise ValueError(f"order must be 'original' or 'sorted', got {order!r}")
+        if out is not None:
+            matrix_out(out, (self.dataset.n_samples, self.n_features), exact)
         _check_dense_memory(self, object if exact else np.float64)
         positions = self._caller_positions() if order == "original" else None
+        if out is not None:
+            self._float_rows(positions, out.T)
+            return out
         if not exact:
             return self._float_rows(positions).T
         columns = self.sorted_columns_exact  # cached: never handed out
@@ -384,12 +399,13 @@ class Library:
             return None
         return np.argsort(np.array(self.dataset.order, dtype=np.int64))
 
-    def _float_rows(self, positions: np.ndarray | None = None) -> np.ndarray:
+    def _float_rows(self, positions: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
         """The float64 columns as rows (M, N) on the sorted data, or on ``positions`` of it, in one
-        new array (:func:`_rows_into`): from the integer columns when they were built in int64
-        (a selection then never rebuilds the whole library in floats), else by the float
-        recursion; generated columns last."""
-        out = np.empty((self.n_features, self.dataset.n_samples if positions is None else positions.size), dtype=np.float64)
+        new array or in ``out`` (:func:`_rows_into`): from the integer columns when they were
+        built in int64 (a selection then never rebuilds the whole library in floats), else by
+        the float recursion; generated columns last."""
+        if out is None:
+            out = np.empty((self.n_features, self.dataset.n_samples if positions is None else positions.size), dtype=np.float64)
         closed = out[: self.n_closed_form]
         indices = None if self.selection is None else np.asarray(self.selection.indices)
         cached = self.recipe.__dict__.get("_integer_columns")

@@ -36,6 +36,7 @@ from mirrorlib.functions.activations import Activation
 from mirrorlib.data import Dataset, as_dataset
 from mirrorlib.numbers.exact import format_rational
 from mirrorlib.numbers.linalg import ExactMatrix
+from mirrorlib.protocols import matrix_out
 from mirrorlib.libraries import LibraryCounts
 from mirrorlib.functions.pwl import PWL
 from mirrorlib.signnets.construction import realising_unit
@@ -264,15 +265,21 @@ class SignLibrary:
     def features(self) -> tuple[SignFeature, ...]:
         return tuple(self.iter_features())
 
-    def matrix(self, exact: bool = False, *, order: str = "original") -> np.ndarray:
+    def matrix(self, exact: bool = False, *, order: str = "original", out: np.ndarray | None = None) -> np.ndarray:
         """The dictionary ``A`` (N × M): float64, or with ``exact=True`` an object array of Fractions.
 
         ``order="original"`` puts rows in the caller's order of ``X``; ``order="sorted"`` ascending.
+        The float matrix is written into ``out`` when given (:func:`~mirrorlib.protocols.matrix_out`).
         """
+        if out is not None:
+            matrix_out(out, (self.dataset.n_samples, self.n_features), exact)
         index = self._row_index(order)
         bits = np.array(list(self.iter_patterns()), dtype=np.int64).reshape(self.n_features, len(self.points))
         lookup = np.array([self.spec.native(0), self.spec.native(1)], dtype=object if exact else np.float64)
-        return lookup[bits[:, index]].T.copy()
+        if out is None:
+            return lookup[bits[:, index]].T.copy()
+        out[...] = lookup[bits[:, index]].T
+        return out
 
     def exact_values(self, index: int) -> list[Fraction]:
         """Column ``index`` at the sorted data, exactly.
