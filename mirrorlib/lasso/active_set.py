@@ -57,8 +57,8 @@ def solve_lasso(
 ) -> FloatLassoSolution:
     """Solve ``min ½‖A z + ξ1 − y‖² + β‖z‖₁`` in float64, to relative duality gap ``tol``.
 
-    Works on the centred data (``Ã``, ``ỹ``; one Fortran-ordered copy of ``A``, or the one a
-    :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary` holds), then
+    Works on the centred data (``Ã``, ``ỹ``; one Fortran-ordered copy of ``A``, or the columns
+    a :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary` holds), then
     ``ξ = ȳ − (column means)·z``. Stopping rule: our own duality gap (module
     :mod:`mirrorlib.lasso.certificate`) satisfies ``gap ≤ tol · P(z, ξ)``, so
     ``P(z, ξ) ≤ (1 + tol)·P*``, or ``gap ≤ gap_floor``, the float64 rounding-error level of the
@@ -93,8 +93,8 @@ def solve_lasso(
     ----------
     A, y:
         ``N × M`` real array (anything ``np.asarray(..., float)`` accepts, or a
-        :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, whose centred copy is
-        used as it is) and ``N`` labels.
+        :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, whose centred columns are
+        used as they are) and ``N`` labels.
     beta:
         β > 0.
     tol:

@@ -299,7 +299,7 @@ class Library:
 
     def matrix_fits_memory(self) -> bool:
         """Whether the float :meth:`matrix` is within :func:`memory_limit`: the estimate it checks
-        before building (its rows, the solver's centred copy, a projection).
+        before building (three N × M arrays, see :func:`_check_dense_memory`).
 
         Examples
         --------
@@ -607,8 +607,12 @@ def _check_memory(n_columns: int, n_samples: int, dtype: object, *, what: str = 
 
 
 def _check_dense_memory(library: Library, dtype: object) -> None:
-    """Refuse the dense matrix of ``library`` over the limit: its rows, the solver's centred copy,
-    and a projection when some columns are unpenalised (three arrays)."""
+    """Refuse the dense matrix of ``library`` over the limit, counted as three arrays: the matrix,
+    a projection of its penalised columns when some are unpenalised, and the solver's centred
+    copy of that. A float fit over penalised columns only forms one of them (it writes the
+    matrix where it centres it, :meth:`~mirrorlib.lasso.float_dictionary.FloatDictionary.written`);
+    the estimate is kept, since :class:`~mirrorlib.estimator.ConvexNet` also reads it to choose
+    between the dense and the matrix-free solver (``benchmarks/bench_scale.py``, section 3)."""
     _check_memory(library.n_features, library.dataset.n_samples, dtype, what="the dictionary has")
 
 
