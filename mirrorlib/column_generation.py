@@ -35,6 +35,7 @@ from mirrorlib.numbers.exact import nonzero_rationals, to_rational
 from mirrorlib.numbers.linalg import ExactMatrix, to_fraction, to_scalar
 from mirrorlib.groundtruth.architectures import make_architecture
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES, OracleResult, oracle_size, unit_oracle
+from mirrorlib.lasso.fit import float_dictionary
 from mirrorlib.lasso.float_dictionary import FloatDictionary
 from mirrorlib.libraries import Feature, Library, exact_column
 from mirrorlib.optimality import LinearAnswer, Oracle, TrainingCertificate, certify_training, not_checked, switching_oracle
@@ -335,7 +336,7 @@ def _grown_dictionary(library: FeatureLibrary, previous: FloatDictionary | None)
     whole matrix the first time, then by appending the columns ``previous`` lacks (the units a
     round added, from their exact values, each rounded once as ``library.matrix()`` rounds them)."""
     if previous is None:
-        return FloatDictionary.written((library.dataset.n_samples, library.n_features), lambda out: library.matrix(out=out), spare=None)
+        return float_dictionary(library, spare=None)
     dataset = library.dataset
     new = [dataset.to_original_order(library.exact_values(index)) for index in range(previous.shape[1], library.n_features)]
     return previous.appended(np.array(new, dtype=np.float64).reshape(len(new), dataset.n_samples).T)

@@ -30,7 +30,7 @@ from mirrorlib.lasso.float_dictionary import FloatDictionary
 from mirrorlib.numbers.exact import to_rational
 from mirrorlib.protocols import FeatureLibrary
 
-__all__ = ["LassoFit", "fit_lasso"]
+__all__ = ["LassoFit", "fit_lasso", "float_dictionary"]
 
 
 @dataclass(frozen=True)
@@ -257,10 +257,25 @@ def _penalised_dictionary(lib: FeatureLibrary, labels: np.ndarray, A: np.ndarray
     not given) with the free ones and ``1`` projected out, as a
     :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, and the labels projected alike.
     ``A`` itself is not kept."""
-    if A is None and lib.penalised.all():  # written where it is centred: one N × M array
-        return FloatDictionary.written((lib.dataset.n_samples, lib.n_features), lambda out: lib.matrix(out=out)), labels
+    if A is None and lib.penalised.all():
+        return float_dictionary(lib), labels
     A_penalised, target = _eliminate_free_columns(lib, lib.matrix() if A is None else A, labels, lib.penalised, exact=False)
     return FloatDictionary.of(A_penalised), target
+
+
+def float_dictionary(lib: FeatureLibrary, *, spare: int | None = 0) -> FloatDictionary:
+    """The float matrix of ``lib`` (``lib.matrix()``) as a
+    :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, written where it is centred: one
+    ``N × M`` float array (``spare``: room for more columns, as in ``FloatDictionary.of``).
+
+    Examples
+    --------
+    >>> from mirrorlib.libraries import library
+    >>> lib = library([0, 1, 3], 'relu', 2).distinct()
+    >>> np.array_equal(float_dictionary(lib).centred, FloatDictionary.of(lib.matrix()).centred)
+    True
+    """
+    return FloatDictionary.written((lib.dataset.n_samples, lib.n_features), lambda out: lib.matrix(out=out), spare=spare)
 
 
 def _float_solution(

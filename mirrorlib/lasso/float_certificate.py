@@ -84,10 +84,16 @@ def lasso_duality_gap_float(
     >>> round(primal, 12), round(gap, 12)
     (0.1, 0.0025)
     """
+    centred, mean, correlations = _centred_residual(A, y, z, xi)
+    return duality_gap_from_parts(centred, correlations, z, beta, mean)
+
+
+def _centred_residual(A: np.ndarray, y: np.ndarray, z: np.ndarray, xi: float) -> tuple[np.ndarray, float, np.ndarray]:
+    """``(r_c, r̄, Aᵀr_c)`` of ``r = y − A z − ξ1``, ``r_c = r − r̄1``."""
     residual = y - A @ z - xi
     mean = float(residual.mean())
     centred = residual - mean
-    return duality_gap_from_parts(centred, A.T @ centred, z, beta, mean)
+    return centred, mean, A.T @ centred
 
 
 def duality_gap_from_parts(
@@ -212,10 +218,7 @@ def certify_lasso_float(
     else:
         A_arr, y_arr, z_arr = _float_inputs(A, y, z)
         on = z_arr != 0
-        residual = y_arr - A_arr @ z_arr - xi_f
-        mean = float(residual.mean())
-        centred = residual - mean
-        corr = A_arr.T @ centred
+        centred, mean, corr = _centred_residual(A_arr, y_arr, z_arr, xi_f)
         on_support = A_arr[:, on]  # the floor reads the support's columns only: no centred copy of A
         on_support_centred = on_support - on_support.mean(axis=0)
     primal, dual, gap = duality_gap_from_parts(centred, corr, z_arr, beta_f, mean)

@@ -77,13 +77,14 @@ def _spare_columns(n_columns: int, spare: int | None) -> int:
 
 def _centre_into(storage: _Storage, columns: np.ndarray, start: int) -> None:
     """Write ``columns`` (N × k) at position ``start`` of ``storage``: means, centred columns, norms
-    (``columns`` may be the very block they are written to)."""
+    (``columns`` may be the very block they are written to); the storage is then filled up to them."""
     stop = start + columns.shape[1]
     means = columns.mean(axis=0)
     centred = storage.centred[:, start:stop]
     np.subtract(columns, means, out=centred)
     storage.means[start:stop] = means
     storage.norms[start:stop] = np.sqrt(np.einsum("ij,ij->j", centred, centred))  # no N × k temporary
+    storage.filled = stop
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -140,7 +141,6 @@ class FloatDictionary:
         n_rows, n_columns = columns.shape
         storage = _Storage.empty(n_rows, n_columns + _spare_columns(n_columns, spare))
         _centre_into(storage, columns, 0)
-        storage.filled = n_columns
         return cls(storage, n_columns)
 
     @classmethod
@@ -176,7 +176,6 @@ class FloatDictionary:
         if not np.isfinite(columns).all():
             raise ValueError("the written columns contain NaN or inf; the dictionary needs finite numbers")
         _centre_into(storage, columns, 0)
-        storage.filled = n_columns
         return cls(storage, n_columns)
 
     @property
@@ -220,7 +219,6 @@ class FloatDictionary:
         if storage.filled != self.n_columns or stop > storage.centred.shape[1]:
             storage = self._copied(stop + _spare_columns(stop, None))
         _centre_into(storage, new, self.n_columns)
-        storage.filled = stop
         return FloatDictionary(storage, stop)
 
     def _copied(self, capacity: int) -> _Storage:
