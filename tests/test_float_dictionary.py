@@ -16,7 +16,7 @@ from mirrorlib import ConvexNet
 from mirrorlib.lasso import solve_lasso
 from mirrorlib.lasso.fit import fit_lasso
 from mirrorlib.lasso.float_dictionary import FloatDictionary
-from mirrorlib.libraries import library
+from mirrorlib.libraries import MemoryLimitExceeded, library
 
 SETTINGS = settings(derandomize=True, deadline=None, max_examples=60)
 
@@ -65,6 +65,11 @@ def test_dictionary_arrays_are_read_only_and_bad_columns_are_refused() -> None:
         dictionary.appended(np.array([[1.0], [np.nan], [0.0]]))
     with pytest.raises(ValueError, match="A must be two-dimensional"):
         FloatDictionary.of([1.0, 2.0])
+    for spare in (-5, 2.5, True):
+        with pytest.raises(ValueError, match="spare must be a whole number of columns"):
+            FloatDictionary.of(np.eye(3), spare=spare)
+    with pytest.raises(MemoryLimitExceeded, match=r"the float dictionary would hold 1,000,000,000,003 columns on 3 points"):
+        FloatDictionary.of(np.eye(3), spare=10**12)  # refused before allocating
 
 
 def test_solve_lasso_on_a_grown_dictionary_equals_the_solve_on_the_whole_matrix() -> None:

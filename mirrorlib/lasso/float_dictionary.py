@@ -67,12 +67,26 @@ class _Storage:
 
     @classmethod
     def empty(cls, n_rows: int, capacity: int) -> _Storage:
+        """Buffers for ``capacity`` columns, refused (``MemoryLimitExceeded``, one line) when the
+        centred columns would exceed :func:`~mirrorlib.libraries.library.memory_limit`."""
+        from mirrorlib.libraries.library import MemoryLimitExceeded, format_bytes, memory_limit
+
+        needed = 8 * n_rows * capacity
+        if needed > memory_limit():
+            raise MemoryLimitExceeded(
+                f"the float dictionary would hold {capacity:,} columns on {n_rows} points, {format_bytes(needed)} "
+                f"(limit {format_bytes(memory_limit())}); give fewer columns or a smaller spare, or raise the limit with MIRRORLIB_MAX_BYTES"
+            )
         return cls(np.empty((n_rows, capacity), order="F"), np.empty(capacity), np.empty(capacity))
 
 
 def _spare_columns(n_columns: int, spare: int | None) -> int:
     """Spare capacity to allocate: ``spare``, or by default ``max(256, M // 64)`` (1.6 % of ``M``)."""
-    return max(256, n_columns // 64) if spare is None else spare
+    if spare is None:
+        return max(256, n_columns // 64)
+    if isinstance(spare, bool) or not isinstance(spare, (int, np.integer)) or spare < 0:
+        raise ValueError(f"spare must be a whole number of columns ≥ 0, or None for the default; got {spare!r}")
+    return int(spare)
 
 
 def _centre_into(storage: _Storage, columns: np.ndarray, start: int) -> None:
