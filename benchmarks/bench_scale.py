@@ -16,8 +16,9 @@ depth ``L`` (paper variant), ``min ½‖A z + ξ1 − y‖² + β‖z‖₁``.
    for the operator solver over all its columns), so times are compared at equal objective.
 3. **How ``ConvexNet(solver="auto")`` chooses**: certified float fits (β = 0.05) with each
    solver, in a fresh subprocess each (time from the data to the certified network, the oracle's
-   verdict included): depth 3, where the working set is the faster way above the memory limit,
-   and depths 4 and 5, where the distinct library is fitted densely.
+   verdict included), on both sides of ``DENSE_AUTO_MAX_ENTRIES`` at depths 2 and 3 (ReLU and
+   abs), where the working set is the faster way on larger problems, and at depths 4 and 5,
+   where the distinct library is fitted densely.
 
 4. **Column generation over a grown dictionary**: certified float fits that add units (abs,
    β = 0.05), with the centred float dictionary grown across rounds
@@ -77,7 +78,7 @@ def operator_case(n: int, depth: int, beta: float) -> dict:
     }
 
 
-def estimator_case(n: int, depth: int, solver: str) -> dict:
+def estimator_case(activation: str, n: int, depth: int, solver: str) -> dict:
     """One certified ``ConvexNet`` fit, timed from the data (run in a subprocess by :func:`solver_choice`)."""
     import resource
 
@@ -85,7 +86,7 @@ def estimator_case(n: int, depth: int, solver: str) -> dict:
 
     x, y = problem(n)
     start = time.perf_counter()
-    model = ConvexNet("relu", depth, 0.05, solver=solver).fit(x, y)
+    model = ConvexNet(activation, depth, 0.05, solver=solver).fit(x, y)
     return {
         "seconds": time.perf_counter() - start, "objective": model.objective_, "columns": model.library_.n_features,
         "optimal": bool(model.certificate_.training_optimal), "peak_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -160,15 +161,19 @@ def _subprocess_case(case: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def solver_choice(cases: list[tuple[int, int]]) -> None:
+def solver_choice(cases: list[tuple[str, int, int]]) -> None:
+    from mirrorlib.estimator import DENSE_AUTO_MAX_ENTRIES
+
     print('\n## 3. ConvexNet(solver=...) certified float fits, β = 0.05 (fresh process per fit; time includes build and oracle)')
-    print(f"{'L':>2} {'N':>5} {'naive columns':>14} {'solver':>12} {'s':>7} {'peak MB':>8} {'columns':>8} {'objective':>22} {'network optimal':>16}")
-    for n, depth in cases:
-        naive = library(problem(n)[0], "relu", depth).n_features
+    print(f"(auto at depth ≤ 3: dense up to {DENSE_AUTO_MAX_ENTRIES:,} naive entries, naive columns × N; from depth 4: dense when the distinct library fits)")
+    print(f"{'σ':>4} {'L':>2} {'N':>5} {'naive columns':>14} {'naive entries':>14} {'solver':>12} {'s':>7} {'peak MB':>8} {'columns':>8} "
+          f"{'objective':>22} {'network optimal':>16}")
+    for activation, depth, n in cases:
+        naive = library(problem(n)[0], activation, depth).n_features
         for solver in ("auto", "dense", "working-set"):
-            row = _subprocess_case(f"fit:{n},{depth},{solver}")
-            print(f"{depth:>2} {n:>5} {naive:>14,} {solver:>12} {row['seconds']:>7.2f} {row['peak_MB']:>8.0f} {row['columns']:>8,} "
-                  f"{row['objective']:>22.15e} {str(row['optimal']):>16}")
+            row = _subprocess_case(f"fit:{activation},{n},{depth},{solver}")
+            print(f"{activation:>4} {depth:>2} {n:>5} {naive:>14,} {naive * n:>14,} {solver:>12} {row['seconds']:>7.2f} {row['peak_MB']:>8.0f} "
+                  f"{row['columns']:>8,} {row['objective']:>22.15e} {str(row['optimal']):>16}")
 
 
 def targets(cases: list[tuple[int, int, float, float, float]]) -> None:
@@ -290,8 +295,8 @@ def main() -> None:
             print(json.dumps(growth_case(activation, int(depth), int(n), variant)))
             return
         if arguments.case.startswith("fit:"):
-            n, depth, solver = arguments.case[4:].split(",")
-            print(json.dumps(estimator_case(int(n), int(depth), solver)))
+            activation, n, depth, solver = arguments.case[4:].split(",")
+            print(json.dumps(estimator_case(activation, int(n), int(depth), solver)))
             return
         n, depth, beta = arguments.case.split(",")
         print(json.dumps(operator_case(int(n), int(depth), float(beta))))
@@ -309,7 +314,10 @@ def main() -> None:
     if "2" in sections:
         comparison([(100, 3, 0.05, True)] if quick else [(200, 3, 0.05, True), (200, 3, 0.005, False), (2_000, 2, 0.05, False)])
     if "3" in sections:
-        solver_choice([(200, 3), (40, 4)] if quick else [(400, 3), (100, 4), (30, 5)])
+        solver_choice([("relu", 3, 200), ("relu", 4, 40)] if quick else [
+            ("relu", 2, 1_000), ("relu", 2, 3_000), ("relu", 2, 5_000), ("relu", 3, 150), ("relu", 3, 250), ("relu", 3, 400),
+            ("abs", 3, 150), ("abs", 3, 250), ("relu", 4, 100), ("relu", 5, 30),
+        ])
     if "4" in sections:
         dictionary_growth([("abs", 3, 100)] if quick else [("abs", 3, 300), ("abs", 3, 500), ("abs", 4, 60), ("abs", 4, 80)])
 

@@ -57,20 +57,38 @@ GROUP_LASSO_TOL = 1e-6
 
 
 
-def _distinct_if_dense_fits(full: Library) -> Library | None:
-    """The distinct closed form when a dense float fit over it is the cheaper way and stays within
-    :func:`~mirrorlib.libraries.library.memory_limit`; ``None`` for the matrix-free working set.
+DENSE_AUTO_MAX_ENTRIES = 2**23
+"""``ConvexNet(solver="auto")`` at depths 2 and 3 fits densely while the closed form's float
+matrix would have at most this many entries (naive columns × points, 64 MB), and by the
+matrix-free working set above. Measured on 2 cores (``benchmarks/bench_scale.py``, section 3,
+certified fits from the data): dense is faster for ReLU depth 3 on 150 points (1.35 million
+entries) and depth 2 on 1,000 points (2 million), even for depth 2 on 3,000 points (18 million),
+and 2–4× slower for depth 3 on 250–400 points (16–256 million) and abs depth 3 on 250 points."""
+
+
+def _dense_library_if_preferred(full: Library) -> Library | None:
+    """The distinct closed form when ``solver="auto"`` fits it densely; ``None`` for the matrix-free
+    working set (:func:`_working_set_selection`).
 
     A product costs about ``M_naive·log N`` matrix-free (:mod:`mirrorlib.libraries.operator`)
-    and ``M_distinct·N`` dense. Up to depth 3 most naive columns are distinct, so the working
-    set is taken as soon as the naive library's dense fit would exceed the limit. From depth 4
-    on the naive count grows like ``N^{L−1}`` while most columns repeat (ReLU depth 4 on 100
-    points: 16 million naive columns, about 300,000 distinct), so the distinct library is built
-    (within the limit) and fitted densely when its dense fit fits.
+    and ``M_distinct·N`` dense, and the working set pays for its rounds. At depths 2 and 3 most
+    naive columns are distinct, and the working set is preferred above
+    :data:`DENSE_AUTO_MAX_ENTRIES` naive entries. From depth 4 on the naive count grows like
+    ``N^{L−1}`` while most columns repeat (ReLU depth 4 on 100 points: 16 million naive columns,
+    257,077 distinct; dense 1.7 s against 11 s), so the distinct library is always preferred.
+
+    Dense needs the distinct build and its float matrix (one ``N × M`` array) to stay within
+    :func:`~mirrorlib.libraries.library.memory_limit`; otherwise the working set is used. The
+    limit decides whether dense is possible, never which way is faster.
+
+    Examples
+    --------
+    >>> _dense_library_if_preferred(library(np.linspace(-1, 1, 100), "relu", 3)).n_features  # 40,001 × 100 entries
+    9902
+    >>> _dense_library_if_preferred(library(np.linspace(-1, 1, 130), "relu", 3)) is None  # 67,601 × 130 entries
+    True
     """
-    if full.matrix_fits_memory():
-        return full.distinct(exact=False)
-    if full.depth < 4:
+    if full.depth < 4 and full.n_features * full.dataset.n_samples > DENSE_AUTO_MAX_ENTRIES:
         return None
     try:
         distinct = full.distinct(exact=False)
@@ -432,7 +450,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         if not self._may_use_working_set(full):
             return full.distinct(exact=self.exact)
         if self.solver == "auto":
-            distinct = _distinct_if_dense_fits(full)
+            distinct = _dense_library_if_preferred(full)
             if distinct is not None:
                 return distinct
         return _working_set_selection(full, y, float(to_rational(self.beta, name="beta")), self.tol)

@@ -140,7 +140,8 @@ def test_distinct_library_on_data_too_fine_for_int64() -> None:
 
 def test_the_build_is_limited_by_the_rows_it_holds_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """A depth-2 library whose rows take two thirds of the memory limit builds distinct (it holds
-    little more than its rows); its float matrix (the rows, a float copy, the transpose) is refused."""
+    little more than its rows); its float matrix (twice the bytes of the int32 rows) is refused,
+    and built once the limit covers it."""
     X = list(range(400))
     rows = library(X, "relu", 2).distinct().selected_rows.values
     assert rows.dtype == np.int32  # small integers: 4 bytes per entry, the float matrix 8
@@ -149,6 +150,8 @@ def test_the_build_is_limited_by_the_rows_it_holds_at_once(monkeypatch: pytest.M
     assert distinct.n_features == rows.shape[0]
     with pytest.raises(ValueError, match="the dictionary has .* columns on 400 points .*8-byte entries.*MIRRORLIB_MAX_BYTES"):
         distinct.matrix()
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(2 * rows.nbytes))
+    assert distinct.matrix().nbytes == 2 * rows.nbytes
     monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(int(0.9 * rows.nbytes)))
     with pytest.raises(ValueError, match="building the distinct library would hold"):
         library(X, "relu", 2).distinct()

@@ -216,3 +216,39 @@ def test_float_fit_does_not_keep_its_float_matrix_and_rebuilds_the_same_problem(
     A, target, z, xi, beta = fit.penalised_problem
     assert np.array_equal(A, matrix) and np.array_equal(target, y) and np.array_equal(z, fit.z) and xi == fit.xi and beta == 0.05
     assert fit.uniqueness in ("unique within tolerance", "not unique")
+
+
+def test_float_fit_with_an_unpenalised_column_forms_two_matrices_and_checks_them_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the skip connection's free column, a float fit projects the penalised columns into the
+    solver's dictionary a block at a time: its tracemalloc peak is about two N × M arrays (the
+    matrix and the dictionary; it was four). Under a memory limit between one and two matrices it
+    is refused, with one line, before either is formed; the exact optimum is matched."""
+    import gc
+    import tracemalloc
+
+    from mirrorlib import library
+    from mirrorlib.lasso.fit import fit_lasso
+    from mirrorlib.libraries import MemoryLimitExceeded
+
+    rng = np.random.default_rng(5)
+    x = np.sort(rng.uniform(-1, 1, 200))
+    y = np.sin(3 * x) + 0.1 * rng.standard_normal(200)
+    lib = library(list(x), "relu", 2, architecture="skip").distinct()
+    assert not lib.penalised.all()
+    matrix_bytes = lib.matrix().nbytes
+    monkeypatch.setattr("mirrorlib.lasso.fit.PROJECTION_BLOCK_ENTRIES", 2**14)  # blocks well below the matrix, as at real sizes
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fit = fit_lasso(lib, y, 0.05, exact=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert fit.is_certified
+    assert peak < 2.5 * matrix_bytes, f"the fit peaked at {peak:,} bytes; the matrix has {matrix_bytes:,}"
+    exact = fit_lasso(lib, [Fraction(v) for v in y], Fraction(1, 20), exact=True)
+    assert abs(fit.objective - float(exact.objective)) <= 1e-9 * float(exact.objective)
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(int(1.5 * matrix_bytes)))
+    assert lib.matrix().nbytes == matrix_bytes  # one matrix fits
+    with pytest.raises(MemoryLimitExceeded, match=r"^a float fit with unpenalised columns holds two dictionaries of .*MIRRORLIB_MAX_BYTES$"):
+        fit_lasso(lib, y, 0.05, exact=False)

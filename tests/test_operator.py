@@ -110,9 +110,10 @@ def test_convexnet_working_set_solver_reaches_the_dense_optimum(activation):
 def test_auto_solver_avoids_the_dense_library_above_the_memory_limit(monkeypatch):
     from mirrorlib.estimator import ConvexNet
 
-    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(2_000_000))
     x = np.linspace(-1, 1, 50)
-    model = ConvexNet("relu", 3, 0.05).fit(x, np.abs(x))  # the dense build (10,001 × 50 × 3 × 8 B) would be refused
+    n_distinct = library(x, "relu", 3).distinct().n_features
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(n_distinct * 50 * 8 - 1))  # the distinct float matrix is refused
+    model = ConvexNet("relu", 3, 0.05).fit(x, np.abs(x))
     assert model.certificate_.training_optimal and model.library_.n_features < 50
     with pytest.raises(ValueError, match="float solver"):
         ConvexNet("relu", 3, "1/20", exact=True, solver="working-set").fit(x[:5], np.abs(x[:5]))
@@ -136,23 +137,58 @@ def test_auto_solver_fits_the_distinct_library_densely_from_depth_4(monkeypatch)
     assert abs(model.objective_ - dense.objective_) <= 1e-8 * dense.objective_
 
 
-@pytest.mark.parametrize(("depth", "limit", "dense"), [(4, 300_000, True), (4, 200_000, False), (4, 50_000, False), (3, 200_000, False), (3, 10**6, True)])
-def test_auto_solver_takes_the_distinct_library_when_its_dense_fit_fits(monkeypatch, depth, limit, dense):
-    """Depth 4 on 16 points (683 distinct columns, 262,272 B dense): dense within 300 kB; a
-    built library too large for its dense fit (200 kB) is freed; a refused build (50 kB) means
-    the working set. Depth 3 (1,025 naive columns, 393,600 B dense; 242 distinct, 92,928 B)
-    takes the working set as soon as the naive dense fit exceeds the limit."""
-    from mirrorlib.estimator import _distinct_if_dense_fits
+@pytest.mark.parametrize(
+    ("depth", "n", "limit", "dense"),
+    [(4, 16, 300_000, True), (4, 16, 100_000, False), (3, 16, 10**6, True), (3, 16, 20_000, False), (2, 400, 1_000_000, False)],
+)
+def test_auto_solver_takes_the_distinct_library_when_it_fits_the_memory_limit(monkeypatch, depth, n, limit, dense):
+    """Where the dense fit is preferred, the memory limit decides whether it is possible. Depth 4
+    on 16 points (683 distinct columns, 87,424 B dense; the build holds 155,136 B) and depth 3
+    (242 distinct, 30,976 B; the build holds 38,784 B): dense within the limit, the working set
+    when the build is refused. Depth 2 on 400 points: the build (int32 rows, 640,000 B) fits a
+    1 MB limit, its float matrix (1,280,000 B) does not: the rows are freed."""
+    from mirrorlib.estimator import _dense_library_if_preferred
 
-    x = np.linspace(-1, 1, 16)
+    x = np.linspace(-1, 1, n)
     n_distinct = library(x, "relu", depth).distinct().n_features
     monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(limit))
     full = library(x, "relu", depth)
-    chosen = _distinct_if_dense_fits(full)
+    chosen = _dense_library_if_preferred(full)
     assert (chosen is not None) == dense
     assert ("_distinct" in full.recipe.__dict__) == dense
     if dense:
         assert chosen.n_features == n_distinct
+
+
+@pytest.mark.parametrize("limit", [None, str(10**12)])
+def test_auto_solver_choice_does_not_depend_on_the_memory_limit(monkeypatch, limit):
+    """Depths 2 and 3 are fitted densely up to ``DENSE_AUTO_MAX_ENTRIES`` naive entries, whatever
+    the limit: ReLU depth 3 on 100 points (4,000,100 entries) densely, on 130 points (8,788,130)
+    by the working set, without building the distinct library; from depth 4 densely."""
+    from mirrorlib.estimator import DENSE_AUTO_MAX_ENTRIES, _dense_library_if_preferred
+
+    if limit is not None:
+        monkeypatch.setenv("MIRRORLIB_MAX_BYTES", limit)
+    below, above = library(np.linspace(-1, 1, 100), "relu", 3), library(np.linspace(-1, 1, 130), "relu", 3)
+    assert below.n_features * 100 <= DENSE_AUTO_MAX_ENTRIES < above.n_features * 130
+    assert _dense_library_if_preferred(below) is not None
+    assert _dense_library_if_preferred(above) is None and "_distinct" not in above.recipe.__dict__
+    deep = library(np.linspace(-1, 1, 40), "relu", 4)
+    assert deep.n_features * 40 > DENSE_AUTO_MAX_ENTRIES and _dense_library_if_preferred(deep) is not None
+
+
+def test_auto_solver_fits_by_the_working_set_above_the_dense_threshold():
+    """ReLU depth 3 on 130 points: ``solver="auto"`` selects a few columns by the working set
+    (not the 16,902 distinct ones) and reaches the dense optimum."""
+    from mirrorlib.estimator import ConvexNet
+
+    x = np.linspace(-1, 1, 130)
+    y = np.sin(3 * x)
+    auto = ConvexNet("relu", 3, 0.05).fit(x, y)
+    dense = ConvexNet("relu", 3, 0.05, solver="dense").fit(x, y)
+    assert auto.certificate_.training_optimal and dense.certificate_.training_optimal
+    assert auto.library_.n_features < 100 < dense.library_.n_features
+    assert abs(auto.objective_ - dense.objective_) <= 1e-8 * dense.objective_
 
 
 @pytest.mark.parametrize(("activation", "depth"), [("relu", 2), ("relu", 3), ("abs", 3), ("leaky_relu(1/4)", 2), ("relu", 4)])

@@ -89,11 +89,10 @@ class LassoFit:
         return "unique within tolerance" if within else "not unique"
 
 
-def _unpenalised_basis(lib: FeatureLibrary, exact: bool) -> np.ndarray:
-    """Columns ``[1, a_i (unpenalised)]`` in the caller's row order."""
-    matrix = lib.matrix(exact=exact)
-    ones = np.array([Fraction(1) if exact else 1.0] * matrix.shape[0], dtype=object if exact else np.float64)
-    return np.column_stack([ones, matrix[:, ~lib.penalised]])
+def _unpenalised_basis(A: np.ndarray, penalised: np.ndarray, exact: bool) -> np.ndarray:
+    """Columns ``[1, a_i (unpenalised)]`` of ``A``."""
+    ones = np.array([Fraction(1) if exact else 1.0] * A.shape[0], dtype=object if exact else np.float64)
+    return np.column_stack([ones, A[:, ~penalised]])
 
 
 def _project_out_exact(basis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
@@ -111,9 +110,27 @@ def _project_out_exact(basis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     return projected
 
 
-def _project_out_float(basis: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+PROJECTION_BLOCK_ENTRIES = 2**20
+"""Entries of ``A`` :func:`_project_into` projects at a time (8 MB of float64)."""
+
+
+def _project_into(out: np.ndarray, basis: np.ndarray, A: np.ndarray, columns: np.ndarray) -> None:
+    """``out = (I − QQᵀ) A[:, columns]`` with ``Q`` an orthonormal basis of ``span(basis)``, a
+    block of columns at a time: no N × M temporary.
+
+    Examples
+    --------
+    >>> out = np.empty((3, 1))
+    >>> _project_into(out, np.ones((3, 1)), np.array([[1.0, 5.0], [2.0, 5.0], [6.0, 5.0]]), np.array([0]))
+    >>> out.round(12).tolist()
+    [[-2.0], [-1.0], [3.0]]
+    """
     q, _ = np.linalg.qr(basis)
-    return vectors - q @ (q.T @ vectors)
+    step = max(1, PROJECTION_BLOCK_ENTRIES // max(1, A.shape[0]))
+    for start in range(0, columns.size, step):
+        block = out[:, start : start + step]
+        block[...] = A[:, columns[start : start + step]]
+        block -= q @ (q.T @ block)
 
 
 def _least_squares_exact(basis: np.ndarray, target: np.ndarray) -> tuple[Fraction, ...]:
@@ -122,14 +139,11 @@ def _least_squares_exact(basis: np.ndarray, target: np.ndarray) -> tuple[Fractio
     return least_squares([list(row) for row in basis], list(target))
 
 
-def _eliminate_free_columns(lib: FeatureLibrary, A: np.ndarray, target: np.ndarray, penalised: np.ndarray, *, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+def _eliminate_free_columns_exact(A: np.ndarray, target: np.ndarray, penalised: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(A_penalised, target)`` projected onto the orthogonal complement of ``span{1, free
-    columns}`` (unchanged when every column is penalised)."""
-    if penalised.all():
-        return A, target
-    basis = _unpenalised_basis(lib, exact=exact)
-    project = _project_out_exact if exact else _project_out_float
-    return project(basis, A[:, penalised]), project(basis, target[:, None])[:, 0]
+    columns}`` exactly."""
+    basis = _unpenalised_basis(A, penalised, exact=True)
+    return _project_out_exact(basis, A[:, penalised]), _project_out_exact(basis, target[:, None])[:, 0]
 
 
 def fit_lasso(
@@ -196,7 +210,7 @@ def fit_lasso(
             matrix, target = lib.exact_matrix(), labels_original
         else:
             A = lib.matrix(exact=True)
-            A_penalised, target = _eliminate_free_columns(lib, A, labels_original, penalised, exact=True)
+            A_penalised, target = _eliminate_free_columns_exact(A, labels_original, penalised)
             matrix = ExactMatrix.from_array(A_penalised)
         def certified(solution: Any) -> Any:
             return certify_lasso(matrix, list(target), solution.z, solution.xi, beta_exact, dual=solution.dual if beta is None else None)
@@ -210,7 +224,7 @@ def fit_lasso(
         xi = solution.xi
         if not penalised.all():
             residual = labels_original - A[:, penalised] @ np.array(solution.z, dtype=object)
-            gamma = _least_squares_exact(_unpenalised_basis(lib, exact=True), residual)
+            gamma = _least_squares_exact(_unpenalised_basis(A, penalised, exact=True), residual)
             xi = gamma[0]
             z = _fill(z, penalised, gamma[1:])
         problem = (matrix, list(target), solution.z, solution.dual, beta_exact)
@@ -228,17 +242,16 @@ def fit_lasso(
             f"with {int((~penalised).sum())} unpenalised columns; give the dictionary of lib.matrix() for a library "
             "whose columns are all penalised"
         )
-    A_free = None if penalised.all() else lib.matrix()  # the free columns' coefficients are recovered from A
     if dictionary is None:
-        dictionary, target_f = _penalised_dictionary(lib, labels_float, A_free)
+        dictionary, target_f, A = _penalised_dictionary(lib, labels_float)
     else:
-        target_f = labels_float
+        target_f, A = labels_float, None
     solution = _float_solution(dictionary, target_f, penalised, beta_float, tol, start)
     z = _scatter(tuple(solution.z), penalised, 0.0)
     xi = solution.xi
-    if A_free is not None:
-        residual = labels_float - A_free[:, penalised] @ solution.z
-        gamma, *_ = np.linalg.lstsq(_unpenalised_basis(lib, exact=False), residual, rcond=None)
+    if A is not None:  # the free columns' coefficients, by least squares on the residual of the penalised ones
+        residual = labels_float - A @ np.array(z)
+        gamma, *_ = np.linalg.lstsq(_unpenalised_basis(A, penalised, exact=False), residual, rcond=None)
         xi = float(gamma[0])
         z = _fill(z, penalised, tuple(float(g) for g in gamma[1:]))
     certificate = certify_lasso_float(dictionary, target_f, solution.z, solution.xi, beta_float, tol=max(tol, 1e-12) * 10)
@@ -249,18 +262,36 @@ def fit_lasso(
 
 def _float_problem_again(lib: FeatureLibrary, labels: np.ndarray, solved: tuple[np.ndarray, float, float]) -> tuple[Any, ...]:
     """``(A_penalised, target, z, ξ, β)`` of a float fit, the float matrix written again from ``lib``."""
-    return (*_eliminate_free_columns(lib, lib.matrix(), labels, lib.penalised, exact=False), *solved)
+    if lib.penalised.all():
+        return (lib.matrix(), labels, *solved)
+    dictionary, target, _ = _penalised_dictionary(lib, labels)
+    return (dictionary.centred, target, *solved)  # the projected columns, centred as the solver saw them
 
 
-def _penalised_dictionary(lib: FeatureLibrary, labels: np.ndarray, A: np.ndarray | None = None) -> tuple[FloatDictionary, np.ndarray]:
-    """``(dictionary, target)``: the penalised columns of ``A = lib.matrix()`` (written here when
-    not given) with the free ones and ``1`` projected out, as a
-    :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, and the labels projected alike.
-    ``A`` itself is not kept."""
-    if A is None and lib.penalised.all():
-        return float_dictionary(lib), labels
-    A_penalised, target = _eliminate_free_columns(lib, lib.matrix() if A is None else A, labels, lib.penalised, exact=False)
-    return FloatDictionary.of(A_penalised), target
+def _penalised_dictionary(lib: FeatureLibrary, labels: np.ndarray) -> tuple[FloatDictionary, np.ndarray, np.ndarray | None]:
+    """``(dictionary, target, A)``: the columns of ``lib.matrix()`` that the float solver sees, as
+    a :class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, the labels it fits, and the
+    matrix ``A`` itself when some columns are unpenalised (``None`` otherwise).
+
+    When every column is penalised, the matrix is written where it is centred (one ``N × M``
+    float array). Otherwise the penalised columns and the labels are projected onto the
+    orthogonal complement of ``span{1, free columns}`` (Lemma 3.1), the columns a block at a
+    time into the dictionary: two ``N × M`` arrays, ``A`` and the dictionary, checked against
+    the memory limit before either is formed."""
+    penalised = lib.penalised
+    if penalised.all():
+        return float_dictionary(lib), labels, None
+    from mirrorlib.libraries.library import _check_memory
+
+    n_samples = lib.dataset.n_samples
+    _check_memory(lib.n_features, n_samples, np.float64, what="a float fit with unpenalised columns holds two dictionaries of", arrays=2)
+    A = lib.matrix()
+    basis = _unpenalised_basis(A, penalised, exact=False)
+    columns = np.flatnonzero(penalised)
+    dictionary = FloatDictionary.written((n_samples, columns.size), partial(_project_into, basis=basis, A=A, columns=columns))
+    target = np.empty((n_samples, 1))
+    _project_into(target, basis, labels[:, None], np.array([0]))
+    return dictionary, target[:, 0], A
 
 
 def float_dictionary(lib: FeatureLibrary, *, spare: int | None = 0) -> FloatDictionary:
@@ -298,7 +329,8 @@ def _float_guess(lib: FeatureLibrary, labels_original: np.ndarray, beta: Fractio
         return None
     if not (np.isfinite(labels_float).all() and 0 < beta_float < np.inf):
         return None
-    return _float_solution(*_penalised_dictionary(lib, labels_float), lib.penalised, beta_float, tol, None).z
+    dictionary, target, _ = _penalised_dictionary(lib, labels_float)
+    return _float_solution(dictionary, target, lib.penalised, beta_float, tol, None).z
 
 
 def _scatter(values: Sequence[Any], mask: np.ndarray, zero: Any) -> list[Any]:

@@ -298,8 +298,8 @@ class Library:
         return sorted(int(i) for i in np.unique(keyed, axis=0, return_index=True)[1])
 
     def matrix_fits_memory(self) -> bool:
-        """Whether the float :meth:`matrix` is within :func:`memory_limit`: the estimate it checks
-        before building (three N × M arrays, see :func:`_check_dense_memory`).
+        """Whether the float :meth:`matrix` (one N × M float64 array) is within :func:`memory_limit`,
+        as :meth:`matrix` checks before building it.
 
         Examples
         --------
@@ -607,13 +607,11 @@ def _check_memory(n_columns: int, n_samples: int, dtype: object, *, what: str = 
 
 
 def _check_dense_memory(library: Library, dtype: object) -> None:
-    """Refuse the dense matrix of ``library`` over the limit, counted as three arrays: the matrix,
-    a projection of its penalised columns when some are unpenalised, and the solver's centred
-    copy of that. A float fit over penalised columns only forms one of them (it writes the
-    matrix where it centres it, :meth:`~mirrorlib.lasso.float_dictionary.FloatDictionary.written`);
-    the estimate is kept, since :class:`~mirrorlib.estimator.ConvexNet` also reads it to choose
-    between the dense and the matrix-free solver (``benchmarks/bench_scale.py``, section 3)."""
-    _check_memory(library.n_features, library.dataset.n_samples, dtype, what="the dictionary has")
+    """Refuse the dense matrix of ``library`` (one N × M array of ``dtype``) over the limit.
+
+    Callers that form more N × M arrays than the one they ask for (a fit with unpenalised
+    columns, :func:`~mirrorlib.lasso.fit.fit_lasso`) check their own count."""
+    _check_memory(library.n_features, library.dataset.n_samples, dtype, what="the dictionary has", arrays=1)
 
 
 ROWS_BLOCK_ENTRIES = 2**20
