@@ -43,6 +43,15 @@ class Dataset:
     x: tuple[Fraction, ...]
     order: tuple[int, ...]
 
+    def __hash__(self) -> int:
+        """Hashed once: data sets key caches (a unit's values on the data), and hashing ``N``
+        Fractions costs about a microsecond each."""
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.x, self.order))
+
     @property
     def n_samples(self) -> int:
         return len(self.x)

@@ -49,6 +49,15 @@ def test_composition_agrees_pointwise_including_jumps(sigma, f):
         assert composed(t) == sigma(f(t))
 
 
+@given(pwl_functions(), st.lists(rationals(), max_size=12), st.sampled_from([1, 3, 2**60 + 1]))
+def test_restrict_on_a_common_denominator_equals_pointwise_evaluation(f, points, denominator):
+    """Exact vectorised evaluation: at every breakpoint (jumps included), between and beyond
+    them, and at arbitrary rationals, also over a huge common denominator (floats' 2⁵² and more)."""
+    probes = [*probe_points(f), *points, *(t + Fraction(1, denominator) for t in points)]
+    assert f.restrict(probes) == tuple(f(t) for t in probes)
+    assert f.restrict([]) == ()
+
+
 @given(pwl_functions())
 def test_canonical_form_has_no_redundant_breakpoint(f):
     for i, b in enumerate(f.breakpoints):

@@ -665,11 +665,12 @@ units' columns every round (the Lasso matrix, the exact residual), evaluates eac
 
 
 def _unit_values(unit: Any, dataset: Dataset) -> tuple[Fraction, ...]:
-    """``unit(x)`` at the sorted data, each distinct point evaluated once, remembered per unit
-    (:data:`_UNIT_VALUES`)."""
+    """``unit(x)`` at the sorted data, each distinct point evaluated once through the unit's exact
+    piecewise-linear function on one common denominator (:meth:`~mirrorlib.functions.pwl.PWL.restrict`),
+    remembered per unit (:data:`_UNIT_VALUES`)."""
     remembered = _UNIT_VALUES.setdefault(unit, {})
     if dataset not in remembered:
-        remembered[dataset] = dataset.on_samples([unit(value) for value in dataset.distinct_x])
+        remembered[dataset] = dataset.on_samples(list(unit.function.restrict(dataset.distinct_x)))
     return remembered[dataset]
 
 
