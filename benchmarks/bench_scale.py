@@ -20,8 +20,8 @@ depth ``L`` (paper variant), ``min ½‖A z + ξ1 − y‖² + β‖z‖₁``.
    abs), where the working set is the faster way on larger problems, and at depths 4 and 5,
    where the distinct library is fitted densely.
 
-4. **Column generation over a grown dictionary**: certified float fits that add units (abs,
-   β = 0.05), with the centred float dictionary grown across rounds
+4. **Column generation over a grown dictionary**: certified dense float fits
+   (``solver="dense"``) that add units (abs, β = 0.05), with the centred float dictionary grown across rounds
    (:class:`~mirrorlib.lasso.float_dictionary.FloatDictionary`, the default) against writing it
    again every round. Times: in one process after a warm-up fit, the two alternating, median of
    3 (on the benchmark machine the first touch of fresh memory in a process is slow and varies
@@ -94,8 +94,10 @@ def estimator_case(activation: str, n: int, depth: int, solver: str) -> dict:
 
 
 def _certified_fit(activation: str, depth: int, n: int, variant: str) -> dict:
-    """One certified ``ConvexNet`` fit whose float dictionary is ``"grown"`` across rounds (the
-    default) or ``"rewritten"`` every round."""
+    """One certified dense ``ConvexNet`` fit (the distinct closed form, then the units column
+    generation adds) whose float dictionary is ``"grown"`` across rounds (the default) or
+    ``"rewritten"`` every round. ``solver="dense"``: at depth 3 ``"auto"`` takes the working set
+    here, whose dictionaries are a few columns."""
     import logging
 
     import mirrorlib.column_generation as column_generation
@@ -111,7 +113,7 @@ def _certified_fit(activation: str, depth: int, n: int, variant: str) -> dict:
     x, y = problem(n)
     start = time.perf_counter()
     try:
-        model = ConvexNet(activation, depth, 0.05).fit(x, y)
+        model = ConvexNet(activation, depth, 0.05, solver="dense").fit(x, y)
     finally:
         LOGGER.removeHandler(handler)
     return {
