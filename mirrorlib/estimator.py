@@ -61,9 +61,11 @@ DENSE_AUTO_MAX_ENTRIES = 2**23
 """``ConvexNet(solver="auto")`` at depths 2 and 3 fits densely while the closed form's float
 matrix would have at most this many entries (naive columns × points, 64 MB), and by the
 matrix-free working set above. Measured on 2 cores (``benchmarks/bench_scale.py``, section 3,
-certified fits from the data): dense is faster for ReLU depth 3 on 150 points (1.35 million
-entries) and depth 2 on 1,000 points (2 million), even for depth 2 on 3,000 points (18 million),
-and 2–4× slower for depth 3 on 250–400 points (16–256 million) and abs depth 3 on 250 points."""
+certified fits from the data): dense 1.7× faster for ReLU depth 2 on 1,000 points (2 million
+entries); the two within run-to-run spread for depth 2 on 3,000 points (18 million), ReLU depth 3
+on 150 points (13.5 million) and abs depth 3 on 150 points (3.4 million); the working set 1.6×
+faster for depth 2 on 5,000 points (50 million), 1.4× and 4× for ReLU depth 3 on 250 and 400
+points (62.5 and 256 million) and 2.1× for abs depth 3 on 250 points (15.6 million)."""
 
 
 def _dense_library_if_preferred(full: Library) -> Library | None:
@@ -75,7 +77,7 @@ def _dense_library_if_preferred(full: Library) -> Library | None:
     naive columns are distinct, and the working set is preferred above
     :data:`DENSE_AUTO_MAX_ENTRIES` naive entries. From depth 4 on the naive count grows like
     ``N^{L−1}`` while most columns repeat (ReLU depth 4 on 100 points: 16 million naive columns,
-    257,077 distinct; dense 1.7 s against 11 s), so the distinct library is always preferred.
+    257,077 distinct; dense 2.2 s against 12.9 s), so the distinct library is always preferred.
 
     Dense needs the distinct build and its float matrix (one ``N × M`` array) to stay within
     :func:`~mirrorlib.libraries.library.memory_limit`; otherwise the working set is used. The
