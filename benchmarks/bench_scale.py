@@ -78,7 +78,7 @@ def operator_case(n: int, depth: int, beta: float) -> dict:
     }
 
 
-def estimator_case(activation: str, n: int, depth: int, solver: str) -> dict:
+def estimator_case(activation: str, depth: int, n: int, solver: str) -> dict:
     """One certified ``ConvexNet`` fit, timed from the data (run in a subprocess by :func:`solver_choice`)."""
     import resource
 
@@ -173,7 +173,7 @@ def solver_choice(cases: list[tuple[str, int, int]]) -> None:
     for activation, depth, n in cases:
         naive = library(problem(n)[0], activation, depth).n_features
         for solver in ("auto", "dense", "working-set"):
-            row = _subprocess_case(f"fit:{activation},{n},{depth},{solver}")
+            row = _subprocess_case(f"fit:{activation},{depth},{n},{solver}")
             print(f"{activation:>4} {depth:>2} {n:>5} {naive:>14,} {naive * n:>14,} {solver:>12} {row['seconds']:>7.2f} {row['peak_MB']:>8.0f} "
                   f"{row['columns']:>8,} {row['objective']:>22.15e} {str(row['optimal']):>16}")
 
@@ -297,8 +297,8 @@ def main() -> None:
             print(json.dumps(growth_case(activation, int(depth), int(n), variant)))
             return
         if arguments.case.startswith("fit:"):
-            activation, n, depth, solver = arguments.case[4:].split(",")
-            print(json.dumps(estimator_case(activation, int(n), int(depth), solver)))
+            activation, depth, n, solver = arguments.case[4:].split(",")
+            print(json.dumps(estimator_case(activation, int(depth), int(n), solver)))
             return
         n, depth, beta = arguments.case.split(",")
         print(json.dumps(operator_case(int(n), int(depth), float(beta))))

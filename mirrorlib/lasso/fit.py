@@ -114,18 +114,17 @@ PROJECTION_BLOCK_ENTRIES = 2**20
 """Entries of ``A`` :func:`_project_into` projects at a time (8 MB of float64)."""
 
 
-def _project_into(out: np.ndarray, basis: np.ndarray, A: np.ndarray, columns: np.ndarray) -> None:
-    """``out = (I − QQᵀ) A[:, columns]`` with ``Q`` an orthonormal basis of ``span(basis)``, a
-    block of columns at a time: no N × M temporary.
+def _project_into(out: np.ndarray, q: np.ndarray, A: np.ndarray, columns: np.ndarray) -> None:
+    """``out = (I − QQᵀ) A[:, columns]`` for orthonormal columns ``Q``, a block of columns at a
+    time: no N × M temporary.
 
     Examples
     --------
     >>> out = np.empty((3, 1))
-    >>> _project_into(out, np.ones((3, 1)), np.array([[1.0, 5.0], [2.0, 5.0], [6.0, 5.0]]), np.array([0]))
+    >>> _project_into(out, np.full((3, 1), 3**-0.5), np.array([[1.0, 5.0], [2.0, 5.0], [6.0, 5.0]]), np.array([0]))
     >>> out.round(12).tolist()
     [[-2.0], [-1.0], [3.0]]
     """
-    q, _ = np.linalg.qr(basis)
     step = max(1, PROJECTION_BLOCK_ENTRIES // max(1, A.shape[0]))
     for start in range(0, columns.size, step):
         block = out[:, start : start + step]
@@ -286,12 +285,10 @@ def _penalised_dictionary(lib: FeatureLibrary, labels: np.ndarray) -> tuple[Floa
     n_samples = lib.dataset.n_samples
     _check_memory(lib.n_features, n_samples, np.float64, what="a float fit with unpenalised columns holds two dictionaries of", arrays=2)
     A = lib.matrix()
-    basis = _unpenalised_basis(A, penalised, exact=False)
+    q, _ = np.linalg.qr(_unpenalised_basis(A, penalised, exact=False))  # an orthonormal basis of span{1, free columns}
     columns = np.flatnonzero(penalised)
-    dictionary = FloatDictionary.written((n_samples, columns.size), partial(_project_into, basis=basis, A=A, columns=columns))
-    target = np.empty((n_samples, 1))
-    _project_into(target, basis, labels[:, None], np.array([0]))
-    return dictionary, target[:, 0], A
+    dictionary = FloatDictionary.written((n_samples, columns.size), partial(_project_into, q=q, A=A, columns=columns))
+    return dictionary, labels - q @ (q.T @ labels), A
 
 
 def float_dictionary(lib: FeatureLibrary, *, spare: int | None = 0) -> FloatDictionary:
