@@ -1,14 +1,16 @@
 """The ``mirrorlib`` command line (typer).
 
 Every command prints exact rationals as ``p/q``; ``--format json`` gives the same content for
-machines. Data are given as comma-separated rationals: ``--data 0,1/2,3``; data points are
-named ``x0, x1, …`` in the order given.
+machines. Data are given as comma-separated rationals, ``--data 0,1/2,3``, or read from a file,
+``--data @x.txt`` (numbers separated by commas, spaces or line breaks); data points are named
+``x0, x1, …`` in the order given.
 """
 
 from __future__ import annotations
 
 import json
 from enum import Enum
+from pathlib import Path
 from typing import Any, Optional
 
 import typer
@@ -44,6 +46,23 @@ def _require(condition: bool, message: str) -> None:
         _fail(message)
 
 
+def _values_or_file(param: typer.CallbackParam, value: Optional[str]) -> Optional[str]:
+    """The option's comma-separated numbers; ``@path``: those of the text file at ``path``
+    (separated by commas, spaces or line breaks, read exactly as written)."""
+    if value is None or not value.startswith("@"):
+        return value
+    option, path = param.opts[0], value[1:]
+    try:
+        items = Path(path).read_text().replace(",", " ").split()
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"{option}: cannot read {path!r} ({getattr(error, 'strerror', None) or error}); give a text file of numbers after @")
+    _require(bool(items), f"{option}: {path!r} holds no numbers; give a text file of numbers separated by commas, spaces or line breaks")
+    return ",".join(items)
+
+
+VALUES_HELP = "comma-separated rationals, or @file for a text file of them"
+
+
 def _run(work: Any, *, quiet: bool = True) -> Any:
     """``work()`` with progress on stderr unless ``quiet``; a refusal (``ValueError``) or a missing
     extra (``ImportError``) becomes a one-line usage error."""
@@ -56,7 +75,7 @@ def _run(work: Any, *, quiet: bool = True) -> Any:
 
 @app.command("library")
 def library_command(
-    data: str = typer.Option(..., "--data", help="Training inputs, comma-separated rationals, e.g. 0,1,3,7"),
+    data: str = typer.Option(..., "--data", help=f"Training inputs, {VALUES_HELP}, e.g. 0,1,3,7", callback=_values_or_file),
     activation: str = typer.Option("relu", "--activation", help="relu, abs, leaky_relu(1/10), linear, sign, threshold, …"),
     depth: int = typer.Option(2, "--depth", help="Number of layers L ≥ 2"),
     architecture: str = typer.Option("narrow", "--architecture", help="narrow or skip (sign/threshold: tree or rectangular)"),
@@ -104,7 +123,7 @@ def library_command(
 
 @app.command("reflections")
 def reflections_command(
-    data: str = typer.Option(..., "--data", help="Data points, comma-separated rationals"),
+    data: str = typer.Option(..., "--data", help=f"Data points, {VALUES_HELP}", callback=_values_or_file),
     depth: Optional[int] = typer.Option(None, "--depth", help="Network depth L: trees of nesting ≤ L − 2"),
     nesting: Optional[int] = typer.Option(None, "--nesting", help="Maximum nesting of R (overrides --depth)"),
     output_format: TreeFormat = typer.Option(TreeFormat.text, "--format", help="text, json or dot"),
@@ -136,10 +155,16 @@ class LibraryMode(str, Enum):
     closed_form = "closed-form"
 
 
+class Solver(str, Enum):
+    auto = "auto"
+    dense = "dense"
+    working_set = "working-set"
+
+
 @app.command("fit")
 def fit_command(
-    data: str = typer.Option(..., "--data", help="Training inputs x, comma-separated rationals"),
-    labels: str = typer.Option(..., "--labels", help="Labels y, comma-separated rationals"),
+    data: str = typer.Option(..., "--data", help=f"Training inputs x, {VALUES_HELP}", callback=_values_or_file),
+    labels: str = typer.Option(..., "--labels", help=f"Labels y, {VALUES_HELP}", callback=_values_or_file),
     activation: str = typer.Option("relu", "--activation", help="relu, abs, leaky_relu(1/10), linear, …"),
     depth: int = typer.Option(2, "--depth", help="Number of layers L ≥ 2"),
     beta: str = typer.Option(..., "--beta", help="Weight decay β > 0 (e.g. 1/1000), or 0+ for the β → 0⁺ limit (--exact)"),
@@ -151,6 +176,9 @@ def fit_command(
     plot: Optional[str] = typer.Option(None, "--plot", help="Write a PNG of data, fitted network and features"),
     library_mode: LibraryMode = typer.Option(
         LibraryMode.complete, "--library", help="complete: add oracle units until no network of the architecture is better; closed-form: the paper's library only"
+    ),
+    solver: Solver = typer.Option(
+        Solver.auto, "--solver", help="Float fits: dense (the distinct library), working-set (matrix-free over all closed-form columns) or auto (by size)"
     ),
     all_optima: bool = typer.Option(False, "--all-optima", metavar="", help="List every optimum (vertices of the optimal set, exact, each with its network) and the minimum-ℓ2 one"),
     quiet: bool = typer.Option(False, "--quiet", metavar="", help="No progress lines on stderr (solver and column-generation rounds)"),
@@ -175,6 +203,7 @@ def fit_command(
                 widths=widths,
                 reflection_nesting=reflection_nesting,
                 library=library_mode.value,
+                solver=solver.value,
                 all_optima=all_optima,
             )
             if all_optima:
@@ -458,7 +487,7 @@ app.add_typer(plot_app, name="plot")
 
 @plot_app.command("library")
 def plot_library_command(
-    data: str = typer.Option(..., "--data", help="Training inputs, comma-separated rationals"),
+    data: str = typer.Option(..., "--data", help=f"Training inputs, {VALUES_HELP}", callback=_values_or_file),
     activation: str = typer.Option("relu", "--activation", help="relu, abs, leaky_relu(1/10), …"),
     depth: int = typer.Option(2, "--depth", help="Number of layers L ≥ 2"),
     out: str = typer.Option(..., "--out", help="Image file: .png, .svg or .pdf"),
@@ -474,7 +503,7 @@ def plot_library_command(
 
 @plot_app.command("reflections")
 def plot_reflections_command(
-    data: str = typer.Option(..., "--data", help="Data points, comma-separated rationals"),
+    data: str = typer.Option(..., "--data", help=f"Data points, {VALUES_HELP}", callback=_values_or_file),
     nesting: int = typer.Option(1, "--nesting", min=0, help="Largest nesting of the trees drawn"),
     out: str = typer.Option(..., "--out", help="Image file: .png, .svg or .pdf"),
 ) -> None:

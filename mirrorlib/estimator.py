@@ -171,10 +171,11 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         Lasso over all closed-form columns is solved matrix-free
         (:func:`mirrorlib.lasso.working_set.solve_lasso_operator`), and column generation then
         starts from the columns it selected; ``"dense"`` builds the distinct library; ``"auto"``
-        fits densely when the naive library's dense fit stays within the memory limit
-        (:func:`mirrorlib.libraries.library.memory_limit`); above it, the working set up to
-        depth 3, and from depth 4 on (where most naive columns repeat) the distinct library
-        densely when its dense fit stays within the limit, else the working set.
+        fits densely at depths 2 and 3 while the naive float matrix has at most
+        :data:`DENSE_AUTO_MAX_ENTRIES` entries, and from depth 4 on (where most naive columns
+        repeat) always, provided the distinct library and its float matrix fit the memory limit
+        (:func:`mirrorlib.libraries.library.memory_limit`); otherwise the working set.
+        ``solver_`` says which ran. Exact fits and ``architecture="skip"`` are always dense.
     patterns : ``"auto"`` (default), ``"exact"``, ``"search"`` or ``"sampled"``
         X with ``d ≥ 2`` features only: the group Lasso runs over every activation pattern of X
         (``"exact"``), over the patterns a branch and bound over every neuron supplies round by
@@ -210,6 +211,11 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         duality gap); ``certificate_.training_optimal``: no network of the architecture has a
         lower training objective (:class:`~mirrorlib.optimality.TrainingCertificate` in
         ``certificate_.training``).
+    solver_ : str
+        How the Lasso was solved: ``"dense"`` (over the distinct library, exact or float),
+        ``"working-set"`` (matrix-free over all closed-form columns, ``library_`` then holds the
+        columns it selected and those column generation added) or ``"group-lasso"`` (``d ≥ 2``
+        and symmetrised ReLU).
     added_features_ : tuple of Feature
         Columns that column generation added to the closed form.
     network_ : ParallelNetwork, SignNetwork or TwoLayerNetwork
@@ -231,6 +237,15 @@ class ConvexNet(RegressorMixin, BaseEstimator):
     (Fraction(13, 80), True, True)
     >>> net.predict([3.0])
     array([2.05])
+
+    On 150 points the depth-3 closed form has 90,001 columns (13.5 million float entries, above
+    :data:`DENSE_AUTO_MAX_ENTRIES`): ``solver="auto"`` solves the Lasso over all of them
+    matrix-free and keeps the columns it selects:
+
+    >>> x = np.linspace(-1, 1, 150)
+    >>> deep = ConvexNet('relu', 3, 0.1).fit(x, np.sin(3 * x))
+    >>> deep.solver_, deep.library_.n_naive, deep.library_.n_features < 100, deep.certificate_.training_optimal
+    ('working-set', 90001, True, True)
 
     Data in the plane (d = 2), certified over all of its 14 activation patterns:
 
@@ -316,10 +331,11 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         as_labels(y, dataset)  # validates length and values before any heavy work
         if sigma.is_zero_homogeneous:
             start: Any = self._sign_library(sigma, dataset)
+            self.solver_ = "dense"
             oracle, scope = network_oracle(dataset, sigma, self.depth, "sign", max_switches=start.effective_switches)
         else:
             _reject_sign_only_arguments(self.architecture, self.widths)
-            start = self._homogeneous_library(sigma, dataset, y)
+            start, self.solver_ = self._homogeneous_library(sigma, dataset, y)
             oracle, scope = network_oracle(
                 dataset, sigma, self.depth, self.architecture, max_candidates=self.max_oracle_candidates
             )
@@ -360,6 +376,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         else:
             fit = fit_group_lasso(X, y, beta, activation="relu", patterns=self.patterns_, tol=tol)
         self.group_lasso_ = fit
+        self.solver_ = "group-lasso"
         self.certificate_ = FitCertificate(fit.certificate, network_certificate(fit, self.patterns_))
         self.objective_ = fit.objective
         self.coef_ = fit.coefficients
@@ -375,6 +392,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         _reject_for_symmetrised(self)
         fit = fit_symmetrised(x, np.asarray(y, dtype=np.float64), float(to_rational(self.beta, name="beta")), self.depth, tol=max(self.tol, GROUP_LASSO_TOL))
         self.group_lasso_ = fit
+        self.solver_ = "group-lasso"
         self.certificate_ = FitCertificate(fit.certificate, training_certificate(fit))
         self.objective_ = fit.objective
         self.coef_ = fit.coefficients
@@ -439,23 +457,24 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         self.n_features_in_ = 1
         return list(values), y
 
-    def _homogeneous_library(self, sigma: Activation, dataset: Dataset, y: Any) -> Library:
-        """The closed form (deduplicated), its working-set selection (``solver``), or an empty
+    def _homogeneous_library(self, sigma: Activation, dataset: Dataset, y: Any) -> tuple[Library, str]:
+        """The library the fit starts from and the solver it takes (``solver_``): the closed form
+        (deduplicated, ``"dense"``), its working-set selection (``"working-set"``), or an empty
         library for column generation where the paper gives no closed form (leaky ReLU or a
-        custom σ at depth ≥ 3)."""
+        custom σ at depth ≥ 3, ``"dense"``)."""
         try:
             full = library(dataset, sigma, self.depth, architecture=self.architecture, reflection_nesting=self.reflection_nesting)
         except ValueError as error:
             if self.library != "complete" or "no closed-form library" not in str(error):
                 raise
-            return generated_library(dataset, sigma, self.depth)
+            return generated_library(dataset, sigma, self.depth), "dense"
         if not self._may_use_working_set(full):
-            return full.distinct(exact=self.exact)
+            return full.distinct(exact=self.exact), "dense"
         if self.solver == "auto":
             distinct = _dense_library_if_preferred(full)
             if distinct is not None:
-                return distinct
-        return _working_set_selection(full, y, float(to_rational(self.beta, name="beta")), self.tol)
+                return distinct, "dense"
+        return _working_set_selection(full, y, float(to_rational(self.beta, name="beta")), self.tol), "working-set"
 
     def _may_use_working_set(self, full: Library) -> bool:
         if self.exact or self.solver == "dense" or not full.recipe.penalise_linear:  # skip: an unpenalised column

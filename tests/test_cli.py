@@ -142,6 +142,37 @@ def test_verify_exit_code_is_1_when_a_claim_fails_and_save_path_is_checked_first
     assert bad.exit_code == 2 and "--save" in bad.output and "Traceback" not in bad.output
 
 
+def test_data_and_labels_are_read_from_files_after_at(tmp_path) -> None:
+    """``@path`` reads numbers separated by commas, spaces or line breaks, exactly as written;
+    a missing, unreadable or empty file is a one-line usage error naming the option."""
+    (tmp_path / "x.txt").write_text("0 1/2\n3,\n7\n")
+    (tmp_path / "y.txt").write_text("0.1, 1\n1 3\n")
+    from_files = runner.invoke(app, ["fit", "--data", f"@{tmp_path / 'x.txt'}", "--labels", f"@{tmp_path / 'y.txt'}", "--beta", "1/10", "--exact", "--format", "json"])
+    inline = runner.invoke(app, ["fit", "--data", "0,1/2,3,7", "--labels", "1/10,1,1,3", "--beta", "1/10", "--exact", "--format", "json"])
+    assert from_files.exit_code == inline.exit_code == 0 and json.loads(from_files.output) == json.loads(inline.output)
+    assert "x1=1/2" in runner.invoke(app, ["library", "--data", f"@{tmp_path / 'x.txt'}"]).output
+    (tmp_path / "empty.txt").write_text(" \n")
+    for path, message in ((tmp_path / "missing.txt", "cannot read"), (tmp_path, "cannot read"), (tmp_path / "empty.txt", "holds no numbers")):
+        result = runner.invoke(app, ["reflections", "--data", f"@{path}", "--depth", "3"])
+        assert result.exit_code == 2 and message in result.output and repr(str(path)) in result.output
+        assert result.output.count("\n") == 1 and result.output.startswith("error: --data: ")
+
+
+def test_fit_solver_option_names_the_solver_and_the_columns_it_held() -> None:
+    """``--solver working-set`` solves over all naive columns matrix-free and reports the columns it
+    selected as such; ``dense`` the distinct library; both reach the same optimum."""
+    x = [Fraction(k, 20) for k in range(-20, 21)]
+    arguments = ["fit", "--data", ",".join(map(str, x)), "--labels", ",".join(str(abs(v) - v * v) for v in x), "--beta", "0.05", "--depth", "3", "--quiet"]
+    working, dense = (runner.invoke(app, [*arguments, "--solver", solver]) for solver in ("working-set", "dense"))
+    assert working.exit_code == dense.exit_code == 0
+    assert "solver=float working set (matrix-free)" in working.output and "selected by the working set from all 6725 = 2^2·N^2 + 1 naive columns" in working.output
+    assert "solver=float active set" in dense.output and "distinct columns (naive 6725" in dense.output
+    value = [float(next(line for line in result.output.splitlines() if line.startswith("optimal value:")).split(":")[1]) for result in (working, dense)]
+    assert abs(value[0] - value[1]) <= 1e-8 * value[1]
+    refused = runner.invoke(app, [*arguments[:-1], "--exact", "--solver", "working-set"])
+    assert refused.exit_code == 2 and refused.output.startswith("error: --solver working-set is a float solver")
+
+
 def test_reflections_depth_is_validated() -> None:
     from typer.testing import CliRunner
 

@@ -169,7 +169,7 @@ def test_two_dimensional_fit_is_the_certified_group_lasso() -> None:
     X, y = _data_2d()
     model = ConvexNet(beta=0.05).fit(X, y)
     reference = fit_group_lasso(X, y, 0.05, patterns=activation_patterns(X))
-    assert model.n_features_in_ == 2 and not model.patterns_.sampled
+    assert model.n_features_in_ == 2 and not model.patterns_.sampled and model.solver_ == "group-lasso"
     assert model.certificate_.is_optimal and model.certificate_.training_optimal is True
     assert abs(model.objective_ - reference.objective) <= 1e-6 * reference.objective
     assert abs(model.network_.training_objective(X, y, 0.05) - model.objective_) <= 1e-9 * model.objective_

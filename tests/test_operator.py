@@ -102,6 +102,7 @@ def test_convexnet_working_set_solver_reaches_the_dense_optimum(activation):
     dense = ConvexNet(activation, 3, 0.05, solver="dense").fit(x, y)
     sparse = ConvexNet(activation, 3, 0.05, solver="working-set").fit(x, y)
     assert sparse.certificate_.is_optimal and sparse.certificate_.training_optimal
+    assert (sparse.solver_, dense.solver_) == ("working-set", "dense")
     assert abs(sparse.objective_ - dense.objective_) <= 1e-8 * dense.objective_
     assert sparse.library_.n_features < dense.library_.n_features
     assert np.allclose(sparse.predict(x), dense.predict(x), atol=1e-3)
@@ -114,7 +115,7 @@ def test_auto_solver_avoids_the_dense_library_above_the_memory_limit(monkeypatch
     n_distinct = library(x, "relu", 3).distinct().n_features
     monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(n_distinct * 50 * 8 - 1))  # the distinct float matrix is refused
     model = ConvexNet("relu", 3, 0.05).fit(x, np.abs(x))
-    assert model.certificate_.training_optimal and model.library_.n_features < 50
+    assert model.certificate_.training_optimal and model.library_.n_features < 50 and model.solver_ == "working-set"
     with pytest.raises(ValueError, match="float solver"):
         ConvexNet("relu", 3, "1/20", exact=True, solver="working-set").fit(x[:5], np.abs(x[:5]))
 
@@ -133,7 +134,7 @@ def test_auto_solver_fits_the_distinct_library_densely_from_depth_4(monkeypatch)
     monkeypatch.setattr(estimator, "_working_set_selection", refuse)
     monkeypatch.setenv("MIRRORLIB_MAX_BYTES", "300000")
     model = estimator.ConvexNet("relu", 4, 0.05).fit(x, np.abs(x) - x**2)
-    assert model.certificate_.is_optimal and model.certificate_.training_optimal
+    assert model.certificate_.is_optimal and model.certificate_.training_optimal and model.solver_ == "dense"
     assert abs(model.objective_ - dense.objective_) <= 1e-8 * dense.objective_
 
 
@@ -188,6 +189,7 @@ def test_auto_solver_fits_by_the_working_set_above_the_dense_threshold():
     dense = ConvexNet("relu", 3, 0.05, solver="dense").fit(x, y)
     assert auto.certificate_.training_optimal and dense.certificate_.training_optimal
     assert auto.library_.n_features < 100 < dense.library_.n_features
+    assert (auto.solver_, dense.solver_) == ("working-set", "dense")
     assert abs(auto.objective_ - dense.objective_) <= 1e-8 * dense.objective_
 
 

@@ -231,7 +231,7 @@ def test_convexnet_fits_symmetrised_relu_and_certifies_the_network():
 
     x, y = sample(2, 10)
     model = ConvexNet("symmetrised_relu", 3, 0.05).fit(x, y)
-    assert model.certificate_.is_optimal and model.certificate_.training_optimal
+    assert model.certificate_.is_optimal and model.certificate_.training_optimal and model.solver_ == "group-lasso"
     assert math.isclose(model.network_.training_objective(x, y, 0.05), model.objective_, rel_tol=1e-9)
     assert np.allclose(model.predict(x.reshape(-1, 1)), model.network_.predict(x))
     assert cross_val_score(ConvexNet("symmetrised_relu", 2, 0.05), x.reshape(-1, 1), y, cv=2).shape == (2,)

@@ -21,9 +21,53 @@ def _q(value: Fraction) -> str:
     return format_rational(value)
 
 
+_SOLVER_NAMES = {
+    "exact": "exact rational",
+    "dense": "float active set",
+    "working-set": "float working set (matrix-free)",
+    "group-lasso": "float group Lasso",
+}
+"""How a fit report names ``ConvexNet.solver_`` (exact fits: always over the distinct library)."""
+
+
+def _library_line(library: dict[str, Any], solver: str) -> str:
+    """The report's line on the columns the Lasso ran over: the distinct library, or the columns a
+    matrix-free working set selected from all naive columns (the dense library never built).
+
+    Examples
+    --------
+    >>> _library_line({"columns_used": 38, "naive": 16000001, "naive_formula": "2^2·N^2 + 1"}, "working-set")
+    'library: 38 columns, selected by the working set from all 16000001 = 2^2·N^2 + 1 naive columns (matrix-free)'
+    """
+    if solver == "working-set":
+        return (
+            f"library: {library['columns_used']} columns, selected by the working set from all "
+            f"{library['naive']} = {library['naive_formula']} naive columns (matrix-free)"
+        )
+    return f"library: {library['columns_used']} distinct columns (naive {library['naive']} = {library['naive_formula']})"
+
+
+HEADER_POINTS = 20
+"""Reports list every data point up to this many; above, the five smallest and two largest."""
+
+
 def _data_header(dataset: Dataset) -> str:
-    points = ", ".join(f"x{caller}={_q(value)}" for value, caller in zip(dataset.x, dataset.order))
-    return f"data (ascending): {points}"
+    """The data in ascending order, each named ``x_i`` by its position ``i`` as given (so a
+    column's label ``h1(x62)`` is the 63rd value of the input), abbreviated above
+    :data:`HEADER_POINTS` points.
+
+    Examples
+    --------
+    >>> from mirrorlib.data import as_dataset
+    >>> _data_header(as_dataset([3, 0, 1]))
+    'data (ascending): x1=0, x2=1, x0=3'
+    >>> _data_header(as_dataset([k / 8 for k in range(30)]))
+    'data (ascending, 30 points): x0=0, x1=1/8, x2=1/4, x3=3/8, x4=1/2, …, x28=7/2, x29=29/8'
+    """
+    named = [f"x{caller}={_q(value)}" for value, caller in zip(dataset.x, dataset.order)]
+    if len(named) <= HEADER_POINTS:
+        return f"data (ascending): {', '.join(named)}"
+    return f"data (ascending, {len(named)} points): {', '.join(named[:5])}, …, {', '.join(named[-2:])}"
 
 
 @dataclass(frozen=True)
@@ -341,7 +385,7 @@ class FitReport:
             "depth": model.depth,
             "architecture": model.architecture,
             "beta": "0+" if model.beta is None else str(model.beta),
-            "solver": "exact rational" if model.exact else "float active set",
+            "solver": _SOLVER_NAMES["exact" if model.exact else model.solver_],
             "library": {
                 "mode": model.library,
                 "columns_used": model.library_.n_features,
@@ -384,8 +428,7 @@ class FitReport:
             f"fit: activation={data['activation']} depth={data['depth']} architecture={data['architecture']} "
             f"beta={data['beta']} solver={data['solver']}",
             _data_header(self.model.library_.dataset),
-            f"library: {data['library']['columns_used']} distinct columns "
-            f"(naive {data['library']['naive']} = {data['library']['naive_formula']})",
+            _library_line(data["library"], self.model.solver_),
             f"optimal value: {data['objective']}" + ("" if not self.model.exact else f"  (≈ {float(self.model.objective_):.12g})"),
             f"intercept ξ = {data['intercept']}",
             f"non-zero coefficients ({len(data['coefficients'])}):",
@@ -454,6 +497,7 @@ def fit_report(
     widths: str | None = None,
     reflection_nesting: int | None = None,
     library: str = "complete",
+    solver: str = "auto",
     all_optima: bool = False,
 ) -> FitReport:
     """Parse the command-line inputs, fit a ConvexNet and wrap it in a :class:`FitReport`."""
@@ -464,6 +508,8 @@ def fit_report(
     if len(X) != len(y):
         raise ValueError(f"--labels has {len(y)} values but --data has {len(X)}; give one label per data point")
     beta_value: Any = None if beta.strip() in ("0+", "0⁺") else beta
+    if exact and solver == "working-set":
+        raise ValueError("--solver working-set is a float solver; drop --exact, or use --solver dense or auto")
     if beta_value is None and not exact:
         raise ValueError("--beta 0+ (the β → 0⁺ limit) needs --exact; give a number β > 0 for a float fit")
     if beta_value is not None:
@@ -482,5 +528,6 @@ def fit_report(
         exact=exact,
         reflection_nesting=reflection_nesting,
         library=library,
+        solver=solver,
     ).fit(X, y)
     return FitReport(model=model, X=X, y=y, all_optima=all_optima)
