@@ -344,9 +344,13 @@ def _grown_dictionary(library: FeatureLibrary, previous: FloatDictionary | None)
 
 def _violators(certificate: TrainingCertificate) -> list[Any]:
     """The oracle's unit, then its runners-up (:func:`~mirrorlib.groundtruth.oracle.unit_oracle`)
-    that beat the threshold too: the columns one round of column generation adds."""
+    that beat the threshold too: the columns one round of column generation adds. After a float
+    fit a runner-up must beat it by more than the relative tolerance: units tied with the
+    threshold at the optimum (common: they are the optimum's other active units) otherwise come
+    and go with the rounding of the float residual."""
     answer = certificate.unit
-    return [answer, *(other for other in getattr(answer, "runners_up", ()) if other.value > certificate.threshold)]
+    bar = certificate.threshold if certificate.exact else certificate.threshold * (1 + Fraction(certificate.tol))
+    return [answer, *(other for other in getattr(answer, "runners_up", ()) if other.value > bar)]
 
 
 def fit_certified(

@@ -50,10 +50,26 @@ def test_closed_form_abs_depth3_is_reported_not_optimal_and_generation_fixes_it(
     assert closed.certificate_.training.sup == Fraction(1, 7)
     complete = ConvexNet("abs", 3, beta, exact=True).fit(X, y)
     assert complete.objective_ == Fraction(77, 400) < closed.objective_ == Fraction(1217, 4900)
-    # the oracle's maximiser, and in the same round a runner-up that also beats β
-    assert [f.label for f in complete.added_features_] == ["oracle: abs(abs(x - 9/2) - 5/2)", "oracle: abs(abs(x - 6) - 1)"]
+    # the oracle's maximiser is enough; its runners-up tie with β at the float optimum and are not added
+    assert [f.label for f in complete.added_features_] == ["oracle: abs(abs(x - 9/2) - 5/2)"]
     # the duality gap bounds the improvement
     assert closed.objective_ - complete.objective_ <= closed.certificate_.training.gap
+
+
+def test_runners_up_join_only_when_they_beat_the_threshold_beyond_the_tolerance() -> None:
+    """After a float fit a runner-up at ``β(1 + 10⁻¹⁵)`` is a tie blurred by rounding (it stays
+    out), one at ``β(1 + 10⁻⁶)`` beats β (it joins); after an exact fit any excess counts."""
+    from types import SimpleNamespace
+
+    from mirrorlib.column_generation import _violators
+    from mirrorlib.optimality import TrainingCertificate
+
+    beta = Fraction(1, 10)
+    tied, beating = SimpleNamespace(value=beta * (1 + Fraction(1, 10**15))), SimpleNamespace(value=beta * (1 + Fraction(1, 10**6)))
+    unit = SimpleNamespace(value=2 * beta, runners_up=(beating, tied))
+    for exact, expected in ((False, [unit, beating]), (True, [unit, beating, tied])):
+        certificate = TrainingCertificate(False, unit.value, beta, Fraction(1), Fraction(2), unit, exact, 1e-8, "")
+        assert _violators(certificate) == expected
 
 
 def test_float_fit_is_certified_within_tolerance_over_all_networks() -> None:

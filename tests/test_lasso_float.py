@@ -117,6 +117,56 @@ def test_ramp_dictionary_converges_and_float_certificate_agrees(fraction: float)
     assert result.objective == pytest.approx(float(exact.objective), rel=1e-10)
 
 
+def test_rounding_bound_that_hides_real_violations_does_not_stop_the_active_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``η`` is a worst-case bound. Inflated 10¹⁰× (to 1–2% of β here) it hides real violations
+    of the dual constraint from the entering rule; the active-set method alone still reaches the
+    tolerance (its floor keeps the true ``η``) and the exact optimum. Stopping at "optimal up to
+    rounding" instead left a relative gap of 3e-3 after 12 steps."""
+    A, y = ramp_dictionary(40, 600, seed=3)
+    beta = 0.01 * float(np.max(np.abs((A - A.mean(0)).T @ (y - y.mean()))))
+    evaluate = active_set._FloatData.evaluate
+
+    def pessimistic(self, z, beta):  # type: ignore[no-untyped-def]
+        status = evaluate(self, z, beta)
+        return active_set._Status(status.correlations, status.primal, status.gap, status.floor, status.noise * 1e10)
+
+    monkeypatch.setattr(active_set._FloatData, "evaluate", pessimistic)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = solve_lasso(A, y, beta, method="active-set")
+    assert result.converged and result.relative_gap <= 1e-10
+    assert result.objective == pytest.approx(float(solve_lasso_exact(A, y, F(beta)).objective), rel=1e-10)
+
+
+@given(data=st.data())
+@settings(derandomize=True, deadline=None, max_examples=60)
+def test_active_columns_keep_a_thin_qr_factorisation_through_entries_and_exits(data: st.DataObject) -> None:
+    """``Ã_S = QR`` with ``QᵀQ = I`` and ``R`` upper triangular after any sequence of entries and
+    exits, over columns that repeat, negate and combine others; a column in the span is refused
+    with the coefficients that give it."""
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    n = data.draw(st.integers(3, 12))
+    base = rng.standard_normal((n, 4))
+    matrix = np.column_stack([base, base[:, 0], -base[:, 1], base[:, 0] + 2 * base[:, 2], rng.standard_normal((n, 3))])
+    active = active_set._ActiveColumns(np.asfortranarray(matrix))
+    for _ in range(data.draw(st.integers(1, 30))):
+        if active.indices and data.draw(st.booleans()):
+            active.delete([data.draw(st.integers(0, len(active.indices) - 1))])
+        else:
+            column = data.draw(st.integers(0, matrix.shape[1] - 1))
+            if column in active.indices:
+                continue
+            span = active.insert(column)
+            if span is not None:
+                assert np.allclose(matrix[:, active.indices] @ span, matrix[:, column], atol=1e-9)
+                assert np.linalg.matrix_rank(matrix[:, [*active.indices, column]]) == len(active.indices)
+        chosen = matrix[:, active.indices]
+        assert np.allclose(active.q @ active.r, chosen, atol=1e-10)
+        assert np.allclose(active.q.T @ active.q, np.eye(len(active.indices)), atol=1e-10)
+        assert np.allclose(active.r, np.triu(active.r))
+        assert np.linalg.matrix_rank(chosen) == len(active.indices)
+
+
 def test_many_columns_start_from_working_sets_and_reach_the_same_optimum(caplog: pytest.LogCaptureFixture) -> None:
     """At ``WORKING_SET_START_COLUMNS`` columns a cold ``"auto"`` solve goes through working sets
     first; it reaches the active-set method's objective (each within its own duality gap of P*)

@@ -245,77 +245,177 @@ def _working_set_start(data: _FloatData, beta: float, tol: float) -> tuple[np.nd
     return solution.dense(data.matrix.shape[1]), solution.rounds
 
 
+_DEPENDENT = 1e-11
+"""A column whose part orthogonal to the active columns is below this fraction of its norm lies in
+their span (the active set then moves along the null direction instead of taking it in)."""
+
+
+class _ActiveColumns:
+    """The active columns ``S`` (in the order they entered) and the thin QR factorisation
+    ``Ã_S = QR``, updated as columns enter (one Gram–Schmidt step, ``O(N|S|)``) and leave
+    (Givens rotations, :func:`scipy.linalg.qr_delete`), instead of factorising ``Ã_S`` again at
+    every step (``O(N|S|²)``).
+
+    Examples
+    --------
+    >>> active = _ActiveColumns(np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]))
+    >>> active.insert(0) is None, active.insert(1) is None, active.insert(2)  # ã₂ = 2ã₀
+    (True, True, array([2., 0.]))
+    >>> active.delete([0]); active.indices
+    [1]
+    """
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        self.matrix = matrix
+        self.indices: list[int] = []
+        self.q = np.empty((matrix.shape[0], 0))
+        self.r = np.empty((0, 0))
+
+    def insert(self, column: int) -> np.ndarray | None:
+        """Take ``ã_column`` in and return ``None``; or, when it lies in the span of ``Ã_S``
+        (relative part orthogonal to it ≤ :data:`_DEPENDENT`), leave ``S`` as it is and return the
+        coefficients ``c`` with ``ã_column = Ã_S c``."""
+        from scipy.linalg import solve_triangular
+
+        a = self.matrix[:, column]
+        coefficients = self.q.T @ a
+        rest = a - self.q @ coefficients
+        again = self.q.T @ rest  # Gram–Schmidt twice: orthogonal to working precision
+        rest -= self.q @ again
+        coefficients += again
+        length = float(np.linalg.norm(rest))
+        if length <= _DEPENDENT * float(np.linalg.norm(a)):
+            return solve_triangular(self.r, coefficients, check_finite=False)
+        size = len(self.indices)
+        r = np.zeros((size + 1, size + 1))
+        r[:size, :size], r[:size, size], r[size, size] = self.r, coefficients, length
+        self.q, self.r = np.column_stack([self.q, rest / length]), r
+        self.indices.append(column)
+        return None
+
+    def delete(self, positions: list[int]) -> None:
+        """Remove the columns at these positions of ``S``."""
+        from scipy.linalg import qr_delete
+
+        for position in sorted(positions, reverse=True):
+            size = len(self.indices) - 1
+            if size:  # a square Q (|S| = N) is updated as a full factorisation: keep its thin part
+                q, r = qr_delete(self.q, self.r, position, 1, which="col", check_finite=False)
+                self.q, self.r = q[:, :size], r[:size, :size]
+            else:
+                self.q, self.r = self.q[:, :0], self.r[:0, :0]
+            del self.indices[position]
+
+    def sign_fixed_optimum(self, y: np.ndarray, signs: np.ndarray, beta: float) -> np.ndarray:
+        """``w`` with ``Ã_Sᵀ(ỹ − Ã_S w) = β s``: ``Rw = Qᵀỹ − βR⁻ᵀs``."""
+        from scipy.linalg import solve_triangular
+
+        lifted = solve_triangular(self.r, signs, trans="T", check_finite=False)
+        return solve_triangular(self.r, self.q.T @ y - beta * lifted, check_finite=False)
+
+
 def _active_set(
     data: _FloatData, beta: float, start: np.ndarray, tol: float, max_steps: int
 ) -> tuple[np.ndarray, int]:
     """Primal active-set method (see :func:`solve_lasso`), from ``start``; returns the best point.
 
-    Invariant: ``z_i`` has sign ``s_i`` on the active list (the newest member may be 0).
-    A feature enters only if ``|c_j| − β`` exceeds the rounding level ``η_j`` of ``c_j``.
+    Invariant: ``z_i`` has sign ``s_i`` on the active columns (the newest may be 0), which are
+    linearly independent. The entering feature is the one whose ``|c_j| − β`` most exceeds the
+    rounding level ``η_j`` of ``c_j``. When none does and the gap is still above ``tol``, the most
+    violating one enters anyway (η is a worst-case bound, typically far above the actual rounding),
+    but only if the objective fell since the previous such entry (each phase lowers it in exact
+    arithmetic), so rounding alone cannot make the method cycle.
     """
     z = start.copy()
-    active = [int(i) for i in np.flatnonzero(z)]
-    signs = {i: float(np.sign(z[i])) for i in active}
+    active = _ActiveColumns(data.matrix)
+    signs: dict[int, float] = {}
+    for column in np.flatnonzero(z):  # the warm start's support, made independent at fixed fit
+        signs[int(column)] = float(np.sign(z[column]))
+        _enter(active, z, signs, int(column))
     best_z, best_gap = z.copy(), math.inf
+    objective_at_unguarded_entry = math.inf
     for step in range(1, max_steps + 1):
-        if active and not _solve_on_active(data, beta, z, active, signs):
-            continue  # a coefficient reached zero or dependence was removed: re-solve
+        if active.indices and not _sign_fixed_step(data, beta, z, active, signs):
+            continue  # a coefficient reached zero: re-solve
         status = data.evaluate(z, beta)
         if status.gap < best_gap:
             best_z, best_gap = z.copy(), status.gap
         if status.converged(tol):
             return best_z, step
-        violation = np.abs(status.correlations) - beta - status.noise
-        if active:
-            violation[np.array(active)] = -np.inf
-        entering = int(np.argmax(violation))
-        if violation[entering] <= 0:
-            return best_z, step  # optimal up to rounding
-        active.append(entering)
+        violation = np.abs(status.correlations) - beta
+        if active.indices:
+            violation[np.array(active.indices)] = -np.inf
+        entering = int(np.argmax(violation - status.noise))
+        if violation[entering] <= status.noise[entering]:
+            entering = int(np.argmax(violation))
+            if violation[entering] <= 0 or status.primal >= objective_at_unguarded_entry:
+                return best_z, step  # optimal up to rounding
+            objective_at_unguarded_entry = status.primal
         signs[entering] = float(np.sign(status.correlations[entering]))
+        _enter(active, z, signs, entering)
     return best_z, max_steps
 
 
-def _solve_on_active(
-    data: _FloatData, beta: float, z: np.ndarray, active: list[int], signs: dict[int, float]
-) -> bool:
-    """One active-set phase, updating ``z``, ``active``, ``signs`` in place.
-
-    Returns True when ``z`` is the sign-fixed optimum on an independent active set, False if
-    ``z`` moved to a boundary (coefficients dropped) and the phase must be repeated.
-    """
-    index = np.array(active)
-    theta = np.array([signs[i] for i in active])
-    current = z[index]
-    u, sigma, vt = np.linalg.svd(data.matrix[:, index], full_matrices=False)
-    rank = int(np.sum(sigma > sigma[0] * 1e-11)) if sigma.size and sigma[0] > 0 else 0
-    if rank == len(active):
-        # Sign-fixed optimum: Ã_Sᵀ(ỹ − Ã_S w) = β s  ⇔  w = V(Σ⁻¹Uᵀỹ − βΣ⁻²Vᵀs).
-        target = vt.T @ ((u.T @ data.y) / sigma - beta * (vt @ theta) / sigma**2)
-        direction, full_step = target - current, 1.0
-    else:
-        # Null directions of Ã_S keep the fit; choose one with sᵀd < 0 (lowers ‖z‖₁).
-        null = vt[rank:]
-        projection = null @ theta
-        direction = -(null.T @ projection) if np.linalg.norm(projection) > 1e-12 else null[0]
-        full_step = math.inf
+def _move_to_boundary(
+    z: np.ndarray, columns: np.ndarray, theta: np.ndarray, direction: np.ndarray, full_step: float
+) -> np.ndarray | None:
+    """Move ``z`` on ``columns`` along ``direction`` until the first coefficient would change sign
+    (at most ``full_step``), in place. Returns the positions (in ``columns``) set to zero there, or
+    ``None`` when the full step is taken."""
+    current = z[columns]
     against = theta * direction < 0
-    ratios = np.full(len(active), math.inf)
+    ratios = np.full(columns.size, math.inf)
     ratios[against] = np.maximum(-current[against] / direction[against], 0.0)
     step = float(ratios.min())
     if step >= full_step:
-        z[index] = target
-        return True
-    if not math.isfinite(step):  # pragma: no cover - a bounded problem always has a crossing
-        step = 0.0
+        z[columns] = current + full_step * direction
+        return None
     moved = current + step * direction
     dropped = (ratios <= step * (1 + 1e-12)) | (theta * moved <= 0)
     moved[dropped] = 0.0
-    z[index] = moved
-    for i in index[dropped]:
-        active.remove(int(i))
+    z[columns] = moved
+    return np.flatnonzero(dropped)
+
+
+def _sign_fixed_step(data: _FloatData, beta: float, z: np.ndarray, active: _ActiveColumns, signs: dict[int, float]) -> bool:
+    """Move the active coefficients towards the sign-fixed optimum, in place. Returns True when
+    they reach it, False when a coefficient reached zero first (it leaves the active set)."""
+    columns = np.array(active.indices)
+    theta = np.array([signs[i] for i in active.indices])
+    target = active.sign_fixed_optimum(data.y, theta, beta)
+    dropped = _move_to_boundary(z, columns, theta, target - z[columns], 1.0)
+    if dropped is None:
+        return True
+    active.delete(dropped.tolist())
+    for i in columns[dropped]:
         del signs[int(i)]
     return False
+
+
+def _enter(active: _ActiveColumns, z: np.ndarray, signs: dict[int, float], column: int) -> None:
+    """Take ``column`` (with its sign in ``signs``) into the active set, in place. While it lies in
+    the span of the active columns, ``ã_column = Ã_S c``, move along the null direction
+    ``d = (−c, 1)`` of ``Ã_{S∪{column}}`` — the fit stays and ``‖z‖₁`` falls at rate ``(sᵀd)²``
+    along ``−(sᵀd)d`` (when ``sᵀd = 0``, along whichever of ``±d`` has a coefficient moving
+    against its sign) — until coefficients reach zero and leave; if ``column`` itself leaves, it
+    stays out. Either way some coefficient crosses, so each pass removes one column at least."""
+    while (span := active.insert(column)) is not None:
+        columns = np.array([*active.indices, column])
+        theta = np.array([signs[i] for i in columns])
+        null = np.append(-span, 1.0)
+        slope = float(theta @ null)
+        if abs(slope) > 1e-12 * float(np.abs(null).sum()):
+            direction = -slope * null
+        else:
+            direction = null if np.any(theta * null < 0) else -null
+        dropped = _move_to_boundary(z, columns, theta, direction, math.inf)
+        assert dropped is not None  # the step is finite: some coefficient moves against its sign
+        for i in columns[dropped]:
+            del signs[int(i)]
+        if dropped.size and dropped[-1] == len(columns) - 1:
+            active.delete(dropped[:-1].tolist())
+            return
+        active.delete(dropped.tolist())
 
 
 _MAX_REFITS = 12
