@@ -38,7 +38,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -46,6 +45,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+from _revisions import checked_out
 
 PATH_SCRIPT = """
 import json, sys, time
@@ -307,13 +307,8 @@ def _now_and_baseline(
     revision checked out in a temporary git worktree."""
     runs = {"now": _run_script(script, [*arguments, *extra_now], Path(__file__).resolve().parents[1])}
     if baseline is not None:
-        with tempfile.TemporaryDirectory() as scratch:
-            tree = Path(scratch) / "baseline"
-            subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), baseline], check=True)
-            try:
-                runs[baseline] = _run_script(script, [*arguments, *extra_baseline], tree)
-            finally:
-                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], check=True)
+        with checked_out(baseline) as tree:
+            runs[baseline] = _run_script(script, [*arguments, *extra_baseline], tree)
     return runs
 
 

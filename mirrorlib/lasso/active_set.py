@@ -68,11 +68,13 @@ def solve_lasso(
     -------
     ``"active-set"``
         Primal active-set (Lawson–Hanson / feature-sign type) method: solve the sign-fixed
-        least-squares problem ``Ã_Sᵀ(ỹ − Ã_S z_S) = β s_S`` on the active set ``S`` (SVD),
-        step back to the first sign change when the solution disagrees with ``s``, remove
-        linear dependence inside ``S`` by moving along null directions of ``Ã_S`` that lower
-        ``‖z‖₁`` at fixed fit, and add the most violating feature ``argmax |ãⱼᵀr| > β``. Each
-        phase lowers the objective; finite in exact arithmetic. Cost per step ``O(NM + N|S|²)``.
+        least-squares problem ``Ã_Sᵀ(ỹ − Ã_S z_S) = β s_S`` on the active set ``S`` (a thin QR
+        factorisation of ``Ã_S``, updated as columns enter and leave), step back to the first
+        sign change when the solution disagrees with ``s``, and add the most violating feature
+        ``argmax |ãⱼᵀr| > β``; a feature in the span of ``Ã_S`` enters along the null direction
+        that lowers ``‖z‖₁`` at fixed fit, so ``Ã_S`` keeps full column rank. Each phase lowers
+        the objective; finite in exact arithmetic. Cost per step ``O(NM + N|S|)`` (``Ãᵀr`` and
+        the update; it was ``O(NM + N|S|²)`` with an SVD of ``Ã_S`` at every step).
     ``"cd"``
         scikit-learn's coordinate descent (``Lasso`` with ``alpha = β/N``, gap-safe screening),
         refitted with tighter tolerances (warm-started); after every fit the active-set method
