@@ -357,3 +357,23 @@ def test_remembered_unit_columns_go_with_their_library() -> None:
     del lib
     gc.collect()
     assert len(remembered) <= before
+
+
+def test_a_build_whose_anchors_exceed_the_limit_is_refused_before_forming_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ReLU depth 3 on 3,000 points under a 50 MiB limit: the second layer's value anchors (about
+    a billion bytes' worth) are counted and refused before they are formed. They used to be
+    formed first: 688 MB traced before the refusal (and a MemoryError traceback on 200,000 points)."""
+    import tracemalloc
+
+    from mirrorlib.libraries import MemoryLimitExceeded
+
+    monkeypatch.setenv("MIRRORLIB_MAX_BYTES", str(50 * 2**20))
+    lib = library(np.random.default_rng(0).uniform(-1, 1, 3000), "relu", 3)
+    tracemalloc.start()
+    try:
+        with pytest.raises(MemoryLimitExceeded, match="limit 50.0 MiB"):
+            lib.distinct()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20

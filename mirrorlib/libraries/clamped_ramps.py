@@ -248,6 +248,13 @@ def _run_starts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.searchsorted(starts, np.arange(x.size + 1), side="left")
 
 
+def _anchor_counts(runs: tuple[np.ndarray, np.ndarray], sides: tuple[np.ndarray, np.ndarray], inside: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """For each unit, how many anchors :func:`_value_anchors` gives it: its sides where ``sides``
+    say so and every run of equal points in ``x[inside[0]:inside[1]]``."""
+    before, (left, right), (inside_lo, inside_hi) = runs[1], sides, inside
+    return left.astype(np.int64) + (before[inside_hi] - before[inside_lo]) + right
+
+
 def _value_anchors(
     x: np.ndarray,
     runs: tuple[np.ndarray, np.ndarray],
@@ -255,14 +262,14 @@ def _value_anchors(
     hi: np.ndarray,
     sides: tuple[np.ndarray, np.ndarray],
     inside: tuple[np.ndarray, np.ndarray],
+    counts: np.ndarray,
 ) -> _Anchors:
     """For each unit, the first position of some of its distinct values on ``x`` (whose
     :func:`_run_starts` are ``runs``), ascending: its left side (position 0) where ``sides[0]``,
     every run of equal points in ``x[inside[0]:inside[1]]``, and its right side (position ``hi``)
-    where ``sides[1]``."""
-    (starts, before), (left, right), (inside_lo, inside_hi) = runs, sides, inside
-    n_inside = before[inside_hi] - before[inside_lo]
-    counts = left.astype(np.int64) + n_inside + right
+    where ``sides[1]``; ``counts`` from :func:`_anchor_counts`."""
+    (starts, before), (left, right), inside_lo = runs, sides, inside[0]
+    n_inside = counts - left - right
     owner = np.repeat(np.arange(units.key.size), counts)
     rank = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
     inside_rank = rank - left[owner]
@@ -393,8 +400,9 @@ def _layer(
         _, index, unit = min(first_zero)
         sides[index][0 if zero_children[index][1][unit] else 1][unit] = True
     runs = _run_starts(x)
-    per_sign = [_value_anchors(x, runs, units, hi, side, inside) for side, inside in zip(sides, ranges)]
-    hold(sum(pairs.owner.size for pairs in per_sign))
+    counts = [_anchor_counts(runs, side, inside) for side, inside in zip(sides, ranges)]
+    hold(sum(int(count.sum()) for count in counts))  # before the anchors are formed
+    per_sign = [_value_anchors(x, runs, units, hi, *parts) for parts in zip(sides, ranges, counts)]
     return _children(units, per_sign, signs, n)
 
 
