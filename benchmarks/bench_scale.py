@@ -201,7 +201,8 @@ def many_atoms(sizes: list[int], baseline: str | None) -> None:
     with checked_out(baseline) if baseline else nullcontext() as tree:
         for n in sizes:
             now = _subprocess_case(f"grid:{n}")
-            line = (f"{n:>5} {4 * n * n + 1:>14,} {now['seconds']:>8.2f} {now['peak_MB']:>8.0f} {now['atoms']:>6} "
+            naive = library(np.linspace(-1.0, 1.0, n), "relu", 3).n_features
+            line = (f"{n:>5} {naive:>14,} {now['seconds']:>8.2f} {now['peak_MB']:>8.0f} {now['atoms']:>6} "
                     f"{now['objective']:>22.15e} {str(now['optimal']):>16}")
             if tree is not None and n <= BASELINE_MAX_N:
                 before = _subprocess_case(f"grid:{n}", tree)

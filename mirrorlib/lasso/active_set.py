@@ -270,8 +270,27 @@ class _ActiveColumns:
     def __init__(self, matrix: np.ndarray) -> None:
         self.matrix = matrix
         self.indices: list[int] = []
-        self.q = np.empty((matrix.shape[0], 0))
-        self.r = np.empty((0, 0))
+        self._q_room, self._r_room = np.empty((matrix.shape[0], 0), order="F"), np.empty((0, 0), order="F")
+
+    @property
+    def q(self) -> np.ndarray:
+        """``Q`` (N × |S|), orthonormal columns: a view of room kept for columns to come."""
+        return self._q_room[:, : len(self.indices)]
+
+    @property
+    def r(self) -> np.ndarray:
+        """``R`` (|S| × |S|), upper triangular."""
+        size = len(self.indices)
+        return self._r_room[:size, :size]
+
+    def _keep(self, q: np.ndarray, r: np.ndarray) -> None:
+        """Hold ``Q`` and ``R`` of ``len(self.indices)`` columns, with room for one more (doubled
+        when full): an entry then writes one column instead of copying ``Q``."""
+        size = q.shape[1]
+        if self._q_room.shape[1] <= size:
+            room = max(16, 2 * size)
+            self._q_room, self._r_room = np.empty((q.shape[0], room), order="F"), np.zeros((room, room), order="F")
+        self._q_room[:, :size], self._r_room[:size, :size] = q, r
 
     def insert(self, column: int) -> np.ndarray | None:
         """Take ``ã_column`` in and return ``None``; or, when it lies in the span of ``Ã_S``
@@ -289,9 +308,10 @@ class _ActiveColumns:
         if length <= _DEPENDENT * float(np.linalg.norm(a)):
             return solve_triangular(self.r, coefficients, check_finite=False)
         size = len(self.indices)
-        r = np.zeros((size + 1, size + 1))
-        r[:size, :size], r[:size, size], r[size, size] = self.r, coefficients, length
-        self.q, self.r = np.column_stack([self.q, rest / length]), r
+        if self._q_room.shape[1] == size:
+            self._keep(self.q, self.r)
+        self._q_room[:, size] = rest / length
+        self._r_room[:size, size], self._r_room[size, :size], self._r_room[size, size] = coefficients, 0.0, length
         self.indices.append(column)
         return None
 
@@ -301,12 +321,9 @@ class _ActiveColumns:
 
         for position in sorted(positions, reverse=True):
             size = len(self.indices) - 1
-            if size:  # a square Q (|S| = N) is updated as a full factorisation: keep its thin part
-                q, r = qr_delete(self.q, self.r, position, 1, which="col", check_finite=False)
-                self.q, self.r = q[:, :size], r[:size, :size]
-            else:
-                self.q, self.r = self.q[:, :0], self.r[:0, :0]
+            q, r = qr_delete(self.q, self.r, position, 1, which="col", check_finite=False) if size else (self.q, self.r)
             del self.indices[position]
+            self._keep(q[:, :size], r[:size, :size])  # a square Q (|S| = N) comes back full: keep its thin part
 
     def sign_fixed_optimum(self, y: np.ndarray, signs: np.ndarray, beta: float) -> np.ndarray:
         """``w`` with ``Ã_Sᵀ(ỹ − Ã_S w) = β s``: ``Rw = Qᵀỹ − βR⁻ᵀs``."""
@@ -414,7 +431,7 @@ def _enter(active: _ActiveColumns, z: np.ndarray, signs: dict[int, float], colum
         assert dropped is not None  # the step is finite: some coefficient moves against its sign
         for i in columns[dropped]:
             del signs[int(i)]
-        if dropped.size and dropped[-1] == len(columns) - 1:
+        if dropped[-1] == len(columns) - 1:
             active.delete(dropped[:-1].tolist())
             return
         active.delete(dropped.tolist())
