@@ -149,6 +149,12 @@ def test_active_columns_keep_a_thin_qr_factorisation_through_entries_and_exits(d
     base = rng.standard_normal((n, 4))
     matrix = np.column_stack([base, base[:, 0], -base[:, 1], base[:, 0] + 2 * base[:, 2], rng.standard_normal((n, 3))])
     active = active_set._ActiveColumns(np.asfortranarray(matrix))
+    leading = np.array(data.draw(st.lists(st.integers(0, matrix.shape[1] - 1), unique=True, max_size=8)), dtype=np.int64)
+    if leading.size:  # a warm start: one QR for the independent leading run
+        taken = active.insert_leading(leading)
+        assert active.indices == leading[:taken].tolist()
+        if taken < leading.size:  # stopped at a column in the span of the run (or past N columns)
+            assert taken == n or np.linalg.matrix_rank(matrix[:, leading[: taken + 1]]) == taken
     for _ in range(data.draw(st.integers(1, 30))):
         if active.indices and data.draw(st.booleans()):
             active.delete([data.draw(st.integers(0, len(active.indices) - 1))])

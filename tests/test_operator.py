@@ -49,12 +49,16 @@ def test_operator_refuses_a_selected_library_and_wrong_lengths():
         LibraryOperator(lib).matvec_exact([Fraction(1)])
 
 
-def test_columns_equal_the_dense_matrix():
+@pytest.mark.parametrize(("activation", "depth", "n"), [("relu", 2, 30), ("abs", 3, 9), ("leaky_relu(1/4)", 2, 20), ("relu", 4, 7)])
+def test_columns_equal_the_dense_matrix(activation, depth, n):
+    """Every block kind (depth 2, free first breakpoints, first breakpoints tied to an anchor at
+    depth 4, the linear column), in shuffled order with repeats, more than one chunk of 1,024."""
     rng = np.random.default_rng(1)
-    lib = library(rng.uniform(-2, 2, 12), "relu", 4)
+    lib = library(rng.uniform(-2, 2, n), activation, depth)
     operator = LibraryOperator(lib)
-    indices = rng.choice(lib.n_features, 50, replace=False)
+    indices = np.concatenate([rng.permutation(lib.n_features), rng.integers(0, lib.n_features, 2500)])
     assert np.allclose(operator.columns(indices), lib.matrix()[:, indices], rtol=0, atol=1e-12)
+    assert operator.columns([]).shape == (n, 0)
     with pytest.raises(IndexError):
         operator.columns([lib.n_features])
 
@@ -203,22 +207,31 @@ def test_centred_column_norms_equal_the_dense_norms(activation, depth):
     assert np.allclose(LibraryOperator(lib).centred_column_norms() ** 2, expected**2, rtol=1e-9, atol=1e-9 * np.max(expected**2))
 
 
-def test_anchor_peaks_keep_the_best_column_of_every_family():
-    """Within each family σ(s(v_h − t)) (fixed hidden vector and sign, anchors t = v_h(x_k)) the
-    most correlated column is a peak, and peaks are local maxima in the order of v_h."""
-    rng = np.random.default_rng(3)
-    x = np.sort(rng.uniform(-1, 1, 12))
-    lib = library(x, "relu", 3)
+@pytest.mark.parametrize(("depth", "n"), [(2, 30), (3, 12), (4, 6)])
+def test_anchor_peaks_are_the_local_maxima_among_neighbouring_columns(depth, n):
+    """A column is a peak exactly when no neighbour has a larger |c|: its neighbouring anchors in
+    the order of its hidden vector v_h, and the same anchor of v_{h−1} and v_{h+1}. So every
+    non-peak has a strictly larger neighbour and the largest |c| is a peak."""
+    rng = np.random.default_rng(depth)
+    x = np.sort(rng.uniform(-1, 1, n))
+    lib = library(np.round(x, 1), "relu", depth)  # rounding makes ties: repeated data values
     operator = LibraryOperator(lib)
-    r = rng.standard_normal(12)
+    r = rng.standard_normal(n)
     correlations = operator.rmatvec(r - r.mean())
     peaks = operator.anchor_peaks(correlations)
-    n, per_anchor = 12, 2
-    families = np.abs(correlations[:-1]).reshape(-1, per_anchor, n)
-    flat_peaks = peaks[:-1].reshape(-1, per_anchor, n)
-    best = families.argmax(axis=2)
-    assert np.all(np.take_along_axis(flat_peaks, best[:, :, None], axis=2))
-    assert peaks[-1] and 0 < peaks.sum() < peaks.size
+    magnitude = np.abs(correlations)
+    start = 0
+    for block in operator._sorted(False):
+        H = block.V.shape[0]
+        C = magnitude[start : start + H * 2 * n].reshape(H, 2, n)
+        P = peaks[start : start + H * 2 * n].reshape(H, 2, n)
+        for h, s, k in np.ndindex(H, 2, n):
+            position = int(block.rank[h, k])
+            neighbours = [(h, s, int(block.order[h, p])) for p in (position - 1, position + 1) if 0 <= p < n]
+            neighbours += [(g, s, k) for g in (h - 1, h + 1) if 0 <= g < H]
+            assert P[h, s, k] == all(C[h, s, k] >= C[other] for other in neighbours)
+        start += H * 2 * n
+    assert peaks[start:].all() and peaks[np.argmax(magnitude)]
 
 
 def test_gap_safe_rule_never_discards_an_optimal_column():

@@ -9,9 +9,12 @@ and the gap ``G = P(z, ξ) − D(θ)`` with ``D(θ) = ½‖ỹ‖² − ½‖ỹ
 over *all* columns: it is the stopping rule.
 
 Working sets (pruned, as in celer): column ``j`` is ranked by its distance to the dual
-constraint, ``dⱼ = (β − |ãⱼᵀθ|)/‖ãⱼ‖``, violated columns first; only the best anchor of each
-family ``σ(s(v_h − t))`` competes (:meth:`~mirrorlib.libraries.operator.LibraryOperator.anchor_peaks`:
-neighbouring anchors give nearly equal columns, which would fill the set with near-duplicates).
+constraint, ``dⱼ = (β − |ãⱼᵀθ|)/‖ãⱼ‖``, violated columns first; only columns that no neighbour
+beats compete — neighbouring anchors of the family ``σ(s(v_h − t))`` and the same anchor of the
+neighbouring hidden vectors (:meth:`~mirrorlib.libraries.operator.LibraryOperator.anchor_peaks`):
+neighbours give nearly equal columns, which would fill the set with near-duplicates. (Measured on
+a smooth target at 2,000 grid points, ReLU depth 3, 1,343 atoms: 51 rounds against 88 when only
+anchors were compared and over 100 with every column competing.)
 The next working set is the current support together with the best-ranked columns; its size
 doubles each round up to a memory cap, so a solution with ``s`` atoms is found on sets of a few
 thousand columns instead of tens of thousands.
@@ -145,34 +148,32 @@ def gap_safe_survivors(correlations: np.ndarray, norms: np.ndarray, scale: float
     return scale * np.abs(correlations) + norms * np.sqrt(2.0 * gap) >= beta
 
 
-def _ranking(correlations: np.ndarray, norms: np.ndarray, alive: np.ndarray, peaks: np.ndarray, scale: float, beta: float) -> np.ndarray:
-    """``dⱼ = (β − |ãⱼᵀθ|)/‖ãⱼ‖`` for the candidates — the best anchors of their families
-    (``peaks``) — that are not screened, and ``−(|cⱼ| − β)/‖ãⱼ‖ < 0`` for every candidate whose
-    correlation with the residual violates ``|cⱼ| ≤ β``, screened or not, so violators are ranked
-    first; ``+∞`` for the rest. (A violating column that is not a peak has a more violating
-    neighbour in its family, which is.)"""
+def _ranking(correlations: np.ndarray, norms: np.ndarray, alive: np.ndarray, peaks: np.ndarray, scale: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates — the best anchors of their families (``peaks``) that are not screened, or
+    whose correlation violates ``|cⱼ| ≤ β`` (screened or not) — and their ranks
+    ``dⱼ = (β − |ãⱼᵀθ|)/‖ãⱼ‖``, or ``−(|cⱼ| − β)/‖ãⱼ‖ < 0`` for the violating ones, so they come
+    first. (A violating column that is not a peak has a more violating neighbour, which is.)"""
     magnitude = np.abs(correlations)
-    safe_norms = np.where(norms > 0, norms, 1.0)
-    score = np.where(alive & peaks, (beta - scale * magnitude) / safe_norms, np.inf)
     violated = peaks & (magnitude > beta)
-    score[violated] = (beta - magnitude[violated]) / safe_norms[violated]
-    return score
+    candidates = np.flatnonzero((alive & peaks) | violated)
+    safe_norms = np.where(norms[candidates] > 0, norms[candidates], 1.0)
+    strength = np.where(violated[candidates], magnitude[candidates], scale * magnitude[candidates])
+    return candidates, (beta - strength) / safe_norms
 
 
-def _next_working_set(score: np.ndarray, correlations: np.ndarray, support: np.ndarray, size: int) -> np.ndarray:
-    """The support together with the ``size`` best-ranked columns (smallest ``dⱼ``), one column per
-    distinct (score, correlation) pair: the closed forms repeat columns, often hundreds of times
+def _next_working_set(candidates: np.ndarray, score: np.ndarray, correlations: np.ndarray, support: np.ndarray, size: int) -> np.ndarray:
+    """The support together with the ``size`` best-ranked candidates (smallest ``dⱼ``), one column
+    per distinct (score, correlation) pair: the closed forms repeat columns, often hundreds of times
     near the ends of the data, so the pool of best-ranked columns widens until ``size`` distinct
     ones are found."""
-    finite = np.flatnonzero(np.isfinite(score))
     pool = 16 * size
     while True:
-        best = finite[np.argpartition(score[finite], pool - 1)[:pool]] if pool < finite.size else finite
-        best = best[np.lexsort((correlations[best], score[best]))]
+        best = np.argpartition(score, pool - 1)[:pool] if pool < score.size else np.arange(score.size)
+        best = best[np.lexsort((correlations[candidates[best]], score[best]))]
         keep = np.ones(best.size, dtype=bool)
-        keep[1:] = (np.diff(score[best]) != 0) | (np.diff(correlations[best]) != 0)
-        if np.count_nonzero(keep) >= size or best.size == finite.size:
-            return np.union1d(support, best[keep][:size])
+        keep[1:] = (np.diff(score[best]) != 0) | (np.diff(correlations[candidates[best]]) != 0)
+        if np.count_nonzero(keep) >= size or best.size == score.size:
+            return np.union1d(support, candidates[best[keep][:size]])
         pool *= 4
 
 
@@ -237,8 +238,8 @@ def solve_lasso_operator(
     support = previous = np.zeros(0, dtype=np.int64)
     z = np.zeros(0)
     for round_index in range(1, max_rounds + 1):
-        score = _ranking(correlations, norms, alive, operator.anchor_peaks(correlations), scale, beta)
-        working = _next_working_set(score, correlations, support, size)
+        candidates, score = _ranking(correlations, norms, alive, operator.anchor_peaks(correlations), scale, beta)
+        working = _next_working_set(candidates, score, correlations, support, size)
         start = np.zeros(working.size)
         kept = np.isin(previous, working)
         start[np.searchsorted(working, previous[kept])] = z[kept]

@@ -56,6 +56,15 @@ class _SortedHidden:
         np.put_along_axis(rank, order, np.arange(V.shape[1])[None, :], axis=1)
         return cls(V, order, np.take_along_axis(V, order, axis=1), rank)
 
+    def lower_moments(self, weights_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For weights in sorted order: ``D[h, k] = Σ_{v_i < v_k} w_i (v_i − v_k)`` (entries in data
+        order) and the totals ``Σ w_i``, ``Σ w_i v_i`` (shape (H, 1)). Inclusive prefix sums serve:
+        the entry itself and its ties add ``w_i·0``."""
+        weights = np.cumsum(weights_sorted, axis=1)
+        moments = np.cumsum(weights_sorted * self.values, axis=1)
+        below = moments - self.values * weights
+        return np.take_along_axis(below, self.rank, axis=1), weights[:, -1:], moments[:, -1:]
+
     def prefix_sums(self, weights_sorted: np.ndarray) -> tuple[np.ndarray, ...]:
         """For weights in sorted order: the sums of ``w`` and ``w·v`` over the sorted positions
         before each entry's own, and their totals."""
@@ -65,18 +74,24 @@ class _SortedHidden:
         return np.take_along_axis(C, self.rank, axis=1), np.take_along_axis(W, self.rank, axis=1), C[:, -1:], W[:, -1:]
 
 
+def _ramp_sums(block: _SortedHidden, weights_sorted: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any], out: np.ndarray) -> None:
+    """``out[h, position, k] = Σ_i w[h, i] σ(s(V[h, i] − V[h, k]))`` for ``s = signs[position]``,
+    weights given in the order of each row. With ``D_k = Σ_{v_i < v_k} w_i (v_i − v_k)`` (prefix
+    sums) and ``E_k = Σ_i w_i (v_i − v_k)``, the sum is ``(a − b)D_k + bE_k`` for ``s = 1`` and
+    ``(a − b)D_k − aE_k`` for ``s = −1``."""
+    a, b = slopes
+    below, total, moment = block.lower_moments(weights_sorted)
+    spread = moment - block.V * total  # E
+    common = (a - b) * below
+    for position, s in enumerate(signs):
+        np.add(common, b * spread if s == 1 else -a * spread, out=out[:, position, :])
+
+
 def _last_layer_correlations(block: _SortedHidden, r: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any]) -> np.ndarray:
     """``[h, s, k] = Σ_i r_i σ(s(V[h, i] − V[h, k]))`` by prefix sums in the order of each row."""
-    a, b = slopes
-    V = block.V
-    R_k, S_k, R_all, S_all = block.prefix_sums(r[block.order])
-    out = []
-    for s in signs:
-        if s == 1:  # σ(v_i − v_k)
-            out.append(b * ((S_all - S_k) - V * (R_all - R_k)) + a * (S_k - V * R_k))
-        else:  # σ(v_k − v_i)
-            out.append(b * (V * R_k - S_k) + a * (V * (R_all - R_k) - (S_all - S_k)))
-    return np.stack(out, axis=1)
+    out = np.empty((block.V.shape[0], len(signs), block.V.shape[1]), dtype=block.V.dtype)
+    _ramp_sums(block, r[block.order], signs, slopes, out)
+    return out
 
 
 def _last_layer_square_sums(block: _SortedHidden, signs: tuple[int, ...], slopes: tuple[float, float]) -> np.ndarray:
@@ -96,17 +111,15 @@ def _last_layer_square_sums(block: _SortedHidden, signs: tuple[int, ...], slopes
 
 
 def _last_layer_values(block: _SortedHidden, Z: np.ndarray, signs: tuple[int, ...], slopes: tuple[Any, Any]) -> np.ndarray:
-    """``f_i = Σ_{h, s, k} Z[h, s, k] σ(s(V[h, i] − V[h, k]))`` by prefix sums over the anchors."""
-    a, b = slopes
-    V = block.V
-    total = np.zeros(V.shape[1], dtype=V.dtype)
+    """``f_i = Σ_{h, s, k} Z[h, s, k] σ(s(V[h, i] − V[h, k]))`` by prefix sums over the anchors:
+    ``σ(s(v_i − v_k)) = σ(−s(v_k − v_i))``, the sums of :func:`_ramp_sums` with the roles of data
+    points and anchors exchanged."""
+    H, n = block.V.shape
+    part = np.empty((H, 1, n), dtype=block.V.dtype)
+    total = np.zeros(n, dtype=block.V.dtype)
     for position, s in enumerate(signs):
-        C_i, W_i, C_all, W_all = block.prefix_sums(np.take_along_axis(Z[:, position, :], block.order, axis=1))
-        if s == 1:  # anchors below v_i: b(v_i − v_k); above: a(v_i − v_k)
-            part = b * (V * C_i - W_i) + a * (V * (C_all - C_i) - (W_all - W_i))
-        else:  # σ(v_k − v_i): anchors below: a(v_k − v_i); above: b(v_k − v_i)
-            part = a * (W_i - V * C_i) + b * ((W_all - W_i) - V * (C_all - C_i))
-        total = total + part.sum(axis=0)
+        _ramp_sums(block, np.take_along_axis(Z[:, position, :], block.order, axis=1), (-s,), slopes, part)
+        total = total + part[:, 0, :].sum(axis=0)
     return total
 
 
@@ -254,27 +267,32 @@ class LibraryOperator(LinearOperator):
             raise IndexError(f"column indices must be in [0, {self.shape[1]}), got {wanted.min()}..{wanted.max()}")
         a, b = self._slopes(False)
         n, per_anchor = self.shape[0], len(self._signs)
-        out = np.empty((n, wanted.size), dtype=np.float64)
-        starts = np.cumsum([0] + [V.shape[0] * per_anchor * n for V in self._hidden(False)])
-        linear = self._linear(False)
-        for position, index in enumerate(wanted):
-            block = int(np.searchsorted(starts, index, side="right")) - 1
-            if block >= len(self._hidden(False)):
-                column = linear
-            else:
-                h, rest = divmod(int(index - starts[block]), per_anchor * n)
-                sign, anchor = self._signs[rest // n], rest % n
-                v = self._hidden(False)[block][h]
-                t = sign * (v - v[anchor])
-                column = np.where(t < 0, a * t, b * t)
-            out[:, position] = self._from_sorted(column)
+        hidden = self._hidden(False)
+        starts = np.cumsum([0] + [V.shape[0] * per_anchor * n for V in hidden])
+        blocks = np.searchsorted(starts, wanted, side="right") - 1
+        signs = np.array(self._signs, dtype=np.float64)
+        on_sorted = np.empty((n, wanted.size), dtype=np.float64)
+        on_sorted[:, blocks == len(hidden)] = self._linear(False)[:, None]
+        for block, V in enumerate(hidden):
+            for chosen in np.array_split(np.flatnonzero(blocks == block), max(1, np.count_nonzero(blocks == block) // 1024)):
+                h, rest = np.divmod(wanted[chosen] - starts[block], per_anchor * n)
+                v = V[h]
+                t = signs[rest // n, None] * (v - v[np.arange(chosen.size), rest % n, None])
+                on_sorted[:, chosen] = np.where(t < 0, a * t, b * t).T
+        out = np.empty_like(on_sorted)
+        out[self._order] = on_sorted
         return out
 
     def anchor_peaks(self, values: np.ndarray) -> np.ndarray:
-        """Mask of the columns where ``|values|`` is a local maximum along the anchors of its own
-        hidden vector: within the family ``σ(s(v_h − t))`` the correlation is a continuous
-        piecewise-linear function of the anchor ``t = v_h(x_k)``, and a column whose neighbours
-        (in the order of ``v_h``) correlate more is never the best of its family.
+        """Mask of the columns where ``|values|`` is a local maximum among their neighbours: the
+        neighbouring anchors of the same hidden vector (in the order of ``v_h``) and the same anchor
+        of the neighbouring hidden vectors ``v_{h±1}`` (the next first-layer breakpoint, or the
+        next anchor of layer ``L − 2``). Within the family ``σ(s(v_h − t))`` the correlation is a
+        continuous piecewise-linear function of the anchor ``t = v_h(x_k)``, and neighbouring hidden
+        vectors differ little, so a column that a neighbour beats is rarely needed while that
+        neighbour is not. Every column outside the mask has a neighbour with a strictly larger
+        ``|value|``, so following larger neighbours always ends at a column in the mask: the
+        largest ``|value|`` is always in it.
 
         Examples
         --------
@@ -284,20 +302,20 @@ class LibraryOperator(LinearOperator):
         array([0, 1, 0, 0, 0, 1, 1, 0, 1])
         """
         magnitude = np.abs(np.asarray(values, dtype=np.float64))
-        out = np.zeros(magnitude.size, dtype=bool)
+        out = np.ones(magnitude.size, dtype=bool)
         start, n, per_anchor = 0, self.shape[0], len(self._signs)
         for block in self._sorted(False):
-            H = block.V.shape[0]
-            size = H * per_anchor * n
-            C = magnitude[start : start + size].reshape(H, per_anchor, n)
-            ordered = np.take_along_axis(C, block.order[:, None, :], axis=2)
-            padded = np.pad(ordered, ((0, 0), (0, 0), (1, 1)), constant_values=-np.inf)
-            peak = (ordered >= padded[:, :, :-2]) & (ordered >= padded[:, :, 2:])
-            mask = np.empty_like(peak)
+            size = block.V.shape[0] * per_anchor * n
+            C = magnitude[start : start + size].reshape(-1, per_anchor, n)
+            along = np.take_along_axis(C, block.order[:, None, :], axis=2)  # anchors in the order of v_h
+            peak = np.ones(along.shape, dtype=bool)
+            peak[:, :, 1:] &= along[:, :, 1:] >= along[:, :, :-1]
+            peak[:, :, :-1] &= along[:, :, :-1] >= along[:, :, 1:]
+            mask = out[start : start + size].reshape(C.shape)
             np.put_along_axis(mask, block.order[:, None, :], peak, axis=2)
-            out[start : start + size] = mask.reshape(-1)
+            mask[1:] &= C[1:] >= C[:-1]
+            mask[:-1] &= C[:-1] >= C[1:]
             start += size
-        out[start:] = True
         return out
 
     def centred_column_norms(self) -> np.ndarray:
