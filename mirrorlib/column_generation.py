@@ -32,7 +32,7 @@ import numpy as np
 
 from mirrorlib.data import Dataset, as_labels
 from mirrorlib.numbers.exact import nonzero_rationals, to_rational
-from mirrorlib.numbers.linalg import ExactMatrix, to_fraction, to_scalar
+from mirrorlib.numbers.linalg import to_fraction, to_scalar
 from mirrorlib.groundtruth.architectures import make_architecture
 from mirrorlib.groundtruth.oracle import DEFAULT_MAX_CANDIDATES, OracleResult, oracle_size, unit_oracle
 from mirrorlib.lasso.fit import float_dictionary
@@ -177,8 +177,7 @@ def _exact_residual(library: FeatureLibrary, y: Sequence[Fraction], support: Seq
     intercept = to_rational(xi, name="xi")
     if not support:
         return [target - intercept for target in y]
-    columns = [[to_scalar(v) for v in library.exact_values(index)] for index, _ in support]
-    fitted = ExactMatrix.from_scalar_columns(columns, dataset.n_samples).matvec([to_scalar(c) for _, c in support])
+    fitted = library.exact_columns([index for index, _ in support]).matvec([to_scalar(c) for _, c in support])
     return [target - intercept - to_fraction(f) for target, f in zip(y, dataset.to_original_order(fitted))]
 
 
@@ -291,10 +290,12 @@ class _Rounds:
     tol: float
     max_rounds: int
 
-    def grow(self, library: FeatureLibrary, added: list[Feature], *, exact: bool, grow: bool = True) -> tuple[Any, Any, TrainingCertificate]:
-        """Rounds until certified (or ``max_rounds``); appends to ``added``; returns the last state."""
+    def grow(
+        self, library: FeatureLibrary, added: list[Feature], *, exact: bool, grow: bool = True, warm: list[float] | None = None
+    ) -> tuple[Any, Any, TrainingCertificate]:
+        """Rounds until certified (or ``max_rounds``); appends to ``added``; returns the last state.
+        ``warm``: float coefficients of the first columns to start the first float solve from."""
         beta = self.beta if exact else float(self.beta_exact)  # type: ignore[arg-type]
-        warm: list[float] | None = None
         generated = {tuple(exact_column(feature, library.dataset)) for feature in library.generated} if grow else set()
         dictionary: FloatDictionary | None = None
         for round_index in range(self.max_rounds + 1):
@@ -365,6 +366,7 @@ def fit_certified(
     tol: float = 1e-10,
     grow: bool = True,
     max_rounds: int = 200,
+    warm_start: Sequence[float] | None = None,
 ) -> CertifiedFit:
     """Solve the Lasso over ``start`` and, with ``grow``, add the oracle's units until certified.
 
@@ -383,6 +385,9 @@ def fit_certified(
         Stop after this many added columns (the certificate then says how far from optimal).
         Exact fits first grow the library with float solves (cheap), then solve exactly and keep
         adding units until the exact certificate holds, so the final verdict is exact.
+    warm_start : sequence of float, optional
+        Float fits: coefficients of ``start``'s columns for the first solve to begin from (e.g.
+        the working-set solution that selected them).
 
     Returns
     -------
@@ -416,5 +421,5 @@ def fit_certified(
     if exact and grow and beta is not None:
         # float rounds find (nearly) every missing unit cheaply; the exact rounds below confirm
         library = rounds.grow(library, added, exact=False)[0]
-    library, fit, certificate = rounds.grow(library, added, exact=exact, grow=grow)
+    library, fit, certificate = rounds.grow(library, added, exact=exact, grow=grow, warm=None if warm_start is None else list(warm_start))
     return CertifiedFit(library, fit, certificate, tuple(added))

@@ -102,9 +102,10 @@ def _dense_library_if_preferred(full: Library) -> Library | None:
     return None
 
 
-def _working_set_selection(full: Library, y: Any, beta: float, tol: float) -> Library:
+def _working_set_selection(full: Library, y: Any, beta: float, tol: float) -> tuple[Library, list[float]]:
     """The closed-form columns a matrix-free working-set solve selects (the Lasso over all of
-    them, never building the dictionary); column generation continues from these."""
+    them, never building the dictionary) and their coefficients; column generation continues
+    from these, its first solve warm-started there."""
     from dataclasses import replace
 
     from mirrorlib.lasso.working_set import solve_lasso_operator
@@ -112,7 +113,8 @@ def _working_set_selection(full: Library, y: Any, beta: float, tol: float) -> Li
 
     labels = np.asarray([float(v) for v in y], dtype=np.float64)
     solution = solve_lasso_operator(LibraryOperator(full), labels, beta, tol=max(tol, 1e-12))
-    return replace(full, selection=ColumnSelection(solution.support))
+    selected = replace(full, selection=ColumnSelection(solution.support), selected_rows=full.recipe.integer_rows(solution.support))
+    return selected, [float(v) for v in solution.values]
 
 
 class ConvexNet(RegressorMixin, BaseEstimator):
@@ -331,11 +333,11 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         as_labels(y, dataset)  # validates length and values before any heavy work
         if sigma.is_zero_homogeneous:
             start: Any = self._sign_library(sigma, dataset)
-            self.solver_ = "dense"
+            self.solver_, warm_start = "dense", None
             oracle, scope = network_oracle(dataset, sigma, self.depth, "sign", max_switches=start.effective_switches)
         else:
             _reject_sign_only_arguments(self.architecture, self.widths)
-            start, self.solver_ = self._homogeneous_library(sigma, dataset, y)
+            start, self.solver_, warm_start = self._homogeneous_library(sigma, dataset, y)
             oracle, scope = network_oracle(
                 dataset, sigma, self.depth, self.architecture, max_candidates=self.max_oracle_candidates
             )
@@ -345,7 +347,7 @@ class ConvexNet(RegressorMixin, BaseEstimator):
                     "(its network is then not certified) or raise max_oracle_candidates"
                 )
         grow = self.library == "complete" and hasattr(start, "with_features")
-        result = fit_certified(start, y, self.beta, fit_lasso, oracle, scope, exact=self.exact, tol=self.tol, grow=grow)
+        result = fit_certified(start, y, self.beta, fit_lasso, oracle, scope, exact=self.exact, tol=self.tol, grow=grow, warm_start=warm_start)
         self.library_ = result.library
         self.added_features_ = result.added
         fit = result.fit
@@ -457,24 +459,25 @@ class ConvexNet(RegressorMixin, BaseEstimator):
         self.n_features_in_ = 1
         return list(values), y
 
-    def _homogeneous_library(self, sigma: Activation, dataset: Dataset, y: Any) -> tuple[Library, str]:
-        """The library the fit starts from and the solver it takes (``solver_``): the closed form
-        (deduplicated, ``"dense"``), its working-set selection (``"working-set"``), or an empty
-        library for column generation where the paper gives no closed form (leaky ReLU or a
-        custom σ at depth ≥ 3, ``"dense"``)."""
+    def _homogeneous_library(self, sigma: Activation, dataset: Dataset, y: Any) -> tuple[Library, str, list[float] | None]:
+        """The library the fit starts from, the solver it takes (``solver_``) and a warm start:
+        the closed form (deduplicated, ``"dense"``), its working-set selection with the
+        working set's coefficients (``"working-set"``), or an empty library for column generation
+        where the paper gives no closed form (leaky ReLU or a custom σ at depth ≥ 3, ``"dense"``)."""
         try:
             full = library(dataset, sigma, self.depth, architecture=self.architecture, reflection_nesting=self.reflection_nesting)
         except ValueError as error:
             if self.library != "complete" or "no closed-form library" not in str(error):
                 raise
-            return generated_library(dataset, sigma, self.depth), "dense"
+            return generated_library(dataset, sigma, self.depth), "dense", None
         if not self._may_use_working_set(full):
-            return full.distinct(exact=self.exact), "dense"
+            return full.distinct(exact=self.exact), "dense", None
         if self.solver == "auto":
             distinct = _dense_library_if_preferred(full)
             if distinct is not None:
-                return distinct, "dense"
-        return _working_set_selection(full, y, float(to_rational(self.beta, name="beta")), self.tol), "working-set"
+                return distinct, "dense", None
+        selected, warm_start = _working_set_selection(full, y, float(to_rational(self.beta, name="beta")), self.tol)
+        return selected, "working-set", warm_start
 
     def _may_use_working_set(self, full: Library) -> bool:
         if self.exact or self.solver == "dense" or not full.recipe.penalise_linear:  # skip: an unpenalised column

@@ -129,6 +129,11 @@ class FeatureLibrary(Protocol):
         """Column ``index`` at the sorted data, exactly (``matrix(exact=True, order="sorted")[:, index]``)."""
         ...
 
+    def exact_columns(self, indices: Sequence[int]) -> ExactMatrix:
+        """Columns ``indices`` at the sorted data as an ``N × len(indices)`` exact matrix (the
+        columns :meth:`exact_values` gives, built from integers where the family has them)."""
+        ...
+
     def exact_matrix(self) -> ExactMatrix:
         """``A`` for the exact solvers, rows in the caller's order (the same numbers as
         ``matrix(exact=True)``, built from integers where the family has them)."""

@@ -80,6 +80,29 @@ def test_float_fit_is_certified_within_tolerance_over_all_networks() -> None:
     assert model.certificate_.training.relative_gap <= 1e-8
 
 
+def test_a_working_set_fit_starts_column_generation_from_its_own_coefficients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ConvexNet(solver="working-set") hands the working set's coefficients to the first solve
+    over the columns it selected; the certified result is the dense one."""
+    import mirrorlib.estimator as estimator
+    from mirrorlib.lasso.fit import fit_lasso
+
+    starts = []
+
+    def spy(library, y, beta, **options):
+        starts.append(options.get("start"))
+        return fit_lasso(library, y, beta, **options)
+
+    monkeypatch.setattr(estimator, "fit_lasso", spy)
+    x = np.linspace(-1, 1, 40)
+    y = np.sin(3 * x) + np.abs(x)
+    model = ConvexNet("relu", 3, 0.05, solver="working-set").fit(x, y)
+    dense = ConvexNet("relu", 3, 0.05, solver="dense").fit(x, y)
+    first = starts[0]
+    assert first is not None and len(first) == model.library_.n_features - len(model.added_features_)
+    assert all(v != 0 for v in first)  # the selection is the working set's support
+    assert model.certificate_.training_optimal and abs(model.objective_ - dense.objective_) <= 1e-9 * dense.objective_
+
+
 def test_beta_to_zero_limit_is_certified_for_the_network() -> None:
     model = ConvexNet("abs", 3, None, exact=True).fit([1, 2, 6, 7, 8], [2, 3, 0, 2, 0])
     assert model.certificate_.training_optimal is True and model.certificate_.training.threshold == 1

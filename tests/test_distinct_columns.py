@@ -53,6 +53,20 @@ def test_distinct_library_is_the_first_occurrence_deduplication(case) -> None:
     ) - _unpenalised_merges(lib)
 
 
+@given(closed_forms(), st.randoms(use_true_random=False))
+def test_integer_rows_of_a_selection_equal_the_built_rows(case, random) -> None:
+    """A selection's rows built column by column along their provenance (what a working-set fit
+    keeps of a closed form too large to build) equal the rows of the whole integer build."""
+    X, activation, depth, options = case
+    recipe = library(X, activation, depth, **options).recipe
+    picked = [random.randrange(recipe.n_columns) for _ in range(20)] + [recipe.n_columns - 1]
+    rows = recipe.integer_rows(picked)
+    built = recipe.integer_columns()
+    assert rows.denominator == built.denominator and np.array_equal(rows.values, built.values[picked])
+    with pytest.raises(IndexError, match="column indices"):
+        recipe.integer_rows([recipe.n_columns])
+
+
 @given(closed_forms())
 def test_sampled_columns_only_screen(case) -> None:
     """With one sampled column almost every child shares its sample with another, so the exact

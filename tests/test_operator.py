@@ -1,6 +1,7 @@
 """The matrix-free dictionary equals the dense matrix exactly (A z and Aᵀ r, rows in the caller's order)."""
 
 from fractions import Fraction
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from scipy.sparse.linalg import aslinearoperator
 
 from mirrorlib.libraries import library
+from mirrorlib.libraries import operator as operator_module
 from mirrorlib.libraries.operator import LibraryOperator
 from mirrorlib.testing.strategies import datasets
 
@@ -28,6 +30,28 @@ def test_exact_products_equal_the_dense_matrix(activation, depth, options, X, da
     z = data.draw(st.lists(small, min_size=A.shape[1], max_size=A.shape[1]))
     assert list(operator.rmatvec_exact(r)) == list(A.T.dot(np.array(r, dtype=object)))
     assert list(operator.matvec_exact(z)) == list(A.dot(np.array(z, dtype=object)))
+    with mock.patch.object(operator_module, "_CHUNK_ENTRIES", 1):  # one hidden vector per run of rows
+        chunked = LibraryOperator(lib)
+        assert list(chunked.rmatvec_exact(r)) == list(A.T.dot(np.array(r, dtype=object)))
+        assert list(chunked.matvec_exact(z)) == list(A.dot(np.array(z, dtype=object)))
+
+
+@pytest.mark.parametrize(("activation", "depth", "options"), CASES)
+def test_products_norms_and_peaks_do_not_depend_on_the_runs_of_rows(activation, depth, options):
+    """Aᵀr, column norms and peaks computed over runs of hidden-vector rows equal the whole-block
+    computation (the same operations on the same numbers); A z sums the rows in another order,
+    so it agrees to rounding (the exact products are checked above)."""
+    rng = np.random.default_rng(depth)
+    lib = library(np.round(rng.uniform(-2, 2, 9), 1), activation, depth, **options)
+    r, z = rng.standard_normal(9), rng.standard_normal(lib.n_features)
+    whole = LibraryOperator(lib)
+    expected = (whole.rmatvec(r), whole.matvec(z), whole.centred_column_norms(), whole.anchor_peaks(whole.rmatvec(r)))
+    for entries in (1, 20, 100):
+        with mock.patch.object(operator_module, "_CHUNK_ENTRIES", entries):
+            runs = LibraryOperator(lib)
+            got = (runs.rmatvec(r), runs.matvec(z), runs.centred_column_norms(), runs.anchor_peaks(runs.rmatvec(r)))
+        assert np.array_equal(got[0], expected[0]) and np.array_equal(got[2], expected[2]) and np.array_equal(got[3], expected[3])
+        assert np.allclose(got[1], expected[1], rtol=1e-13, atol=1e-13 * np.abs(expected[1]).max())
 
 
 def test_float_products_and_the_linear_operator_interface():

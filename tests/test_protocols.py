@@ -50,6 +50,31 @@ def test_one_pipeline_for_every_family(family: str) -> None:
     assert np.allclose(network.predict([float(x) for x in X]), fitted.astype(float))
 
 
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("form", ["whole", "distinct", "selected", "selection by units", "with a generated column"])
+def test_exact_columns_are_the_exact_values(family: str, form: str) -> None:
+    """``exact_columns`` (integer rows where built, else through the units) gives the columns
+    ``exact_values`` gives, in the order asked, repeats and negative indices included."""
+    from dataclasses import replace
+
+    from mirrorlib.libraries.library import ColumnSelection
+
+    lib = FAMILIES[family]()
+    if form == "distinct":
+        lib = lib.distinct()
+    elif form in ("selected", "selection by units", "with a generated column") and hasattr(lib, "recipe"):
+        picked = [lib.n_features - 1, 3, 0, 7]
+        rows = lib.recipe.integer_rows(picked) if form == "selected" else None
+        lib = replace(lib, selection=ColumnSelection(picked), selected_rows=rows)
+        if form == "with a generated column":
+            lib = lib.with_features([library(X, "relu", 3).feature(11)])
+    indices = [lib.n_features - 1, 0, 2, 0, -1]
+    expected = [[str(v) for v in lib.exact_values(index)] for index in indices]
+    assert [[str(v) for v in column] for column in lib.exact_columns(indices).columns()] == expected
+    with pytest.raises(IndexError):
+        lib.exact_columns([lib.n_features])
+
+
 def test_two_layer_networks_on_d_dimensional_data_are_trained_networks() -> None:
     from mirrorlib.multidim.group_lasso import fit_group_lasso
 

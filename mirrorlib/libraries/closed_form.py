@@ -45,6 +45,7 @@ from mirrorlib.libraries.distinct_columns import distinct_narrow_columns
 from mirrorlib.libraries.narrow_columns import (
     IntegerColumns,
     IntegerScale,
+    apply_homogeneous,
     integer_columns,
     integer_inputs,
     integer_scale,
@@ -223,6 +224,36 @@ class _Recipe:
             values = np.vstack([*rows, self._integer_linear_row(scale)[None, :]])
             self.__dict__["_integer_columns"] = IntegerColumns(values, scale.denominator)
         return self.__dict__["_integer_columns"]
+
+    def integer_rows(self, indices: Sequence[int]) -> IntegerColumns:
+        """Rows ``indices`` of :meth:`integer_columns` without building the others: each by the
+        recursion ``h_1 = σ(s_1(x − a_1))``, ``h_l = σ(s_l(h_{l−1} − h_{l−1}(x_{j_l})))`` along its
+        own provenance, ``O(LN)`` integers per column (for a selection from a closed form too large
+        to build, e.g. the columns a matrix-free working-set solve kept).
+
+        Examples
+        --------
+        >>> recipe = library([0, 1, '5/2', 4], "relu", 3).recipe
+        >>> picked = [3, 40, recipe.n_columns - 1]
+        >>> bool((recipe.integer_rows(picked).values == recipe.integer_columns().values[picked]).all())
+        True
+        """
+        scale = self.integer_scale()
+        int_x, int_firsts, int_slopes = integer_inputs(self.dataset.x, [e.value for e in self.all_firsts], self.activation.slopes, scale)
+        wanted = [int(index) for index in indices]
+        if any(not 0 <= index < self.n_columns for index in wanted):
+            raise IndexError(f"column indices must be in [0, {self.n_columns}), got {min(wanted)}..{max(wanted)}")
+        rows = np.empty((len(wanted), self.dataset.n_samples), dtype=scale.dtype)
+        for position, index in enumerate(wanted):
+            if index == self.n_columns - 1:
+                rows[position] = self._integer_linear_row(scale)
+                continue
+            signs, first_index, anchors = self.provenance(index)
+            hidden = apply_homogeneous(signs[0] * (int_x - int_firsts[first_index]), int_slopes)
+            for sign, anchor in zip(signs[1:], anchors):
+                hidden = apply_homogeneous(sign * (hidden - hidden[anchor]), int_slopes)
+            rows[position] = hidden
+        return IntegerColumns(rows, scale.denominator)
 
     def _integer_linear_row(self, scale: IntegerScale) -> np.ndarray:
         factor = int(self._linear_row() * scale.slope_scale**scale.layers)  # an integer: slope_scale clears σ's slopes

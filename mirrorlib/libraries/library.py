@@ -24,7 +24,7 @@ from mirrorlib.functions.pwl import PWL
 from mirrorlib.functions.reflections import ReflectionExpression
 from mirrorlib.libraries.distinct_columns import first_distinct_rows
 from mirrorlib.libraries.narrow_columns import IntegerColumns
-from mirrorlib.numbers.linalg import ExactMatrix
+from mirrorlib.numbers.linalg import ExactMatrix, to_scalar
 from mirrorlib.protocols import matrix_out
 from mirrorlib.units import NarrowUnit
 
@@ -362,6 +362,31 @@ class Library:
             row = closed.values[index if self.selected_rows is not None else self._recipe_index(index)]
             return [Fraction(int(value), closed.denominator) for value in row]
         return exact_column(self.feature(index), self.dataset)
+
+    def exact_columns(self, indices: Sequence[int]) -> ExactMatrix:
+        """Columns ``indices`` at the sorted data, exactly, as an ``N × len(indices)`` matrix: from
+        the integer rows without a Fraction per entry when the library has built them and every
+        index is a closed-form column, else through :meth:`exact_values`. (The support of a
+        working-set fit at 2,000 points, 1,333 columns: 3.1 s through Fractions.)
+
+        Examples
+        --------
+        >>> from mirrorlib.libraries import library
+        >>> lib = library([0, '1/2', 3], 'relu', 3).distinct()
+        >>> lib.exact_columns([4, 1]).columns()
+        [[3, 5/2, 0], [0, 0, 5/2]]
+        >>> [[str(v) for v in lib.exact_values(j)] for j in (4, 1)]
+        [['3', '5/2', '0'], ['0', '0', '5/2']]
+        """
+        wanted = [int(index) for index in indices]
+        if any(not -self.n_features <= index < self.n_features for index in wanted):
+            raise IndexError(f"column indices must be in [-{self.n_features}, {self.n_features}), got {wanted}")
+        wanted = [index % self.n_features for index in wanted]
+        if self._integer_columns_built() and all(index < self.n_closed_form for index in wanted):
+            closed = self.selected_rows or self.recipe.integer_columns()
+            rows = [index if self.selected_rows is not None else self._recipe_index(index) for index in wanted]
+            return ExactMatrix.from_integer_columns(closed.values[rows].reshape(len(rows), self.dataset.n_samples), closed.denominator)
+        return ExactMatrix.from_scalar_columns([[to_scalar(v) for v in self.exact_values(index)] for index in wanted], self.dataset.n_samples)
 
     def exact_matrix(self) -> ExactMatrix:
         """``A`` for the exact solvers, rows in the caller's order, without a Fraction per entry.

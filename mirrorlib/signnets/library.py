@@ -24,7 +24,7 @@ bound have no realising unit (``feature.unit`` raises ``ValueError``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -290,6 +290,16 @@ class SignLibrary:
         [Fraction(-1, 1), Fraction(1, 1), Fraction(1, 1)]
         """
         return list(self.sorted_columns_exact[index])
+
+    def exact_columns(self, indices: Sequence[int]) -> ExactMatrix:
+        """Columns ``indices`` at the sorted data as an exact matrix.
+
+        Examples
+        --------
+        >>> sign_library([0, 1, 2]).exact_columns([2, 0]).column(0)
+        [-1, 1, 1]
+        """
+        return ExactMatrix.from_array(self.sorted_columns_exact[[int(index) for index in indices]].T.reshape(len(self.points), -1))
 
     def exact_matrix(self) -> ExactMatrix:
         """``A`` for the exact solvers (rows in the caller's order), from the entries of
