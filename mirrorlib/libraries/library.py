@@ -366,8 +366,8 @@ class Library:
     def exact_columns(self, indices: Sequence[int]) -> ExactMatrix:
         """Columns ``indices`` at the sorted data, exactly, as an ``N × len(indices)`` matrix: from
         the integer rows without a Fraction per entry when the library has built them and every
-        index is a closed-form column, else through :meth:`exact_values`. (The support of a
-        working-set fit at 2,000 points, 1,333 columns: 3.1 s through Fractions.)
+        index is a closed-form column, else through :meth:`exact_values`. (1,333 columns of
+        a working-set selection at 2,000 points: 0.31 s, against 2.96 s through Fractions.)
 
         Examples
         --------
