@@ -149,7 +149,7 @@ def gap_safe_survivors(correlations: np.ndarray, norms: np.ndarray, scale: float
 
 
 def _ranking(correlations: np.ndarray, norms: np.ndarray, alive: np.ndarray, peaks: np.ndarray, scale: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
-    """The candidates — the best anchors of their families (``peaks``) that are not screened, or
+    """The candidates — the columns no neighbour beats (``peaks``) that are not screened, or
     whose correlation violates ``|cⱼ| ≤ β`` (screened or not) — and their ranks
     ``dⱼ = (β − |ãⱼᵀθ|)/‖ãⱼ‖``, or ``−(|cⱼ| − β)/‖ãⱼ‖ < 0`` for the violating ones, so they come
     first. (A violating column that is not a peak has a more violating neighbour, which is.)"""
