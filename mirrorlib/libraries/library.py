@@ -276,6 +276,14 @@ class Library:
         its units rather than by building every column of the closed form."""
         return self.selection is not None and 4 * len(self.selection) < self.recipe.n_columns
 
+    def _built_integer_rows(self, indices: list[int]) -> tuple[np.ndarray, int]:
+        """Closed-form columns ``indices`` of this library as integer rows and their denominator,
+        read off the integers already built (:meth:`_integer_columns_built`), copying no others."""
+        if self.selected_rows is not None:
+            return self.selected_rows.values[indices], self.selected_rows.denominator
+        built = self.recipe.integer_columns()
+        return built.values[[self._recipe_index(index) for index in indices]], built.denominator
+
     def _integer_rows(self) -> np.ndarray:
         """The closed-form columns of this library (its selection) as integer rows."""
         return self._integer_columns().values
@@ -358,9 +366,8 @@ class Library:
             raise IndexError(f"column index {index} out of range for {self.n_features} columns")
         index %= self.n_features
         if index < self.n_closed_form and self._integer_columns_built():
-            closed = self.selected_rows or self.recipe.integer_columns()
-            row = closed.values[index if self.selected_rows is not None else self._recipe_index(index)]
-            return [Fraction(int(value), closed.denominator) for value in row]
+            rows, denominator = self._built_integer_rows([index])
+            return [Fraction(int(value), denominator) for value in rows[0]]
         return exact_column(self.feature(index), self.dataset)
 
     def exact_columns(self, indices: Sequence[int]) -> ExactMatrix:
@@ -383,9 +390,8 @@ class Library:
             raise IndexError(f"column indices must be in [-{self.n_features}, {self.n_features}), got {wanted}")
         wanted = [index % self.n_features for index in wanted]
         if self._integer_columns_built() and all(index < self.n_closed_form for index in wanted):
-            closed = self.selected_rows or self.recipe.integer_columns()
-            rows = [index if self.selected_rows is not None else self._recipe_index(index) for index in wanted]
-            return ExactMatrix.from_integer_columns(closed.values[rows].reshape(len(rows), self.dataset.n_samples), closed.denominator)
+            rows, denominator = self._built_integer_rows(wanted)
+            return ExactMatrix.from_integer_columns(rows.reshape(len(wanted), self.dataset.n_samples), denominator)
         return ExactMatrix.from_scalar_columns([[to_scalar(v) for v in self.exact_values(index)] for index in wanted], self.dataset.n_samples)
 
     def exact_matrix(self) -> ExactMatrix:
